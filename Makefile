@@ -1,0 +1,42 @@
+# One-command set-up. `make lab` for learners, `make test` for everyone else.
+# Both create the virtual environment in .venv on first use (Python 3.11 + pip).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+LAB_ARGS ?=
+
+.PHONY: lab test env generate execute clean-env
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## Open JupyterLab on the course, lesson 1 first.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) $(LAB_ARGS) lessons/01_neuron.ipynb
+
+## Run the whole test suite (the command CI runs).
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadscope \
+	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	    tests lessons solutions
+
+## Regenerate exercises/ (student versions) from solutions/ with nbgrader.
+generate: $(STAMP)
+	$(BIN)/python -m autograder generate
+
+## Re-execute lessons/ and solutions/ in place, storing fresh outputs.
+execute: $(STAMP)
+	$(BIN)/python -m autograder execute
+
+clean-env:
+	rm -rf $(VENV)

@@ -1,0 +1,276 @@
+"""The checking engine: run a learner's function on cases, compare with the reference.
+
+Every graded function of the course is described once, as a `GradedFunction`
+(in `autograder/specs/`): its reference implementation, the fixed cases the
+learner's visible check uses, the randomised cases the hidden tests use, and
+the catalogue of known mistakes. The same engine serves the visible checks
+(`course.checks`), the hidden tests (`autograder.hidden`) and the mutation
+tests (`tests/`), so a message a learner sees is the message the grader gives.
+
+A failed check raises `CheckFailed` (an AssertionError) whose message names
+the function, what went wrong, the first wrong entry (input, learner's value,
+expected value), the tolerance, and, where the wrong answer matches a known
+mistake, that mistake and the lesson section that explains it.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+# Captured at import so later rebinding of these names in numpy's namespace
+# does not change how results are judged inside this module.
+_asarray = np.asarray
+_isfinite = np.isfinite
+_isclose = np.isclose
+_array_equal = np.array_equal
+_abs = np.abs
+_argwhere = np.argwhere
+_ndarray = np.ndarray
+_float64 = np.float64
+
+RTOL = 1e-6
+ATOL = 1e-9
+
+
+class CheckFailed(AssertionError):
+    """A learner's function gave a wrong answer; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong variant of a graded function, with what to tell the learner."""
+
+    name: str
+    explanation: str
+    lesson: str
+    implementation: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of the function under test: positional arguments and a description."""
+
+    args: tuple
+    label: str = ""
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GradedFunction:
+    """Everything the checks need to know about one function the learner writes."""
+
+    name: str
+    reference: Callable[..., Any]
+    visible_cases: Callable[[], list[Case]]
+    hidden_cases: Callable[[np.random.Generator], list[Case]]
+    mistakes: Sequence[Mistake] = ()
+    outputs: tuple[str, ...] = ("output",)
+    rtol: float = RTOL
+    atol: float = ATOL
+    seed: int = 0
+    lesson: str = ""
+    extra_checks: Sequence[Callable[[Callable[..., Any]], None]] = field(default=())
+
+
+# ---------------------------------------------------------------- helpers
+
+def _describe(value: Any) -> str:
+    if isinstance(value, _ndarray):
+        return f"array of shape {value.shape}, dtype {value.dtype}"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _fmt(x: Any) -> str:
+    try:
+        return f"{float(x):.6g}"
+    except (TypeError, ValueError):
+        return repr(x)
+
+
+def _copy_args(args: tuple) -> tuple:
+    return tuple(copy.deepcopy(a) for a in args)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, _ndarray) or isinstance(b, _ndarray):
+        return (type(a) is type(b) and a.shape == b.shape and a.dtype == b.dtype
+                and bool(_array_equal(a, b, equal_nan=True)))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def call_quietly(fn: Callable[..., Any], args: tuple) -> Any:
+    """Call fn(*args) with numpy's floating-point warnings silenced.
+
+    nbgrader scores a test cell zero when it writes anything to stderr, so an
+    overflow warning from a correct `1 / (1 + np.exp(-z))` must not escape.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return fn(*args)
+
+
+def _as_outputs(result: Any, names: tuple[str, ...], fn_name: str) -> list[Any]:
+    if len(names) == 1:
+        return [result]
+    if not isinstance(result, tuple) or len(result) != len(names):
+        raise CheckFailed(
+            f"{fn_name} should return a tuple of {len(names)} values "
+            f"({', '.join(names)}), but it returned {_describe(result)}."
+        )
+    return list(result)
+
+
+# ----------------------------------------------------------- comparisons
+
+def _expect_array(name: str, got: Any, expected: Any) -> str | None:
+    """Return a description of the first problem with `got`, or None if it is right."""
+    if isinstance(expected, _ndarray):
+        if type(got) is not _ndarray:
+            if isinstance(got, _ndarray):
+                return (f"{name} is a {type(got).__name__} (a subclass of numpy.ndarray); "
+                        "return a plain numpy array.")
+            return f"{name} should be a numpy array, but it is {_describe(got)}."
+        if got.shape != expected.shape:
+            hint = ""
+            if got.ndim == 2 and got.shape == expected.shape[::-1]:
+                hint = " That is the transposed shape: check the order of your matrix product."
+            return (f"{name} has shape {got.shape}, expected shape {expected.shape}.{hint}")
+        if got.dtype != expected.dtype:
+            hint = ""
+            if got.dtype.kind in "biu":
+                hint = " Integer or boolean arrays lose the fractions: convert with .astype(float)."
+            return f"{name} has dtype {got.dtype}, expected {expected.dtype}.{hint}"
+        return None
+    # A scalar result: accept Python floats and numpy floating scalars.
+    if isinstance(got, _ndarray) and got.shape == ():
+        return None
+    if type(got) not in (float, int, _float64) and not isinstance(got, np.floating):
+        return f"{name} should be a number (a float), but it is {_describe(got)}."
+    return None
+
+
+def _first_wrong(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float):
+    """Index of the first entry outside tolerance (non-finite mismatches included)."""
+    g = _asarray(got, dtype=_float64)
+    e = _asarray(expected, dtype=_float64)
+    ok = _isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
+    bad = _argwhere(~ok)
+    if bad.shape[0] == 0:
+        return None
+    return tuple(int(i) for i in bad[0])
+
+
+def _values_match(got: Any, expected: Any, rtol: float, atol: float) -> bool:
+    try:
+        g = _asarray(got, dtype=_float64)
+        e = _asarray(expected, dtype=_float64)
+    except (TypeError, ValueError):
+        return False
+    return g.shape == e.shape and _first_wrong(g, e, rtol, atol) is None
+
+
+def _input_at(case: Case, index: tuple) -> str:
+    """Describe the input entries that produced output[index], where that makes sense."""
+    parts = []
+    for pos, arg in enumerate(case.args):
+        argname = case.names[pos] if pos < len(case.names) else f"argument {pos + 1}"
+        if isinstance(arg, _ndarray) and arg.ndim == len(index) and all(
+            i < s for i, s in zip(index, arg.shape)
+        ) and arg.shape:
+            parts.append(f"{argname}{list(index)} = {_fmt(arg[index])}")
+    return ", ".join(parts)
+
+
+# ------------------------------------------------------------- the check
+
+def _matching_mistakes(graded: GradedFunction, case: Case, outputs: list[Any]) -> list[Mistake]:
+    found = []
+    for mistake in graded.mistakes:
+        try:
+            wrong = _as_outputs(call_quietly(mistake.implementation, _copy_args(case.args)),
+                                graded.outputs, graded.name)
+        except Exception:  # a mistake that cannot run on this input does not match
+            continue
+        if all(_values_match(o, w, graded.rtol, graded.atol) for o, w in zip(outputs, wrong)):
+            found.append(mistake)
+    return found
+
+
+def _mistake_text(mistakes: list[Mistake]) -> str:
+    if not mistakes:
+        return ""
+    m = mistakes[0]
+    return f"\n  This looks like a known mistake: {m.name}. {m.explanation}\n  See {m.lesson}."
+
+
+def check_case(graded: GradedFunction, learner_fn: Callable[..., Any], case: Case) -> None:
+    """Run one case; raise CheckFailed with a named reason if anything is wrong."""
+    __tracebackhide__ = True  # IPython then shows the learner the message, not our frames
+    name = graded.name
+    where = f" on {case.label}" if case.label else ""
+    expected = _as_outputs(call_quietly(graded.reference, _copy_args(case.args)),
+                           graded.outputs, name)
+    args = _copy_args(case.args)
+    try:
+        result = call_quietly(learner_fn, args)
+    except NotImplementedError:
+        raise CheckFailed(f"{name} is not written yet: it still raises NotImplementedError. "
+                          "Replace that line with your code.") from None
+    except Exception as exc:  # the learner's code crashed: say how, on what input
+        raise CheckFailed(f"{name} raised {type(exc).__name__}: {exc}{where}.") from None
+
+    for pos, (before, after) in enumerate(zip(case.args, args)):
+        if not _same(before, after):
+            argname = case.names[pos] if pos < len(case.names) else f"argument {pos + 1}"
+            raise CheckFailed(f"{name} changed its input {argname} in place{where}. "
+                              "Compute a new array instead of writing into the input.")
+
+    outputs = _as_outputs(result, graded.outputs, name)
+    for out_name, got, exp in zip(graded.outputs, outputs, expected):
+        label = name if len(graded.outputs) == 1 else f"{name}'s {out_name}"
+        problem = _expect_array(label, got, exp)
+        if problem:
+            raise CheckFailed(f"{problem} (Checked{where}.)"
+                              + _mistake_text(_matching_mistakes(graded, case, outputs)))
+        g = _asarray(got, dtype=_float64)
+        e = _asarray(exp, dtype=_float64)
+        index = _first_wrong(g, e, graded.rtol, graded.atol)
+        if index is None:
+            continue
+        mistakes = _matching_mistakes(graded, case, outputs)
+        at = _input_at(case, index)
+        lines = [f"{label} is wrong{where}."]
+        if not np.all(_isfinite(g[index])) and np.all(_isfinite(e[index])):
+            lines.append(f"  It returned {_fmt(g[index])} where the answer is finite: "
+                         "a value overflowed or divided by zero.")
+        lines.append(f"  First wrong entry: index {list(index)}" + (f" ({at})" if at else "")
+                     if index else ("  Input: " + at if at else "  Scalar result:"))
+        lines.append(f"  yours: {_fmt(g[index])}   expected: {_fmt(e[index])}   "
+                     f"(tolerance: |yours - expected| <= {graded.rtol:g} * |expected| + {graded.atol:g})")
+        raise CheckFailed("\n".join(lines) + _mistake_text(mistakes))
+
+
+def run_checks(graded: GradedFunction, learner_fn: Callable[..., Any], cases: list[Case]) -> int:
+    """Check every case, then any extra checks; return the number of cases checked."""
+    __tracebackhide__ = True
+    if not callable(learner_fn):
+        raise CheckFailed(f"{graded.name} should be a function, but it is {_describe(learner_fn)}.")
+    for case in cases:
+        check_case(graded, learner_fn, case)
+    for extra in graded.extra_checks:
+        extra(learner_fn)
+    return len(cases)
+
+
+def hidden_cases(graded: GradedFunction) -> list[Case]:
+    """The hidden tests' randomised cases: seeded, so a grade is reproducible."""
+    return graded.hidden_cases(np.random.default_rng(graded.seed))

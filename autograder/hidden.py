@@ -1,0 +1,21 @@
+"""What the hidden test cells call: the spec's randomised cases, judged by the engine.
+
+A hidden test cell holds one line, `hidden.check("<function name>", <function>)`,
+so the feedback a learner receives shows the result of the checks, never
+their inputs or the reference code.
+"""
+
+from autograder.checking import hidden_cases, run_checks
+from autograder.specs import graded_function
+
+
+class HiddenTests:
+    """The hidden checks of one assignment."""
+
+    def __init__(self, assignment):
+        self.assignment = assignment
+
+    def check(self, name, learner_fn):
+        __tracebackhide__ = True
+        graded = graded_function(self.assignment, name)
+        run_checks(graded, learner_fn, hidden_cases(graded))

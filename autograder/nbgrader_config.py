@@ -1,0 +1,26 @@
+"""nbgrader configuration for the course (loaded by ../nbgrader_config.py).
+
+nbgrader's own layout, mapped onto the repository: the instructor versions in
+solutions/ are nbgrader's source, the generated student versions in exercises/
+are its release.
+"""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+c.CourseDirectory.course_id = "backprop-by-hand"
+c.CourseDirectory.root = str(ROOT)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".*"]
+
+# What a learner sees in place of each solution block.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# A learner's cell that runs forever is interrupted after this many seconds
+# and its grade cell scores zero.
+c.Execute.timeout = 30

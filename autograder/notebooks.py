@@ -1,0 +1,91 @@
+"""Notebook housekeeping: list, execute and normalise the course's notebooks,
+and generate the student versions with nbgrader."""
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "lessons"
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+
+
+def lesson_notebooks():
+    return sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def assignments():
+    """nbgrader assignment ids: the folders of solutions/ ("01_neuron", ...)."""
+    return sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and p.name[:2].isdigit())
+
+
+def solution_notebooks():
+    return sorted(p for a in assignments() for p in (SOLUTIONS / a).glob("*.ipynb"))
+
+
+def normalise(nb):
+    """Drop what changes from run to run without changing the content."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = None
+    return nb
+
+
+def execute(path, timeout=120):
+    """Run a notebook top to bottom in its own folder and store the outputs."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(Path(path).parent)}},
+                            store_widget_state=False)
+    client.execute()
+    nbformat.write(normalise(nb), path)
+
+
+def generate(course_root=ROOT, assignment_ids=None):
+    """Run nbgrader generate_assignment for each assignment under course_root."""
+    for assignment in assignment_ids or assignments():
+        cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
+               "--force", "--create", "--log-level=WARN",
+               f"--CourseDirectory.root={course_root}",
+               f"--CourseDirectory.db_url=sqlite:///{Path(course_root) / 'gradebook.db'}"]
+        subprocess.run(cmd, check=True, cwd=ROOT)
+
+
+def generate_into(scratch):
+    """Copy solutions/ into a scratch course and generate its release there."""
+    scratch = Path(scratch)
+    shutil.copytree(SOLUTIONS, scratch / "solutions", ignore=shutil.ignore_patterns(
+        ".ipynb_checkpoints", "__pycache__"))
+    generate(scratch)
+    return scratch / "exercises"
+
+
+def canonical(path):
+    """A notebook's JSON in a canonical form, for comparing generated files."""
+    return json.dumps(json.loads(Path(path).read_text()), sort_keys=True, indent=1)
+
+
+def drift(exercises_dir=EXERCISES):
+    """Files whose committed student version differs from a fresh generation."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = generate_into(tmp)
+        fresh_files = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
+        committed = {p.relative_to(exercises_dir) for p in Path(exercises_dir).rglob("*")
+                     if p.is_file() and "__pycache__" not in p.parts}
+        differ = sorted(str(p) for p in fresh_files | committed
+                        if p not in fresh_files or p not in committed
+                        or (p.suffix == ".ipynb" and canonical(fresh / p) != canonical(exercises_dir / p))
+                        or (p.suffix != ".ipynb" and (fresh / p).read_bytes() != (exercises_dir / p).read_bytes()))
+    return differ

@@ -1,0 +1,1 @@
+"""The course package the notebooks import: self-checks, plots, widgets, data."""
