@@ -2,6 +2,7 @@
 and generate the student versions with nbgrader."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -53,6 +54,13 @@ def execute(path, timeout=120):
     nbformat.write(normalise(nb), path)
 
 
+def nbgrader_env():
+    """The environment for nbgrader subprocesses: it runs `alembic` from PATH."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
 def generate(course_root=ROOT, assignment_ids=None):
     """Run nbgrader generate_assignment for each assignment under course_root."""
     for assignment in assignment_ids or assignments():
@@ -60,7 +68,7 @@ def generate(course_root=ROOT, assignment_ids=None):
                "--force", "--create", "--log-level=WARN",
                f"--CourseDirectory.root={course_root}",
                f"--CourseDirectory.db_url=sqlite:///{Path(course_root) / 'gradebook.db'}"]
-        subprocess.run(cmd, check=True, cwd=ROOT)
+        subprocess.run(cmd, check=True, cwd=ROOT, env=nbgrader_env())
 
 
 def generate_into(scratch):

@@ -1,0 +1,44 @@
+"""Interactive widgets for the lessons. Each widget has a static twin in
+course.plots that draws the same picture, so a static viewer and nbval see it too."""
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+
+from course import plots
+
+
+def neuron_explorer(w1=0.2, w2=0.2, b=0.0, activation="sigmoid"):
+    """Sliders for a two-input neuron's weights and bias, a choice of activation,
+    a live read-out of z and a at x = (0.35, 0.7), and the picture over the input plane."""
+    style = {"description_width": "initial"}
+    controls = {
+        "w1": widgets.FloatSlider(value=w1, min=-3, max=3, step=0.1, description="weight w1", style=style),
+        "w2": widgets.FloatSlider(value=w2, min=-3, max=3, step=0.1, description="weight w2", style=style),
+        "b": widgets.FloatSlider(value=b, min=-3, max=3, step=0.1, description="bias b", style=style),
+        "activation": widgets.Dropdown(options=list(plots.ACTIVATIONS), value=activation,
+                                       description="activation", style=style),
+    }
+    readout = widgets.HTML()
+    picture = widgets.Output()
+
+    def redraw(_change=None):
+        values = {name: control.value for name, control in controls.items()}
+        w = np.array([values["w1"], values["w2"]])
+        z, a = plots.neuron_output(plots.POINT, w, values["b"], values["activation"])
+        readout.value = (f"<b>x = (0.35, 0.7)</b>: z = {values['w1']:.1f} &times; 0.35 + "
+                         f"{values['w2']:.1f} &times; 0.7 + {values['b']:.1f} = <b>{z:.4f}</b>, "
+                         f"a = {values['activation']}(z) = <b class='neuron-output'>{a:.4f}</b>")
+        with picture:
+            picture.clear_output(wait=True)
+            fig = plots.plot_neuron(values["w1"], values["w2"], values["b"], values["activation"])
+            display(fig)
+            plt.close(fig)
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([controls["w1"], controls["w2"]]),
+                         widgets.HBox([controls["b"], controls["activation"]]),
+                         readout, picture])
