@@ -49,7 +49,7 @@ def execute(path, timeout=120):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(Path(path).parent)}},
-                            store_widget_state=False)
+                            store_widget_state=True)  # required for Output widgets; dropped by normalise()
     client.execute()
     nbformat.write(normalise(nb), path)
 

@@ -1,0 +1,102 @@
+"""Structure of the course's notebooks: headers, graded cells, points, drift."""
+
+import re
+
+import nbformat
+import pytest
+
+from autograder import notebooks
+from autograder.specs import all_specs
+
+LESSONS = notebooks.lesson_notebooks()
+SOLUTIONS = notebooks.solution_notebooks()
+ASSIGNMENTS = notebooks.assignments()
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _nbgrader(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def test_every_lesson_has_an_exercise_and_back():
+    assert LESSONS, "no lessons found"
+    assert sorted(p.stem for p in LESSONS) == ASSIGNMENTS
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_header_states_objectives_prerequisites_times_difficulty(path):
+    first = _read(path).cells[0]
+    assert first.cell_type == "markdown"
+    number = int(path.stem[:2])
+    assert first.source.startswith(f"# Lesson {number}: ")
+    for field in ["Objectives", "Prerequisites", "Read time", "Practice time", "Difficulty"]:
+        assert f"**{field}**" in first.source, f"{path.name} header lacks {field}"
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=[p.stem for p in LESSONS + SOLUTIONS])
+def test_stored_notebooks_are_normalised(path):
+    nb = _read(path)
+    assert "widgets" not in nb.metadata
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.execution_count is None, f"{path.name}: stray execution count"
+            assert "execution" not in cell.metadata, f"{path.name}: execution timing metadata"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_exercise_header_and_points(path):
+    nb = _read(path)
+    header = nb.cells[0].source
+    assert header.startswith("# Exercise ")
+    for field in ["Objectives", "Prerequisites", "Practice time", "Difficulty", "Points"]:
+        assert f"**{field}**" in header, f"{path.name} header lacks {field}"
+    stated = int(re.search(r"\*\*Points\*\* \| (\d+)", header).group(1))
+    total = sum(_nbgrader(c).get("points", 0) for c in nb.cells if _nbgrader(c).get("grade"))
+    assert stated == total, f"header says {stated} points, grade cells add up to {total}"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_grade_cells_match_the_spec_one_to_one(path):
+    assignment = path.parent.name
+    nb = _read(path)
+    graded = all_specs()[assignment]
+    tested = []
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if not meta.get("grade"):
+            continue
+        assert meta.get("locked") and meta.get("points", 0) > 0, meta
+        match = re.search(r'^check\("(\w+)", (\w+)\)$', cell.source, re.M)
+        assert match, f"grade cell {meta['grade_id']} has no visible check line"
+        name = match.group(1)
+        assert meta["grade_id"] == f"test_{name}"
+        assert f'HiddenTests("{assignment}").check("{name}", {match.group(2)})' in cell.source
+        assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source
+        assert not cell.source.rstrip().splitlines()[-1].startswith(" "), "ends inside a block"
+        tested.append(name)
+    assert sorted(tested) == sorted(graded), "grade cells and spec functions differ"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_solution_cells_have_solution_blocks(path):
+    for cell in _read(path).cells:
+        if _nbgrader(cell).get("solution"):
+            assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_student_version_has_no_solutions_hidden_tests_or_outputs(assignment):
+    (path,) = sorted((notebooks.EXERCISES / assignment).glob("*.ipynb"))
+    for cell in _read(path).cells:
+        assert "BEGIN SOLUTION" not in cell.source and "HIDDEN TESTS" not in cell.source
+        assert "HiddenTests" not in cell.source
+        if cell.cell_type == "code":
+            assert not cell.outputs
+
+
+def test_exercises_are_generated_from_solutions_without_drift():
+    differ = notebooks.drift()
+    assert not differ, f"exercises/ differs from a fresh `make generate`: {differ}"
