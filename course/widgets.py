@@ -1,12 +1,26 @@
 """Interactive widgets for the lessons. Each widget has a static twin in
 course.plots that draws the same picture, so a static viewer and nbval see it too."""
 
+import io
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from course import plots
+
+
+def figure_png(fig):
+    """Render a figure to PNG bytes and close it.
+
+    Widgets show pictures through an Image widget fed with these bytes rather
+    than an Output widget: the picture then lives in the widget's own state,
+    which every front end (JupyterLab, nbclient, nbval) handles the same way.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    plt.close(fig)
+    return buffer.getvalue()
 
 
 def neuron_explorer(w1=0.2, w2=0.2, b=0.0, activation="sigmoid"):
@@ -21,7 +35,7 @@ def neuron_explorer(w1=0.2, w2=0.2, b=0.0, activation="sigmoid"):
                                        description="activation", style=style),
     }
     readout = widgets.HTML()
-    picture = widgets.Output()
+    picture = widgets.Image(format="png")
 
     def redraw(_change=None):
         values = {name: control.value for name, control in controls.items()}
@@ -30,11 +44,8 @@ def neuron_explorer(w1=0.2, w2=0.2, b=0.0, activation="sigmoid"):
         readout.value = (f"<b>x = (0.35, 0.7)</b>: z = {values['w1']:.1f} &times; 0.35 + "
                          f"{values['w2']:.1f} &times; 0.7 + {values['b']:.1f} = <b>{z:.4f}</b>, "
                          f"a = {values['activation']}(z) = <b class='neuron-output'>{a:.4f}</b>")
-        with picture:
-            picture.clear_output(wait=True)
-            fig = plots.plot_neuron(values["w1"], values["w2"], values["b"], values["activation"])
-            display(fig)
-            plt.close(fig)
+        picture.value = figure_png(
+            plots.plot_neuron(values["w1"], values["w2"], values["b"], values["activation"]))
 
     for control in controls.values():
         control.observe(redraw, names="value")

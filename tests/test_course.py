@@ -53,3 +53,11 @@ def test_explorer_readout_follows_the_sliders():
     assert "0.0000" in _readout(box) and "0.5000" in _readout(box)
     box.children[1].children[1].value = "relu"
     assert "relu(z) = <b class='neuron-output'>0.0000" in _readout(box)
+
+
+def test_explorer_picture_changes_with_the_weights():
+    box = widgets.neuron_explorer()
+    before = bytes(box.children[3].value)
+    assert before.startswith(b"\x89PNG")
+    box.children[0].children[0].value = -1.5
+    assert bytes(box.children[3].value) != before

@@ -40,10 +40,11 @@ def test_lesson_header_states_objectives_prerequisites_times_difficulty(path):
 def test_stored_notebooks_are_normalised(path):
     nb = _read(path)
     assert "widgets" not in nb.metadata
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert cell.execution_count is None, f"{path.name}: stray execution count"
-            assert "execution" not in cell.metadata, f"{path.name}: execution timing metadata"
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), \
+        f"{path.name}: execution counts are not 1..N (run `make execute`)"
+    for cell in code:
+        assert "execution" not in cell.metadata, f"{path.name}: execution timing metadata"
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
