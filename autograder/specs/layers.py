@@ -1,0 +1,294 @@
+"""Exercise 2 (layers and the forward pass): graded functions, their cases, and known mistakes."""
+
+import numpy as np
+
+from autograder.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
+from autograder.reference import layers as ref
+from autograder.reference.neuron import sigmoid
+
+ASSIGNMENT = "02_layers"
+LESSON = "lesson 2 (lessons/02_layers.ipynb)"
+
+
+def _section(title):
+    return f'{LESSON}, section "{title}"'
+
+
+LAYER = _section("Three neurons side by side: a layer")
+BATCH = _section("A batch is a stack of rows")
+TOY = _section("The 2-3-1 network, traced with numbers")
+CACHE = _section("The cache: what the forward pass keeps")
+COUNT = _section("Counting the knobs")
+JACOBIAN = _section("How z moves when its inputs move")
+GRADIENTS = _section("From derivatives to gradients")
+
+# The lesson's toy network (2 inputs, 3 hidden neurons, 1 output).
+TOY_X = np.array([[0.35, 0.7]])
+TOY_W1 = np.array([[0.2, 0.3, -0.4], [0.2, 0.3, 0.5]])
+TOY_B1 = np.array([0.0, 0.0, 0.1])
+TOY_W2 = np.array([[0.3], [0.9], [-0.5]])
+TOY_B2 = np.array([0.0])
+
+
+# ------------------------------------------------------------------ cases
+
+DENSE_NAMES = ("X", "W", "b")
+FORWARD_NAMES = ("X", "W1", "b1", "W2", "b2")
+
+
+def _dense_visible():
+    X = np.array([[0.35, 0.7], [1.0, -1.0], [0.0, 0.0]])
+    return [Case((X, TOY_W1, TOY_B1), "X of shape (3, 2), the toy network's first layer W1, b1",
+                 DENSE_NAMES)]
+
+
+def _dense_args(rng, n, d_in, d_out, scale=1.0):
+    return (rng.normal(size=(n, d_in)), scale * rng.normal(size=(d_in, d_out)),
+            rng.normal(size=d_out))
+
+
+def _dense_hidden(rng):
+    cases = [Case(_dense_args(rng, n, d_in, d_out), f"random X ({n}, {d_in}), W ({d_in}, {d_out})",
+                  DENSE_NAMES)
+             for n, d_in, d_out in [(5, 3, 2), (1, 4, 3), (6, 1, 5), (2, 7, 1), (9, 4, 4)]]
+    X, W, b = _dense_args(rng, 4, 3, 2)
+    X[2] = 0.0
+    cases.append(Case((X, W, b), "X with an all-zero row (its Z row must equal b)", DENSE_NAMES))
+    return cases
+
+
+def _forward_visible():
+    X = np.array([[0.35, 0.7], [1.0, -1.0]])
+    return [Case((X, TOY_W1, TOY_B1, TOY_W2, TOY_B2),
+                 "the toy 2-3-1 network on X = [[0.35, 0.7], [1, -1]]", FORWARD_NAMES)]
+
+
+def _forward_args(rng, n, d_in, d_hidden, d_out, scale=1.0):
+    return (rng.normal(size=(n, d_in)), scale * rng.normal(size=(d_in, d_hidden)),
+            rng.normal(size=d_hidden), scale * rng.normal(size=(d_hidden, d_out)),
+            rng.normal(size=d_out))
+
+
+def _forward_hidden(rng):
+    cases = [Case(_forward_args(rng, *shape), f"random network {shape[1]}-{shape[2]}-{shape[3]} "
+                  f"on a batch of {shape[0]}", FORWARD_NAMES)
+             for shape in [(5, 3, 4, 2), (1, 2, 3, 1), (8, 6, 2, 3), (3, 1, 5, 4)]]
+    args = _forward_args(rng, 4, 3, 5, 2, scale=60.0)
+    cases.append(Case(args, "large weights (|z| in the hundreds)", FORWARD_NAMES))
+    X, *rest = _forward_args(rng, 3, 4, 3, 2)
+    X[0] = 0.0
+    cases.append(Case((X, *rest), "X with an all-zero row", FORWARD_NAMES))
+    return cases
+
+
+def _count_visible():
+    return [Case(([2, 3, 1],), "sizes = [2, 3, 1] (the toy network)", ("sizes",)),
+            Case(([784, 16, 16, 10],), "sizes = [784, 16, 16, 10]", ("sizes",))]
+
+
+def _count_hidden(rng):
+    fixed = [[3, 5, 2], [1, 1], [4, 4], [10, 1], [64, 32, 32, 10], [5, 7, 3, 9, 2]]
+    cases = [Case((sizes,), f"sizes = {sizes}", ("sizes",)) for sizes in fixed]
+    sizes = [int(s) for s in rng.integers(1, 50, size=5)]
+    cases.append(Case((sizes,), f"sizes = {sizes}", ("sizes",)))
+    return cases
+
+
+def _is_whole_number(learner_fn):
+    result = call_quietly(learner_fn, ([784, 16, 16, 10],))
+    if isinstance(result, bool) or not isinstance(result, (int, np.integer)):
+        raise CheckFailed(f"count_parameters returned {type(result).__name__} {result!r}; a count "
+                          "is a whole number: return an int (wrap it in int(...)).")
+
+
+JAC_NAMES = ("x", "W", "b")
+
+
+def _jacobians_visible():
+    return [Case((TOY_X[0], TOY_W1, TOY_B1), "x = [0.35, 0.7] with the toy network's W1, b1",
+                 JAC_NAMES)]
+
+
+def _jacobians_hidden(rng):
+    cases = []
+    for d_in, d_out in [(3, 2), (1, 4), (5, 1), (2, 2), (4, 6)]:
+        x, W, b = rng.normal(size=d_in), rng.normal(size=(d_in, d_out)), rng.normal(size=d_out)
+        cases.append(Case((x, W, b), f"random x ({d_in},), W ({d_in}, {d_out})", JAC_NAMES))
+    W, b = rng.normal(size=(3, 2)), rng.normal(size=2)
+    cases.append(Case((np.zeros(3), W, b), "x = 0 (dz/dW is then all zeros)", JAC_NAMES))
+    return cases
+
+
+GRAD_NAMES = ("x", "W", "dz")
+
+
+def _gradients_visible():
+    return [Case((TOY_X[0], TOY_W1, np.array([1.0, 0.0, -2.0])),
+                 "x = [0.35, 0.7], the toy W1, dz = [1, 0, -2]", GRAD_NAMES)]
+
+
+def _gradients_hidden(rng):
+    cases = []
+    for d_in, d_out in [(3, 2), (1, 5), (4, 1), (6, 3), (2, 2)]:
+        cases.append(Case((rng.normal(size=d_in), rng.normal(size=(d_in, d_out)),
+                           rng.normal(size=d_out)), f"random x ({d_in},), W ({d_in}, {d_out}), dz",
+                          GRAD_NAMES))
+    x, W = rng.normal(size=4), rng.normal(size=(4, 3))
+    cases.append(Case((x, W, np.zeros(3)), "dz = 0 (every gradient is then zero)", GRAD_NAMES))
+    return cases
+
+
+# --------------------------------------------------------------- mistakes
+
+def _m(name, explanation, lesson, implementation):
+    return Mistake(name, explanation, lesson, implementation)
+
+
+DENSE_MISTAKES = [
+    _m("missing bias", "You returned X @ W; a layer adds its bias: Z = X @ W + b.", LAYER,
+       lambda X, W, b: X @ W),
+    _m("bias subtracted", "You computed X @ W - b; the bias is added.", LAYER,
+       lambda X, W, b: X @ W - b),
+    _m("examples as columns", "Your Z has one column per example; in this course each example is "
+       "a row, so Z = X @ W + b has shape (n, d_out).", BATCH,
+       lambda X, W, b: W.T @ X.T + b[:, None]),
+    _m("applied the activation", "You squished Z through the sigmoid; dense_forward returns the "
+       "pre-activation Z. The activation is a separate step.", LAYER,
+       lambda X, W, b: sigmoid(X @ W + b)),
+]
+
+
+def _no_hidden_activation(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    Z2 = Z1 @ W2 + b2
+    return Z1, Z1.copy(), Z2, sigmoid(Z2)
+
+
+def _fed_z_forward(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    Z2 = Z1 @ W2 + b2
+    return Z1, sigmoid(Z1), Z2, sigmoid(Z2)
+
+
+def _no_output_activation(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = sigmoid(Z1)
+    Z2 = A1 @ W2 + b2
+    return Z1, A1, Z2, Z2.copy()
+
+
+def _bias_after_activation(X, W1, b1, W2, b2):
+    Z1 = X @ W1
+    A1 = sigmoid(Z1) + b1
+    Z2 = A1 @ W2
+    return Z1, A1, Z2, sigmoid(Z2) + b2
+
+
+FORWARD_MISTAKES = [
+    _m("no activation on the hidden layer", "Your A1 equals Z1: the hidden layer's output is "
+       "sigmoid(Z1). Without it, two layers collapse into one weighted sum.", TOY,
+       _no_hidden_activation),
+    _m("fed Z1 forward instead of A1", "Your second layer used Z1; it takes the hidden layer's "
+       "activations: Z2 = A1 @ W2 + b2.", TOY, _fed_z_forward),
+    _m("no activation on the output", "Your A2 equals Z2: in this network the output layer is a "
+       "sigmoid too, A2 = sigmoid(Z2).", TOY, _no_output_activation),
+    _m("bias added after the activation", "You computed sigmoid(X @ W) + b; the bias goes inside: "
+       "sigmoid(X @ W + b).", TOY, _bias_after_activation),
+]
+
+
+def _layers(sizes):
+    return list(zip(sizes[:-1], sizes[1:]))
+
+
+COUNT_MISTAKES = [
+    _m("forgot the biases", "You counted only the weights; each layer also has one bias per "
+       "output neuron.", COUNT, lambda sizes: sum(a * b for a, b in _layers(sizes))),
+    _m("counted neurons, not parameters", "You added up the layer widths; the knobs are the "
+       "weights (d_in * d_out per layer) and the biases (d_out per layer).", COUNT,
+       lambda sizes: sum(sizes)),
+    _m("a bias for the inputs too", "You gave the input layer biases; inputs are data, not "
+       "neurons, so only the layers after it have biases.", COUNT,
+       lambda sizes: sum(a * b for a, b in _layers(sizes)) + sum(sizes)),
+    _m("skipped the last layer", "Your loop stopped one layer early; a list of L + 1 widths "
+       "describes L layers, and every one of them counts.", COUNT,
+       lambda sizes: sum(a * b + b for a, b in _layers(sizes)[:-1])),
+]
+
+
+def _jac_as_W(x, W, b):
+    _, dW, db = ref.layer_jacobians(x, W, b)
+    return W.copy(), dW, db
+
+
+def _jac_bias_ones(x, W, b):
+    dx, dW, _ = ref.layer_jacobians(x, W, b)
+    return dx, dW, np.ones(W.shape[1])
+
+
+def _jac_collapsed_dW(x, W, b):
+    dx, _, db = ref.layer_jacobians(x, W, b)
+    return dx, np.tile(x, (W.shape[1], 1)), db
+
+
+def _jac_W_for_x(x, W, b):
+    dx, _, db = ref.layer_jacobians(x, W, b)
+    return dx, np.einsum("ij,jk->jik", W, np.eye(W.shape[1])), db
+
+
+def _jac_axes_order(x, W, b):
+    dx, _, db = ref.layer_jacobians(x, W, b)
+    return dx, np.einsum("i,jk->jki", x, np.eye(W.shape[1])), db
+
+
+JACOBIAN_MISTAKES = [
+    _m("dz/dx laid out as W", "You returned W, of shape (d_in, d_out); the first index is the "
+       "output z_j, so dz/dx[j, i] = W[i, j], which is W.T.", JACOBIAN, _jac_as_W),
+    _m("bias derivative as a vector of ones", "dz_j / db_k is 1 when j == k and 0 otherwise: a "
+       "(d_out, d_out) identity matrix, not a vector.", JACOBIAN, _jac_bias_ones),
+    _m("dz/dW without its zeros", "You returned x for every output, shape (d_out, d_in); z_j only "
+       "depends on column j of W, so dz/dW has shape (d_out, d_in, d_out) with x in slot k == j "
+       "and zeros elsewhere.", JACOBIAN, _jac_collapsed_dW),
+    _m("swapped x and W in dz/dW", "Nudging W[i, j] moves z_j by x_i times the nudge, so "
+       "dz_j / dW[i, j] = x_i, not W[i, j].", JACOBIAN, _jac_W_for_x),
+    _m("dz/dW axes in the wrong order", "dz/dW[j, i, k] is dz_j / dW[i, k]: output index first, "
+       "then W's two indices in W's own order.", JACOBIAN, _jac_axes_order),
+]
+
+GRADIENT_MISTAKES = [
+    _m("transposed weight gradient", "Your dW has shape (d_out, d_in); dW[i, k] = x_i * dz_k has "
+       "the shape of W, (d_in, d_out): np.outer(x, dz).", GRADIENTS,
+       lambda x, W, dz: (W @ dz, np.outer(dz, x), dz.copy())),
+    _m("sign flip", "Your gradients have the wrong sign; pulling dz back through z = x @ W + b "
+       "multiplies by positive factors only.", GRADIENTS,
+       lambda x, W, dz: (-(W @ dz), -np.outer(x, dz), -dz)),
+    _m("summed the bias gradient", "Your db is one number; each bias b_k has its own gradient, "
+       "dz_k, so db is a vector of shape (d_out,).", GRADIENTS,
+       lambda x, W, dz: (W @ dz, np.outer(x, dz), np.sum(dz))),
+    _m("dropped dz from dW", "Your dW repeats x in every column; each column k is x times dz_k.",
+       GRADIENTS, lambda x, W, dz: (W @ dz, np.tile(x[:, None], (1, W.shape[1])), dz.copy())),
+]
+
+
+# ------------------------------------------------------- graded functions
+
+GRADED = {g.name: g for g in [
+    GradedFunction(name="dense_forward", reference=ref.dense_forward, visible_cases=_dense_visible,
+                   hidden_cases=_dense_hidden, mistakes=DENSE_MISTAKES, seed=201, lesson=BATCH),
+    GradedFunction(name="two_layer_forward", reference=ref.two_layer_forward,
+                   visible_cases=_forward_visible, hidden_cases=_forward_hidden,
+                   mistakes=FORWARD_MISTAKES, outputs=("Z1", "A1", "Z2", "A2"), seed=202,
+                   lesson=CACHE),
+    GradedFunction(name="count_parameters", reference=ref.count_parameters,
+                   visible_cases=_count_visible, hidden_cases=_count_hidden,
+                   mistakes=COUNT_MISTAKES, seed=203, lesson=COUNT,
+                   extra_checks=(_is_whole_number,)),
+    GradedFunction(name="layer_jacobians", reference=ref.layer_jacobians,
+                   visible_cases=_jacobians_visible, hidden_cases=_jacobians_hidden,
+                   mistakes=JACOBIAN_MISTAKES, outputs=("dz_dx", "dz_dW", "dz_db"), seed=204,
+                   lesson=JACOBIAN),
+    GradedFunction(name="layer_gradients", reference=ref.layer_gradients,
+                   visible_cases=_gradients_visible, hidden_cases=_gradients_hidden,
+                   mistakes=GRADIENT_MISTAKES, outputs=("dx", "dW", "db"), seed=205,
+                   lesson=GRADIENTS),
+]}
