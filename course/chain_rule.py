@@ -1,0 +1,194 @@
+"""Lesson 9's helpers: a numerical gradient, the chain picture, the saturation plot,
+the gradient-check scatter, seed 001's network, and the chain explorer widget."""
+
+import io
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from autograder.reference import chain_rule as ref
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """Central differences (f(x + h) - f(x - h)) / 2h for every entry of the array x.
+
+    f takes an array shaped like x and returns a number; x itself is left unchanged."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        old = x[index]
+        x[index] = old + h
+        up = f(x)
+        x[index] = old - h
+        down = f(x)
+        x[index] = old
+        grad[index] = (up - down) / (2 * h)
+    return grad
+
+
+def relative_error(a, b):
+    """The largest |a - b| / max(|a|, |b|, 1e-12) over all entries."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-12)))
+
+
+def gradient_check(name, analytic, numeric, tolerance=1e-6):
+    """Print one line: the relative error and PASS or FAIL against the stated tolerance."""
+    error = relative_error(analytic, numeric)
+    verdict = "PASS" if error < tolerance else "FAIL"
+    if error >= 1e-3:  # a real disagreement: show it
+        size = f"{error:.2f}"
+    else:  # agreement: print a power of ten, which does not change between machines
+        size = f"below {10.0 ** np.ceil(np.log10(max(error, 1e-16))):.0e}"
+    print(f"{name:<6} relative error {size} (tolerance {tolerance:.0e}): {verdict}")
+
+
+def figure_image(fig, image=None):
+    """Render fig into an ipywidgets Image (made if not given) and close it.
+
+    An Image widget holds the picture itself, so redrawing never writes to the cell's
+    outputs: the stored notebook and nbval see the same widget repr every run."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    plt.close(fig)
+    image = image or widgets.Image(format="png")
+    image.value = buffer.getvalue()
+    return image
+
+
+def _box(ax, xpos, label, value, colour):
+    ax.add_patch(plt.Rectangle((xpos - 0.42, 0.55), 0.84, 0.7, fc=colour, ec="0.3"))
+    ax.text(xpos, 1.05, label, ha="center", va="center", fontsize=12)
+    ax.text(xpos, 0.75, f"{value:.4f}", ha="center", va="center", fontsize=10)
+
+
+def plot_chain(x=1.5, y=0.2, w1=0.8, b1=0.1, w2=-1.5, b2=0.3):
+    """The 1-1-1 chain for one example: each quantity's value in a box, each link's
+    local slope on the arrow below it, and the two products that give dE/dw2 and dE/dw1."""
+    xs, ys = np.array([x]), np.array([y])
+    z1, a1, z2, y_hat = (float(v[0]) for v in ref.chain_forward(xs, w1, b1, w2, b2))
+    loss = 0.5 * (y_hat - y) ** 2
+    f = [float(v[0]) for v in ref.chain_factors(xs, ys, w1, b1, w2, b2)]
+    dE_dyhat, dyhat_dz2, dz2_dw2, dz2_da1, da1_dz1, dz1_dw1 = f
+    nodes = [("x", x), ("z1", z1), ("a1", a1), ("z2", z2), ("y_hat", y_hat), ("E", loss)]
+    slopes = [(f"dz1/dw1 = x\n= {dz1_dw1:.4f}", 0.5), (f"da1/dz1 = a1(1-a1)\n= {da1_dz1:.4f}", 1.5),
+              (f"dz2/da1 = w2\n= {dz2_da1:.4f}", 2.5), (f"dy_hat/dz2 =\ny_hat(1-y_hat) = {dyhat_dz2:.4f}", 3.5),
+              (f"dE/dy_hat = y_hat - y\n= {dE_dyhat:.4f}", 4.5)]
+    fig, ax = plt.subplots(figsize=(11, 3.4))
+    for i, (label, value) in enumerate(nodes):
+        _box(ax, i, label, value, "#fde9c9" if label in ("x", "E") else "#dbe9f6")
+    for i in range(5):
+        ax.annotate("", xy=(i + 0.58, 0.9), xytext=(i + 0.42, 0.9),
+                    arrowprops={"arrowstyle": "->", "color": "0.3"})
+    for text, xpos in slopes:
+        ax.text(xpos, 0.3, text, ha="center", va="top", fontsize=9, color="C3")
+    dw2 = dE_dyhat * dyhat_dz2 * dz2_dw2
+    dw1 = dE_dyhat * dyhat_dz2 * dz2_da1 * da1_dz1 * dz1_dw1
+    ax.text(2.5, -0.45, f"dE/dw2 = {dE_dyhat:.4f} x {dyhat_dz2:.4f} x a1 ({dz2_dw2:.4f}) = {dw2:.5f}"
+            f"\ndE/dw1 = {dE_dyhat:.4f} x {dyhat_dz2:.4f} x {dz2_da1:.4f} x {da1_dz1:.4f} x "
+            f"{dz1_dw1:.4f} = {dw1:.5f}", ha="center", va="top", fontsize=10)
+    ax.set_xlim(-0.6, 5.6)
+    ax.set_ylim(-1.0, 1.4)
+    ax.axis("off")
+    ax.set_title(f"w1 = {w1}, b1 = {b1}, w2 = {w2}, b2 = {b2}, target y = {y}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_saturation(w2=-1.5, b2=0.3, y=0.2):
+    """How the hidden neuron's slope a1(1 - a1) throttles dE/db1 as z1 moves away from 0."""
+    z1 = np.linspace(-10, 10, 401)
+    a1 = 1.0 / (1.0 + np.exp(-z1))
+    y_hat = 1.0 / (1.0 + np.exp(-(w2 * a1 + b2)))
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.plot(z1, a1 * (1 - a1), label="hidden slope a1(1 - a1)")
+    ax.plot(z1, np.abs(delta2 * w2 * a1 * (1 - a1)) * 10, label="|dE/db1| (x 10)")
+    ax.set_xlabel("hidden pre-activation z1")
+    ax.set_ylabel("size")
+    ax.legend()
+    ax.set_title("A saturated neuron passes almost no gradient back")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradient_check(analytic, numeric, title="backprop vs nudging"):
+    """Each gradient entry as a point (numerical, backprop): all on the diagonal when they agree."""
+    a, n = np.ravel(analytic), np.ravel(numeric)
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    lim = 1.1 * max(np.max(np.abs(a)), np.max(np.abs(n)), 1e-12)
+    ax.plot([-lim, lim], [-lim, lim], color="0.8", lw=1)
+    ax.plot(n, a, "o", ms=5)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_xlabel("numerical gradient (central differences)")
+    ax.set_ylabel("backprop gradient (formula)")
+    ax.set_title(f"{title}: {a.size} entries")
+    fig.tight_layout()
+    return fig
+
+
+def plot_seed001_network(x, W1, W2, hidden, output, target):
+    """Seed 001's 2-2-1 network with its weights on the edges and computed values in the nodes."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    pos_in = [(0, 2.5), (0, 0.5)]
+    pos_h = [(2, 2.5), (2, 0.5)]
+    pos_out = (4, 1.5)
+    for i, p in enumerate(pos_in):
+        for j, q in enumerate(pos_h):
+            ax.plot([p[0], q[0]], [p[1], q[1]], color="0.6", zorder=1)
+            t = 0.28 if i == j else 0.22
+            ax.text(p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]) + 0.12,
+                    f"{W1[i, j]:g}", color="C2", fontsize=10, ha="center")
+    for j, q in enumerate(pos_h):
+        ax.plot([q[0], pos_out[0]], [q[1], pos_out[1]], color="0.6", zorder=1)
+        ax.text((q[0] + pos_out[0]) / 2, (q[1] + pos_out[1]) / 2 + 0.12, f"{W2[j]:g}",
+                color="C2", fontsize=10, ha="center")
+    for p, label in zip(pos_in, [f"x1 = {x[0]:g}", f"x2 = {x[1]:g}"]):
+        ax.add_patch(plt.Circle(p, 0.38, fc="#fde9c9", ec="0.3", zorder=2))
+        ax.text(*p, label, ha="center", va="center", fontsize=9, zorder=3)
+    for j, p in enumerate(pos_h):
+        ax.add_patch(plt.Circle(p, 0.38, fc="#dbe9f6", ec="0.3", zorder=2))
+        ax.text(*p, f"h{j + 1}\n{hidden[j]:.4f}", ha="center", va="center", fontsize=9, zorder=3)
+    ax.add_patch(plt.Circle(pos_out, 0.38, fc="#dbe9f6", ec="0.3", zorder=2))
+    ax.text(*pos_out, f"y\n{output:.4f}", ha="center", va="center", fontsize=9, zorder=3)
+    ax.text(pos_out[0] + 0.55, pos_out[1], f"target {target:g}", va="center", fontsize=10)
+    ax.set_xlim(-0.6, 5.6)
+    ax.set_ylim(-0.2, 3.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("Seed 001's network: sigmoid everywhere, no biases")
+    fig.tight_layout()
+    return fig
+
+
+def chain_explorer(x=1.5, y=0.2, w1=0.8, w2=-1.5):
+    """Sliders for the chain's input, target and two weights; the chain picture and a
+    read-out comparing each backprop gradient with a nudge."""
+    style = {"description_width": "initial"}
+    controls = {
+        "x": widgets.FloatSlider(value=x, min=-3, max=3, step=0.1, description="input x", style=style),
+        "y": widgets.FloatSlider(value=y, min=0, max=1, step=0.05, description="target y", style=style),
+        "w1": widgets.FloatSlider(value=w1, min=-4, max=4, step=0.1, description="weight w1", style=style),
+        "w2": widgets.FloatSlider(value=w2, min=-4, max=4, step=0.1, description="weight w2", style=style),
+    }
+    readout = widgets.HTML()
+    picture = widgets.Image(format="png")
+
+    def redraw(_change=None):
+        v = {name: c.value for name, c in controls.items()}
+        xs, ys = np.array([v["x"]]), np.array([v["y"]])
+        dw1, _, dw2, _ = (float(g[0]) for g in ref.chain_backward(xs, ys, v["w1"], 0.1, v["w2"], 0.3))
+        nudge = numerical_gradient(
+            lambda p: float(ref.chain_loss(xs, ys, p[0], 0.1, p[1], 0.3)[0]),
+            np.array([v["w1"], v["w2"]]))
+        readout.value = (f"dE/dw1: chain rule <b>{dw1:.6f}</b>, nudge {nudge[0]:.6f} &nbsp;|&nbsp; "
+                         f"dE/dw2: chain rule <b>{dw2:.6f}</b>, nudge {nudge[1]:.6f}")
+        figure_image(plot_chain(v["x"], v["y"], v["w1"], 0.1, v["w2"], 0.3), picture)
+
+    for c in controls.values():
+        c.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([controls["x"], controls["y"]]),
+                         widgets.HBox([controls["w1"], controls["w2"]]), readout, picture])
