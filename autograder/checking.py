@@ -82,6 +82,8 @@ class GradedFunction:
 def _describe(value: Any) -> str:
     if isinstance(value, _ndarray):
         return f"array of shape {value.shape}, dtype {value.dtype}"
+    if isinstance(value, dict):
+        return f"dict with keys {list(value)!r}"[:80]
     return f"{type(value).__name__} {value!r}"[:80]
 
 
@@ -170,6 +172,9 @@ def _first_wrong(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
 
 
 def _values_match(got: Any, expected: Any, rtol: float, atol: float) -> bool:
+    if isinstance(expected, dict) or isinstance(got, dict):
+        return (isinstance(got, dict) and isinstance(expected, dict) and got.keys() == expected.keys()
+                and all(_values_match(got[k], expected[k], rtol, atol) for k in expected))
     try:
         g = _asarray(got, dtype=_float64)
         e = _asarray(expected, dtype=_float64)
@@ -178,11 +183,20 @@ def _values_match(got: Any, expected: Any, rtol: float, atol: float) -> bool:
     return g.shape == e.shape and _first_wrong(g, e, rtol, atol) is None
 
 
-def _input_at(case: Case, index: tuple) -> str:
-    """Describe the input entries that produced output[index], where that makes sense."""
+def _input_at(case: Case, index: tuple, key: Any = None) -> str:
+    """Describe the input entries that produced output[index], where that makes sense.
+
+    For an entry of a dict output (key given), an input dict with the same key is
+    looked up too: the gradient's ["W1"][0, 1] sits beside the parameter's ["W1"][0, 1].
+    """
     parts = []
     for pos, arg in enumerate(case.args):
         argname = case.names[pos] if pos < len(case.names) else f"argument {pos + 1}"
+        if key is not None and isinstance(arg, dict) and isinstance(arg.get(key), _ndarray):
+            entry = arg[key]
+            if entry.ndim == len(index) and entry.shape and all(i < s for i, s in zip(index, entry.shape)):
+                parts.append(f"{argname}[{key!r}]{list(index)} = {_fmt(entry[index])}")
+            continue
         if isinstance(arg, _ndarray) and arg.ndim == len(index) and all(
             i < s for i, s in zip(index, arg.shape)
         ) and arg.shape:
@@ -203,6 +217,31 @@ def _matching_mistakes(graded: GradedFunction, case: Case, outputs: list[Any]) -
         if all(_values_match(o, w, graded.rtol, graded.atol) for o, w in zip(outputs, wrong)):
             found.append(mistake)
     return found
+
+
+def _expect_dict(name: str, got: Any, expected: dict) -> str | None:
+    """Describe what is wrong with the keys of a dict result, or None if they are right."""
+    keys = ", ".join(repr(k) for k in expected)
+    if not isinstance(got, dict):
+        return f"{name} should be a dict with keys {keys}, but it is {_describe(got)}."
+    missing = [k for k in expected if k not in got]
+    if missing:
+        return f"{name} has no entry for key {missing[0]!r} (expected keys: {keys})."
+    extra = [k for k in got if k not in expected]
+    if extra:
+        return f"{name} has an unexpected key {extra[0]!r} (expected keys: {keys})."
+    return None
+
+
+def _leaves(label: str, got: Any, expected: Any) -> list[tuple[str, Any, Any, Any]]:
+    """(label, dict key or None, got, expected) for each value to compare.
+
+    An array or number is one leaf; a dict result (a gradient per parameter name)
+    is one leaf per key, in the reference's key order, labelled name['key'].
+    """
+    if not isinstance(expected, dict):
+        return [(label, None, got, expected)]
+    return [(f"{label}[{key!r}]", key, got[key], expected[key]) for key in expected]
 
 
 def _mistake_text(mistakes: list[Mistake]) -> str:
@@ -235,28 +274,41 @@ def check_case(graded: GradedFunction, learner_fn: Callable[..., Any], case: Cas
                               "Compute a new array instead of writing into the input.")
 
     outputs = _as_outputs(result, graded.outputs, name)
-    for out_name, got, exp in zip(graded.outputs, outputs, expected):
-        label = name if len(graded.outputs) == 1 else f"{name}'s {out_name}"
-        problem = _expect_array(label, got, exp)
-        if problem:
-            raise CheckFailed(f"{problem} (Checked{where}.)"
-                              + _mistake_text(_matching_mistakes(graded, case, outputs)))
-        g = _asarray(got, dtype=_float64)
-        e = _asarray(exp, dtype=_float64)
-        index = _first_wrong(g, e, graded.rtol, graded.atol)
-        if index is None:
-            continue
-        mistakes = _matching_mistakes(graded, case, outputs)
-        at = _input_at(case, index)
-        lines = [f"{label} is wrong{where}."]
-        if not np.all(_isfinite(g[index])) and np.all(_isfinite(e[index])):
-            lines.append(f"  It returned {_fmt(g[index])} where the answer is finite: "
-                         "a value overflowed or divided by zero.")
-        lines.append(f"  First wrong entry: index {list(index)}" + (f" ({at})" if at else "")
-                     if index else ("  Input: " + at if at else "  Scalar result:"))
-        lines.append(f"  yours: {_fmt(g[index])}   expected: {_fmt(e[index])}   "
-                     f"(tolerance: |yours - expected| <= {graded.rtol:g} * |expected| + {graded.atol:g})")
-        raise CheckFailed("\n".join(lines) + _mistake_text(mistakes))
+    for out_name, got_out, exp_out in zip(graded.outputs, outputs, expected):
+        out_label = name if len(graded.outputs) == 1 else f"{name}'s {out_name}"
+        if isinstance(exp_out, dict):
+            problem = _expect_dict(out_label, got_out, exp_out)
+            if problem:
+                raise CheckFailed(f"{problem} (Checked{where}.)"
+                                  + _mistake_text(_matching_mistakes(graded, case, outputs)))
+        for label, key, got, exp in _leaves(out_label, got_out, exp_out):
+            _compare_leaf(graded, case, outputs, where, label, key, got, exp)
+
+
+def _compare_leaf(graded: GradedFunction, case: Case, outputs: list[Any], where: str,
+                  label: str, key: Any, got: Any, exp: Any) -> None:
+    """Compare one array or number of a result; raise CheckFailed at the first problem."""
+    __tracebackhide__ = True
+    problem = _expect_array(label, got, exp)
+    if problem:
+        raise CheckFailed(f"{problem} (Checked{where}.)"
+                          + _mistake_text(_matching_mistakes(graded, case, outputs)))
+    g = _asarray(got, dtype=_float64)
+    e = _asarray(exp, dtype=_float64)
+    index = _first_wrong(g, e, graded.rtol, graded.atol)
+    if index is None:
+        return
+    mistakes = _matching_mistakes(graded, case, outputs)
+    at = _input_at(case, index, key)
+    lines = [f"{label} is wrong{where}."]
+    if not np.all(_isfinite(g[index])) and np.all(_isfinite(e[index])):
+        lines.append(f"  It returned {_fmt(g[index])} where the answer is finite: "
+                     "a value overflowed or divided by zero.")
+    lines.append(f"  First wrong entry: index {list(index)}" + (f" ({at})" if at else "")
+                 if index else ("  Input: " + at if at else "  Scalar result:"))
+    lines.append(f"  yours: {_fmt(g[index])}   expected: {_fmt(e[index])}   "
+                 f"(tolerance: |yours - expected| <= {graded.rtol:g} * |expected| + {graded.atol:g})")
+    raise CheckFailed("\n".join(lines) + _mistake_text(mistakes))
 
 
 def run_checks(graded: GradedFunction, learner_fn: Callable[..., Any], cases: list[Case]) -> int:

@@ -1,0 +1,82 @@
+"""Lesson 5 reference: a network's loss, its gradient by nudging every knob, relative error.
+
+Parameters live in a dict of float64 arrays, one per name, in layer order:
+"W1" (d0, d1), "b1" (d1,), "W2" (d1, d2), "b2" (d2,), ... Every layer uses the sigmoid.
+"""
+
+import numpy as np
+
+from autograder.reference.neuron import sigmoid
+
+TINY = 1e-12  # the floor of relative_error's denominator: it only stops 0 / 0
+
+# The lesson's toy problem: four examples with two inputs and one target each.
+TOY_X = np.array([[0.35, 0.7], [1.0, -0.5], [-0.8, 0.3], [0.1, -1.2]])
+TOY_Y = np.array([[0.5], [0.9], [0.1], [0.3]])
+
+
+def init_params(sizes, seed=0, scale=1.0):
+    """Seeded parameters for layer sizes like (2, 3, 1): W_k ~ N(0, scale^2 / d_in), b_k ~ N(0, 0.1^2)."""
+    rng = np.random.default_rng(seed)
+    params = {}
+    for k, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{k}"] = rng.normal(0.0, scale / np.sqrt(d_in), size=(d_in, d_out))
+        params[f"b{k}"] = rng.normal(0.0, 0.1, size=d_out)
+    return params
+
+
+def toy_params():
+    """The lesson's 2-3-1 sigmoid network (seed 5): 13 knobs."""
+    return init_params((2, 3, 1), seed=5, scale=2.0)
+
+
+def count_knobs(params):
+    """How many numbers the network can tune: the total size of all its arrays."""
+    return sum(int(p.size) for p in params.values())
+
+
+def network_forward(params, X):
+    """The network's outputs for a batch. X: (n, d0) -> (n, d_last); sigmoid after every layer."""
+    a = X
+    layer = 1
+    while f"W{layer}" in params:
+        a = sigmoid(a @ params[f"W{layer}"] + params[f"b{layer}"])
+        layer += 1
+    return a
+
+
+def network_loss(params, X, Y):
+    """Mean squared error of the network on a batch: the mean over all entries of (output - Y)^2."""
+    return float(np.mean((network_forward(params, X) - Y) ** 2))
+
+
+def numerical_gradient(loss_fn, params, h=1e-5):
+    """The slope of loss_fn(params) w.r.t. every entry of every array, by central differences.
+
+    loss_fn: takes the params dict, returns a float. Each entry is nudged in place to
+    x + h and x - h, and then the saved x is written back, so params end bit for bit as
+    they started. Returns {name: array of params[name]'s shape}. Costs 2 loss calls per entry.
+    """
+    grads = {}
+    for name, p in params.items():
+        g = np.zeros_like(p, dtype=np.float64)
+        for index in np.ndindex(p.shape):
+            saved = p[index]
+            p[index] = saved + h
+            loss_plus = loss_fn(params)
+            p[index] = saved - h
+            loss_minus = loss_fn(params)
+            p[index] = saved  # write back the saved value: exact, unlike adding h back
+            g[index] = (loss_plus - loss_minus) / (2 * h)
+        grads[name] = g
+    return grads
+
+
+def relative_error(a, b):
+    """|a - b| / max(|a|, |b|, TINY), entry by entry. a, b: arrays of one shape -> same shape."""
+    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), TINY)
+
+
+def max_relative_error(grads_a, grads_b):
+    """The worst relative error over every entry of every array of two gradient dicts (same keys)."""
+    return float(max(np.max(relative_error(grads_a[name], grads_b[name])) for name in grads_a))
