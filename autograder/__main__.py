@@ -25,7 +25,8 @@ def cmd_generate(_args):
 
 
 def cmd_execute(args):
-    paths = args.paths or [*notebooks.lesson_notebooks(), *notebooks.solution_notebooks()]
+    paths = args.paths or [notebooks.COURSE_MAP, *notebooks.lesson_notebooks(),
+                           *notebooks.solution_notebooks()]
     for path in paths:
         notebooks.execute(path)
         print(f"executed {path}")

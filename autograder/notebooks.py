@@ -18,8 +18,12 @@ SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 
 
+COURSE_MAP = LESSONS / "00_course_map.ipynb"
+
+
 def lesson_notebooks():
-    return sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
+    """The numbered lessons (01_..., 02_...); the course map 00_ is not a lesson."""
+    return sorted(p for p in LESSONS.glob("[0-9][0-9]_*.ipynb") if not p.name.startswith("00_"))
 
 
 def assignments():

@@ -9,8 +9,9 @@ tests check more when the work is graded; a failing check raises an
 AssertionError whose message names the mistake (see autograder.checking).
 """
 
-from autograder.checking import run_checks
+from autograder.checking import CheckFailed, run_checks
 from autograder.specs import graded_function
+from course import progress
 
 
 class VisibleChecks:
@@ -22,7 +23,12 @@ class VisibleChecks:
     def __call__(self, name, learner_fn):
         __tracebackhide__ = True
         graded = graded_function(self.assignment, name)
-        count = run_checks(graded, learner_fn, graded.visible_cases())
+        try:
+            count = run_checks(graded, learner_fn, graded.visible_cases())
+        except CheckFailed:
+            progress.record(self.assignment, name, False)
+            raise
+        progress.record(self.assignment, name, True)
         print(f"PASS {name}: {count} visible check{'s' if count != 1 else ''} passed "
               f"(values within rtol {graded.rtol:g}, shape, dtype, inputs unchanged). "
               "Hidden tests check more inputs when your work is graded.")

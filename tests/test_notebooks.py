@@ -101,3 +101,19 @@ def test_student_version_has_no_solutions_hidden_tests_or_outputs(assignment):
 def test_exercises_are_generated_from_solutions_without_drift():
     differ = notebooks.drift()
     assert not differ, f"exercises/ differs from a fresh `make generate`: {differ}"
+
+
+def test_course_map_links_every_lesson_and_exercise_and_they_exist():
+    from course.syllabus import LESSONS as SYLLABUS
+    text = "\n".join(c.source for c in _read(notebooks.COURSE_MAP).cells if c.cell_type == "markdown")
+    for lesson in SYLLABUS:
+        for path in (lesson.lesson_path, lesson.exercise_path):
+            assert f"(../{path})" in text, f"course map does not link {path}"
+            assert (notebooks.ROOT / path).exists(), f"{path} is missing"
+
+
+def test_readme_links_every_lesson_and_exercise():
+    from course.syllabus import LESSONS as SYLLABUS
+    readme = (notebooks.ROOT / "README.md").read_text()
+    for lesson in SYLLABUS:
+        assert f"({lesson.lesson_path})" in readme and f"({lesson.exercise_path})" in readme
