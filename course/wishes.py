@@ -1,0 +1,129 @@
+"""Lesson 8's helpers: a small seeded network, the picture of its wishes, the averaging
+plot, the cost of a sweep, and the wish explorer widget."""
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from autograder.reference import wishes as ref
+from course.chain_rule import figure_image
+
+
+def toy_network(seed=8):
+    """A 4-3-2 sigmoid network and six examples: four pixel brightnesses in, two outputs.
+
+    Target [1, 0] means "the left two pixels are brighter", [0, 1] the right two."""
+    rng = np.random.default_rng(seed)
+    X = np.round(rng.uniform(size=(6, 4)), 2)
+    left = X[:, :2].sum(axis=1) > X[:, 2:].sum(axis=1)
+    Y = np.stack([left, ~left], axis=1).astype(float)
+    return {"X": X, "Y": Y,
+            "W1": np.round(rng.normal(0.0, 1.0, size=(4, 3)), 2), "b1": np.round(rng.normal(0.0, 0.5, size=3), 2),
+            "W2": np.round(rng.normal(0.0, 1.0, size=(3, 2)), 2), "b2": np.round(rng.normal(0.0, 0.5, size=2), 2)}
+
+
+def example_wishes(net, example):
+    """Every wish of one example: activations, wishes on activations, on weighted sums,
+    and on the weights of both layers."""
+    X, Y = net["X"][example:example + 1], net["Y"][example:example + 1]
+    Z1, A1, Z2, A2 = ref.forward(X, net["W1"], net["b1"], net["W2"], net["b2"])
+    out_wish = ref.output_wishes(A2, Y)
+    wish_Z2 = ref.weighted_sum_wishes(out_wish, Z2)
+    _, W2_wish, hidden_wish = ref.three_wishes(A1, net["W2"], wish_Z2)
+    wish_Z1 = ref.weighted_sum_wishes(hidden_wish, Z1)
+    _, W1_wish, input_wish = ref.three_wishes(X, net["W1"], wish_Z1)
+    return {"x": X[0], "y": Y[0], "a1": A1[0], "a2": A2[0], "out_wish": out_wish[0],
+            "hidden_wish": hidden_wish[0], "input_wish": input_wish[0], "wish_z2": wish_Z2[0],
+            "wish_z1": wish_Z1[0], "W1_wish": W1_wish[0], "W2_wish": W2_wish[0]}
+
+
+def _layer_y(count):
+    return np.linspace(1, -1, count) * (count - 1) / 3.0
+
+
+def plot_wishes(net, example=0):
+    """The network for one example: grey level = activation, arrow = the wish on each
+    activation (up: wants higher), edge colour = the wish on each weight (blue: raise it,
+    red: lower it), edge width = its size. Input wishes are drawn hollow: inputs are data."""
+    w = example_wishes(net, example)
+    xs = [0.0, 2.0, 4.0]
+    layers = [(w["x"], w["input_wish"]), (w["a1"], w["hidden_wish"]), (w["a2"], w["out_wish"])]
+    ys = [_layer_y(len(a)) for a, _ in layers]
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    for li, W_wish in enumerate([w["W1_wish"], w["W2_wish"]]):
+        biggest = max(np.max(np.abs(w["W1_wish"])), np.max(np.abs(w["W2_wish"])), 1e-12)
+        for i in range(W_wish.shape[0]):
+            for j in range(W_wish.shape[1]):
+                v = W_wish[i, j]
+                ax.plot([xs[li], xs[li + 1]], [ys[li][i], ys[li + 1][j]], zorder=1,
+                        color="C0" if v > 0 else "C3", lw=0.4 + 5 * abs(v) / biggest, alpha=0.8)
+    scale = 0.9 / max(max(np.max(np.abs(wish)) for _, wish in layers), 1e-12)
+    for li, (acts, wish) in enumerate(layers):
+        for i, (a, v) in enumerate(zip(acts, wish)):
+            ax.add_patch(plt.Circle((xs[li], ys[li][i]), 0.22, fc=str(1 - 0.85 * a), ec="0.2", zorder=2))
+            ax.text(xs[li], ys[li][i] - 0.33, f"{a:.2f}", ha="center", va="top", fontsize=8)
+            ax.annotate("", xy=(xs[li] + 0.4, ys[li][i] + v * scale), xytext=(xs[li] + 0.4, ys[li][i]),
+                        arrowprops={"arrowstyle": "-|>", "lw": 1.5, "color": "C2",
+                                    "fill": li > 0, "ls": "-" if li > 0 else ":"})
+            ax.text(xs[li] + 0.5, ys[li][i], f"{v:+.3f}", va="center", fontsize=8, color="C2")
+    for j, t in enumerate(w["y"]):
+        ax.text(xs[2] + 1.05, ys[2][j], f"target {t:g}", va="center", fontsize=9)
+    for x, label in zip(xs, ["inputs (fixed data)", "hidden layer", "output layer"]):
+        ax.text(x, 1.45, label, ha="center", fontsize=10)
+    ax.set_xlim(-0.6, 5.8)
+    ax.set_ylim(-1.6, 1.65)
+    ax.axis("off")
+    ax.set_title(f"Example {example}: green arrows = wishes on activations; "
+                 "edges: blue = raise this weight, red = lower it", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_average(net, knobs=((0, 0), (1, 0), (2, 1))):
+    """Each example's wish on a few weights of the output layer (bars) and their average (black)."""
+    per_example = np.array([[example_wishes(net, e)["W2_wish"][k] for k in knobs]
+                            for e in range(len(net["X"]))])
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    n, width = per_example.shape[0], 0.8 / per_example.shape[0]
+    for e in range(n):
+        ax.bar(np.arange(len(knobs)) + (e - (n - 1) / 2) * width, per_example[:, :][e], width,
+               label=f"example {e}", color=plt.cm.viridis(e / max(n - 1, 1)))
+    ax.plot(np.arange(len(knobs)), per_example.mean(axis=0), "k_", ms=40, mew=3, label="average")
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_xticks(np.arange(len(knobs)), [f"W2[{i}, {j}]" for i, j in knobs])
+    ax.set_ylabel("wish (step direction)")
+    ax.legend(fontsize=8, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def sweep_costs(sizes):
+    """Multiplications for one forward pass, one backward pass, and nudging every knob.
+
+    sizes: layer widths, e.g. (784, 16, 16, 10). A backward pass multiplies about twice as
+    much as a forward pass (one product for the wishes passed back, one for the weight
+    wishes); nudging runs two forward passes per knob."""
+    forward = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    knobs = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    return {"knobs": knobs, "forward": forward, "backprop": forward + 2 * forward,
+            "nudging": 2 * knobs * forward}
+
+
+def wish_explorer(net=None, example=0):
+    """Pick an example; see every neuron's wish and every weight's wish for it."""
+    net = net or toy_network()
+    chooser = widgets.Dropdown(options=list(range(len(net["X"]))), value=example,
+                               description="example")
+    readout = widgets.HTML()
+    picture = widgets.Image(format="png")
+
+    def redraw(_change=None):
+        w = example_wishes(net, chooser.value)
+        readout.value = (f"inputs {np.round(w['x'], 2).tolist()}, outputs "
+                         f"{np.round(w['a2'], 3).tolist()}, targets {w['y'].tolist()}: output wishes "
+                         f"<b>{np.round(w['out_wish'], 3).tolist()}</b>")
+        figure_image(plot_wishes(net, chooser.value), picture)
+
+    chooser.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([chooser, readout, picture])
