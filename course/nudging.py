@@ -1,0 +1,88 @@
+"""Plots and a widget for lesson 4 (slopes by nudging). Each function that draws returns its Figure."""
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from autograder.reference import neuron
+from autograder.reference import nudging as ref
+from course.layers import figure_png
+
+X0 = 1.0  # the point whose slope the lesson estimates: sigmoid'(1) = 0.196612...
+
+
+def plot_secants(h=0.5, x0=X0):
+    """The sigmoid near x0 with its tangent (the true slope) and the two nudging estimates:
+    the forward secant through x0 and x0 + h, and the central one through x0 - h and x0 + h."""
+    f, slope = neuron.sigmoid, float(neuron.sigmoid_prime(x0))
+    z = np.linspace(x0 - 2.5, x0 + 2.5, 300)
+    forward = float(ref.forward_difference(f, np.array(x0), h))
+    central = float(ref.central_difference(f, np.array(x0), h))
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.plot(z, f(z), color="0.2", lw=2, label="sigmoid")
+    span = np.array([x0 - 2.0, x0 + 2.0])
+    y0 = float(f(x0))
+    ax.plot(span, y0 + slope * (span - x0), color="C2", lw=1.5,
+            label=f"true slope     {slope:.6f}")
+    ax.plot(span, y0 + forward * (span - x0), "--", color="C0",
+            label=f"forward, h = {h:.3g}: {forward:.6f}")
+    ax.plot(span, float(f(x0 - h)) + central * (span - (x0 - h)), ":", color="C3", lw=2,
+            label=f"central, h = {h:.3g}: {central:.6f}")
+    ax.plot([x0, x0 + h], [y0, float(f(x0 + h))], "o", color="C0")
+    ax.plot([x0 - h, x0 + h], [float(f(x0 - h)), float(f(x0 + h))], "s", color="C3", mfc="none")
+    ax.set_xlim(z[0], z[-1])
+    ax.set_ylim(-0.05, 1.1)
+    ax.set_xlabel("z")
+    ax.set_title(f"estimating the slope of the sigmoid at z = {x0:g}")
+    ax.legend(loc="lower right", fontsize=9, prop={"family": "monospace", "size": 8})
+    fig.tight_layout()
+    return fig
+
+
+def secant_explorer(h=0.5, x0=X0):
+    """A slider for log10(h); the secant picture and the two estimates' errors follow it."""
+    slider = widgets.FloatSlider(value=float(np.log10(h)), min=-2.0, max=0.3, step=0.05,
+                                 description="log10(h)", style={"description_width": "initial"})
+    readout = widgets.HTML()
+    picture = widgets.Image(format="png")
+    exact = float(neuron.sigmoid_prime(x0))
+
+    def redraw(_change=None):
+        step = 10.0 ** slider.value
+        forward = float(ref.forward_difference(neuron.sigmoid, np.array(x0), step))
+        central = float(ref.central_difference(neuron.sigmoid, np.array(x0), step))
+        readout.value = (f"h = {step:.4g}: forward error <b>{abs(forward - exact):.2e}</b>, "
+                         f"central error <b>{abs(central - exact):.2e}</b>")
+        picture.value = figure_png(plot_secants(step, x0))
+
+    slider.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([slider, readout, picture])
+
+
+def plot_error_vs_h(x0=X0, hs=None):
+    """Absolute error of the forward and central estimates of sigmoid'(x0) against h, log-log,
+    with guide lines of slope 1 and 2 (truncation) and -1 (round-off)."""
+    hs = np.logspace(0, -14, 57) if hs is None else hs
+    forward, central = ref.nudging_errors(neuron.sigmoid, neuron.sigmoid_prime, x0, hs)
+    floor = 1e-18  # errors of exactly 0 cannot be drawn on a log axis
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.loglog(hs, np.maximum(forward, floor), "o-", color="C0", ms=3, label="forward difference")
+    ax.loglog(hs, np.maximum(central, floor), "s-", color="C3", ms=3, label="central difference")
+    guide = np.logspace(-0.5, -4, 2)
+    ax.loglog(guide, 0.05 * guide, "--", color="C0", lw=1, alpha=0.6)
+    ax.text(guide[-1], 0.05 * guide[-1], "slope 1 ", ha="right", va="center", color="C0")
+    ax.loglog(guide, 0.05 * guide ** 2, "--", color="C3", lw=1, alpha=0.6)
+    ax.text(guide[-1], 0.05 * guide[-1] ** 2, "slope 2 ", ha="right", va="center", color="C3")
+    small = np.logspace(-9, -14, 2)
+    ax.loglog(small, 1e-16 / small, ":", color="0.3", lw=1)
+    ax.text(3e-9, 1e-3, "round-off:\nslope -1", ha="center", va="bottom", color="0.3")
+    ax.set_xlabel("nudge size h")
+    ax.set_ylabel("|estimate - true slope|")
+    ax.set_ylim(1e-13, 1)
+    ax.invert_xaxis()
+    ax.set_title(f"error of the slope estimate of the sigmoid at z = {x0:g}")
+    ax.legend(loc="lower left")
+    ax.grid(True, which="major", alpha=0.3)
+    fig.tight_layout()
+    return fig
