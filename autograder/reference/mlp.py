@@ -1,0 +1,137 @@
+"""Lesson 10 reference: a multi-layer perceptron, forward and backward on mini-batches.
+
+The network: `sizes = (d, h1, ..., k)`; hidden layers Z = A @ W + b then ReLU
+(ReLU'(0) = 0); the last layer's Z are the logits, scored by softmax + cross-entropy
+averaged over the batch. All knobs live in ONE flat vector `theta`, in the order
+W1 (row by row), b1, W2, b2, ...; `unpack` and `pack` convert. Gradients are
+returned in the same flat layout, so one numerical gradient checks them all.
+"""
+
+from functools import lru_cache
+
+import numpy as np
+
+
+def unpack(theta, sizes):
+    """[(W1, b1), (W2, b2), ...] as views into theta. W_l: (sizes[l-1], sizes[l])."""
+    layers, start = [], 0
+    for d_in, d_out in zip(sizes[:-1], sizes[1:]):
+        W = theta[start:start + d_in * d_out].reshape(d_in, d_out)
+        start += d_in * d_out
+        b = theta[start:start + d_out]
+        start += d_out
+        layers.append((W, b))
+    return layers
+
+
+def pack(layers):
+    """The flat vector of [(W1, b1), (W2, b2), ...], the inverse of unpack."""
+    return np.concatenate([np.concatenate([W.ravel(), b.ravel()]) for W, b in layers])
+
+
+def count_knobs(sizes):
+    """How many weights and biases a network of these layer sizes has."""
+    return sum(d_in * d_out + d_out for d_in, d_out in zip(sizes[:-1], sizes[1:]))
+
+
+def init_params(sizes, rng):
+    """He initialisation: W_l ~ Normal(0, sqrt(2 / d_in)), drawn layer by layer from rng;
+    biases 0. Returns the flat theta."""
+    layers = [(rng.normal(0.0, np.sqrt(2.0 / d_in), size=(d_in, d_out)), np.zeros(d_out))
+              for d_in, d_out in zip(sizes[:-1], sizes[1:])]
+    return pack(layers)
+
+
+def softmax(logits):
+    """Row-wise softmax, stable for any logits: subtract each row's max first. (n, k) -> (n, k)."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def cross_entropy_backward(logits, labels):
+    """Mean cross-entropy of softmax(logits) against integer labels, and its gradient.
+
+    logits: (n, k), labels: (n,) ints -> loss (float), dlogits (n, k) = (P - onehot) / n."""
+    n = logits.shape[0]
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = float(-log_p[np.arange(n), labels].mean())
+    dlogits = np.exp(log_p)
+    dlogits[np.arange(n), labels] -= 1.0
+    return loss, dlogits / n
+
+
+def mlp_forward(theta, sizes, X):
+    """The logits of the network for a batch X (n, sizes[0]) -> (n, sizes[-1])."""
+    layers = unpack(theta, sizes)
+    A = X
+    for W, b in layers[:-1]:
+        A = np.maximum(A @ W + b, 0.0)
+    W, b = layers[-1]
+    return A @ W + b
+
+
+def mlp_backward(theta, sizes, X, labels):
+    """Mean cross-entropy loss of the batch and its gradient with respect to theta.
+
+    Returns (loss, gradient) with gradient shaped like theta, in unpack's layout."""
+    layers = unpack(theta, sizes)
+    activations, pre = [X], []
+    for W, b in layers[:-1]:
+        Z = activations[-1] @ W + b
+        pre.append(Z)
+        activations.append(np.maximum(Z, 0.0))
+    W, b = layers[-1]
+    loss, dZ = cross_entropy_backward(activations[-1] @ W + b, labels)
+    grads = []
+    for index in range(len(layers) - 1, -1, -1):
+        W, _ = layers[index]
+        A_prev = activations[index]
+        grads.append((A_prev.T @ dZ, dZ.sum(axis=0)))
+        if index > 0:
+            dZ = (dZ @ W.T) * (pre[index - 1] > 0)
+    return loss, pack(grads[::-1])
+
+
+def accuracy(theta, sizes, X, labels):
+    """The fraction of examples whose largest logit is at the right label."""
+    return float(np.mean(mlp_forward(theta, sizes, X).argmax(axis=1) == labels))
+
+
+def train(X, labels, sizes, epochs, batch_size, learning_rate, seed):
+    """Mini-batch gradient descent.
+
+    rng = default_rng(seed); theta = init_params(sizes, rng); then each epoch draws
+    order = rng.permutation(n) and steps theta -= learning_rate * gradient on the
+    consecutive batches order[0:batch_size], order[batch_size:2 * batch_size], ...
+    Returns (theta, losses) with one loss per step, each the loss of its batch before
+    the step."""
+    rng = np.random.default_rng(seed)
+    theta = init_params(sizes, rng)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[0])
+        for start in range(0, X.shape[0], batch_size):
+            batch = order[start:start + batch_size]
+            loss, gradient = mlp_backward(theta, sizes, X[batch], labels[batch])
+            theta = theta - learning_rate * gradient
+            losses.append(loss)
+    return theta, np.array(losses)
+
+
+# The digits set the lesson and the exercise's training check use.
+DIGITS = {"sizes": (64, 128, 10), "epochs": 50, "batch_size": 16, "learning_rate": 0.1,
+          "seed": 10, "required_accuracy": 0.95}
+
+
+@lru_cache(maxsize=1)
+def digits_split(seed=0, test_size=450):
+    """scikit-learn's bundled 8x8 digits (no download), pixels scaled to [0, 1], split by a
+    seeded shuffle: X_train (1347, 64), y_train, X_test (450, 64), y_test."""
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    X, y = digits.data / 16.0, digits.target.astype(np.int64)
+    order = np.random.default_rng(seed).permutation(len(X))
+    test, tr = order[:test_size], order[test_size:]
+    return X[tr], y[tr], X[test], y[test]
