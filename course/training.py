@@ -1,0 +1,170 @@
+"""Lesson 7's data, plots, timings and widget: training the toy network with numerical gradients.
+
+Each plot function returns the matplotlib Figure it made; the widget redraws one of them.
+"""
+
+import time
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from autograder.reference import training as ref
+from autograder.reference.numerical_gradient import count_knobs
+from course.widgets import figure_png
+
+make_dataset, init_params = ref.make_dataset, ref.init_params
+network_forward, network_loss, numerical_gradient = ref.network_forward, ref.network_loss, ref.numerical_gradient
+shuffled_order, batch_count, minibatch = ref.shuffled_order, ref.batch_count, ref.minibatch
+mean_gradient, sgd_update, train_epoch, train = ref.mean_gradient, ref.sgd_update, ref.train_epoch, ref.train
+
+SIZES = (2, 3, 1)
+PARAM_SEED = 7
+
+# Measured once on the machine that built the course (2 cores, numpy 2.4, Python 3.11), with a
+# mini-batch of 32 examples: (layer sizes, seconds per forward pass, seconds per numerical gradient).
+# The last network's gradient was not run (it would take seconds); lesson 7 predicts it instead.
+MEASURED = [
+    ((2, 3, 1), 4.3e-5, 0.0011),
+    ((2, 16, 1), 4.3e-5, 0.0059),
+    ((16, 16, 4), 4.5e-5, 0.0348),
+    ((64, 16, 10), 5.1e-5, 0.1254),
+    ((64, 32, 16, 10), 8.1e-5, 0.4840),
+    ((784, 16, 16, 10), 1.22e-4, None),
+]
+
+
+def toy_problem(n=40, seed=7):
+    """The lesson's data (n examples) and the 2-3-1 network's starting parameters."""
+    X, Y = make_dataset(n, seed)
+    return X, Y, init_params(SIZES, seed=PARAM_SEED)
+
+
+def accuracy(params, X, Y):
+    """Fraction of examples on the right side of 0.5."""
+    return float(np.mean((network_forward(params, X) > 0.5) == (Y > 0.5)))
+
+
+def plot_dataset(X, Y, params=None, ax=None, title="the data"):
+    """The examples (colour = target), over the network's output as a shaded background if given."""
+    own = ax is None
+    if own:
+        fig, ax = plt.subplots(figsize=(4.6, 4))
+    if params is not None:
+        grid = np.linspace(-3.2, 3.2, 121)
+        g1, g2 = np.meshgrid(grid, grid)
+        out = network_forward(params, np.column_stack([g1.ravel(), g2.ravel()])).reshape(g1.shape)
+        ax.contourf(g1, g2, out, levels=np.linspace(0, 1, 11), cmap="coolwarm", alpha=0.35)
+        ax.contour(g1, g2, out, levels=[0.5], colors="k", linewidths=1)
+    ax.scatter(X[:, 0], X[:, 1], c=Y[:, 0], cmap="coolwarm", vmin=0, vmax=1, edgecolors="k", s=30)
+    ax.set_xlim(-3.2, 3.2)
+    ax.set_ylim(-3.2, 3.2)
+    ax.set_xlabel("input 1")
+    ax.set_ylabel("input 2")
+    ax.set_title(title)
+    if own:
+        fig.tight_layout()
+        return fig
+    return ax.figure
+
+
+def plot_before_after(X, Y, before, after):
+    """The network's output over the input plane before and after training."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+    plot_dataset(X, Y, before, axes[0], f"before: loss {network_loss(before, X, Y):.4f}")
+    plot_dataset(X, Y, after, axes[1], f"after: loss {network_loss(after, X, Y):.4f}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_loss_curves(runs):
+    """Loss per epoch for each labelled run: {label: losses}."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for label, losses in runs.items():
+        ax.plot(losses, label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss on all examples")
+    ax.set_ylim(0, None)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_training(learning_rate=2.0, batch_size=8, epochs=40):
+    """One training run: loss curve and the trained network's output (what the widget shows)."""
+    X, Y, params = toy_problem()
+    trained, losses = train(params, X, Y, epochs, batch_size, learning_rate, seed=0)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.8))
+    left.plot(losses, color="C0")
+    left.set_xlabel("epoch")
+    left.set_ylabel("loss on all examples")
+    left.set_ylim(0, max(0.3, float(np.nanmax(losses[np.isfinite(losses)]))))
+    steps = epochs * batch_count(len(X), batch_size)
+    left.set_title(f"learning rate {learning_rate:g}, batch size {batch_size}: {steps} steps")
+    plot_dataset(X, Y, trained, right, f"after: loss {losses[-1]:.4f}, "
+                                       f"accuracy {accuracy(trained, X, Y):.0%}")
+    fig.tight_layout()
+    return fig
+
+
+def print_measured():
+    """The pre-measured table, with the forward-pass count and the predicted gradient time."""
+    print(f"{'network':>16} {'knobs':>7} {'passes':>7} {'one pass':>9} {'predicted':>10} {'measured':>9}")
+    for sizes, forward, gradient in MEASURED:
+        knobs = count_knobs(init_params(sizes))
+        predicted = 2 * knobs * forward
+        shown = f"{gradient:.4f}s" if gradient is not None else "-"
+        print(f"{'-'.join(map(str, sizes)):>16} {knobs:>7,} {2 * knobs:>7,} {forward * 1e6:>7.0f}us "
+              f"{predicted:>9.4f}s {shown:>9}")
+
+
+def plot_measured():
+    """Seconds per numerical-gradient step against knobs: measured points, predicted line."""
+    knobs = np.array([count_knobs(init_params(s)) for s, _, _ in MEASURED])
+    predicted = np.array([2 * k * f for k, (_, f, _) in zip(knobs, MEASURED)])
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.loglog(knobs, predicted, "--", color="0.5", label="predicted: 2 x knobs x one forward pass")
+    measured = [(k, g) for k, (_, _, g) in zip(knobs, MEASURED) if g is not None]
+    ax.loglog(*zip(*measured), "o", color="C0", label="measured")
+    ax.loglog(knobs[-1:], predicted[-1:], "*", color="C3", ms=14, label="784-16-16-10 (predicted)")
+    for (sizes, _, _), k, p in zip(MEASURED, knobs, predicted):
+        ax.annotate("-".join(map(str, sizes)), (k, p), textcoords="offset points", xytext=(-10, 8),
+                    fontsize=7, ha="right")
+    ax.set_xlabel("knobs")
+    ax.set_ylabel("seconds per gradient (batch of 32)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def time_numerical_gradient(sizes, batch=32, seed=0):
+    """Wall-clock seconds for one forward pass and one numerical gradient of a fresh network."""
+    rng = np.random.default_rng(seed)
+    params = init_params(sizes, seed=seed)
+    X, Y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
+    loss = lambda p: network_loss(p, X, Y)
+    start = time.perf_counter()
+    for _ in range(200):
+        loss(params)
+    forward = (time.perf_counter() - start) / 200
+    start = time.perf_counter()
+    numerical_gradient(loss, params, 1e-5)
+    return forward, time.perf_counter() - start
+
+
+def training_explorer(learning_rate=2.0, batch_size=8):
+    """Sliders for the learning rate and the batch size; the loss curve and the trained network."""
+    style = {"description_width": "initial"}
+    rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-1, max=1.3, step=0.1,
+                                  description="learning rate", readout_format=".2f", style=style)
+    size = widgets.SelectionSlider(options=[1, 2, 4, 8, 16, 40], value=batch_size,
+                                   description="batch size", style=style)
+    picture = widgets.Image(format="png")
+
+    def redraw(_change=None):
+        picture.value = figure_png(plot_training(rate.value, size.value, epochs=40))
+
+    rate.observe(redraw, names="value")
+    size.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([rate, size]), picture])
