@@ -11,6 +11,10 @@ A failed check raises `CheckFailed` (an AssertionError) whose message names
 the function, what went wrong, the first wrong entry (input, learner's value,
 expected value), the tolerance, and, where the wrong answer matches a known
 mistake, that mistake and the lesson section that explains it.
+
+Results may be arrays, numbers, tuples of them, or dicts of arrays (a gradient per
+parameter name): a dict is checked for the reference's keys, then compared key by key,
+and a message names the key, e.g. numerical_gradient['W1'].
 """
 
 from __future__ import annotations
