@@ -1,0 +1,316 @@
+"""The sandbox: a separate Python process that runs one learner's notebook code.
+
+Started by the judge (`autograder.judge`) as `python -m autograder.sandbox R W`
+with a pipe pair on file descriptors R and W. It executes the notebook's cells
+on request, and calls the learner's functions with the inputs the judge sends,
+sending back what they return (`autograder.wire`). It judges nothing: every
+comparison with the reference happens in the judge, which this process cannot
+reach.
+
+Before the first cell the judge cannot vouch for (a learner's cell), the judge
+"arms" the sandbox:
+
+- the reference implementations of the functions graded in this assignment are
+  replaced, wherever the instructor's set-up code put them, by stand-ins that
+  raise; the originals are then freed;
+- an audit hook (PEP 578: Python code cannot remove one) refuses to open files
+  under the protected folders (the reference, the specs, the solutions, the
+  gradebook and the class's submissions, the repository's git objects), to import
+  `autograder`, to write outside the sandbox's own temporary folder, to start
+  processes, send signals, open sockets, use ctypes, or walk the garbage
+  collector's object lists.
+
+Resource limits (address space, file size, CPU time) are set at start-up.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import os
+import sys
+import traceback
+import types
+import warnings
+
+from autograder import wire
+
+OUTPUT_LIMIT = 20_000  # characters of printed output kept per cell
+
+
+class BoundedText(io.TextIOBase):
+    """Collects printed text up to a limit; the rest is counted, not kept."""
+
+    def __init__(self, limit=OUTPUT_LIMIT):
+        self.parts, self.size, self.dropped, self.limit = [], 0, 0, limit
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        room = self.limit - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(len(text), room)
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def text(self):
+        out = "".join(self.parts)
+        if self.dropped:
+            out += f"\n[... {self.dropped} more characters of output not shown]\n"
+        return out
+
+
+class _Shell:
+    """What `get_ipython()` returns here: magics and shell escapes do nothing."""
+
+    def run_line_magic(self, name, line, *args, **kwargs):
+        return None
+
+    def run_cell_magic(self, name, line, cell, *args, **kwargs):
+        return None
+
+    def system(self, cmd, *args, **kwargs):
+        return None
+
+    getoutput = system
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+class _VisibleChecksStub:
+    """Stand-in for course.checks.VisibleChecks: visible checks do not run while grading."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        return None
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _stub_visible_checks():
+    stub = types.ModuleType("course.checks")
+    stub.VisibleChecks = _VisibleChecksStub
+    stub.CheckFailed = AssertionError
+    sys.modules["course.checks"] = stub
+
+
+def _transform(source):
+    if "%" in source or "!" in source:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(source)
+    return source
+
+
+def _tripwire(name):
+    def unavailable(*args, **kwargs):
+        raise RuntimeError(f"the reference implementation of {name} is not available while grading")
+    unavailable.__name__ = name
+    return unavailable
+
+
+def remove_references(targets):
+    """Replace each (module, name) reference function wherever it is bound, then free it."""
+    for module_name, name in targets:
+        module = sys.modules.get(module_name)
+        original = getattr(module, name, None) if module is not None else None
+        if original is None:
+            continue
+        stand_in = _tripwire(name)
+        for holder in gc.get_referrers(original):
+            if isinstance(holder, dict):
+                for key, value in list(holder.items()):
+                    if value is original:
+                        holder[key] = stand_in
+        del original, holder
+    gc.collect()
+
+
+def _path_of(arg):
+    if isinstance(arg, int):
+        return None
+    try:
+        return os.path.realpath(os.fsdecode(arg))
+    except (TypeError, ValueError):
+        return None
+
+
+def install_guard(protected, writable):
+    """Add the audit hook. Nothing here keeps a reference to it that Python code can reach."""
+    protected = tuple(os.path.realpath(p) for p in protected) + ("/proc",)
+    writable = tuple(os.path.realpath(p) for p in writable) + ("/dev/null",)
+    blocked = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
+               "os.fork", "os.forkpty", "os.kill", "os.killpg", "signal.pthread_kill",
+               "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg",
+               "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.addaudithook",
+               "sys._current_frames", "resource.setrlimit",
+               "resource.prlimit", "sys.remote_exec")
+    changes = ("os.remove", "os.rmdir", "os.rename", "os.truncate", "os.chmod", "os.chown",
+               "os.link", "os.symlink", "os.utime", "shutil.rmtree", "os.mkdir", "os.chdir")
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+    def under(path, prefixes):
+        return path is not None and any(path == p or path.startswith(p + os.sep) for p in prefixes)
+
+    def refuse(what):
+        raise PermissionError(f"not allowed while grading: {what}")
+
+    def hook(event, args):
+        if event == "open":
+            path = _path_of(args[0])
+            if under(path, protected):
+                refuse(f"reading {args[0]}")
+            mode, flags = args[1] if len(args) > 1 else None, args[2] if len(args) > 2 else 0
+            writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & write_flags)
+            if writes and path is not None and not under(path, writable):
+                refuse(f"writing {args[0]}")
+        elif event == "import":
+            if str(args[0]).split(".")[0] == "autograder":
+                refuse(f"importing {args[0]}")
+        elif event.startswith("ctypes.") or event.startswith(blocked):
+            refuse(event)
+        elif event.startswith(changes):
+            paths = [_path_of(a) for a in args if isinstance(a, (str, bytes, os.PathLike))]
+            if any(not under(p, writable) for p in paths if p is not None):
+                refuse(f"{event} {args[0]!r}")
+
+    sys.addaudithook(hook)
+
+
+def _limit_resources(memory_mb):
+    try:
+        import resource
+    except ImportError:  # not on POSIX: the judge's timeouts still apply
+        return
+    limits = [(resource.RLIMIT_FSIZE, 64 * 1024 * 1024)]
+    if memory_mb:
+        limits.append((resource.RLIMIT_AS, memory_mb * 1024 * 1024))
+    for which, value in limits:
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
+class Sandbox:
+    """The request loop: run cells, look up names, call functions."""
+
+    def __init__(self, rfd, wfd):
+        self.rfd, self.wfd = rfd, wfd
+        self.namespace = {"__name__": "__main__", "__builtins__": __builtins__,
+                          "get_ipython": lambda: _Shell()}
+        self.home = os.getcwd()
+
+    # -- pipe
+    def send(self, op, **fields):
+        wire.write_frame(self.wfd, wire.message(op, **fields))
+
+    def receive(self):
+        return wire.decode(wire.read_frame(self.rfd), make_callback=self._callback)
+
+    def _callback(self, key):
+        sandbox = self
+
+        def judge_side(*args):
+            sandbox.send("callback", id=key, args=args)
+            reply = sandbox.receive()
+            if reply.get("op") == "cb_result":
+                return reply.get("value")
+            raise RuntimeError(str(reply.get("message", "the grader refused this call")))
+        judge_side.__name__ = "function"
+        return judge_side
+
+    # -- requests
+    def run(self, source, cell):
+        out = BoundedText()
+        old = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = out
+        error = None
+        try:
+            code = compile(_transform(source), f"<cell {cell}>", "exec")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(code, self.namespace)
+        except BaseException as exc:  # noqa: BLE001 (a learner's cell may raise anything)
+            if isinstance(exc, (KeyboardInterrupt,)):
+                raise
+            error = self._error(exc)
+        finally:
+            sys.stdout, sys.stderr = old
+        self.send("ran", ok=error is None, error=error, text=out.text())
+
+    @staticmethod
+    def _error(exc):
+        tb = traceback.extract_tb(exc.__traceback__)
+        frames = [f for f in tb if f.filename.startswith("<cell")]
+        lines = traceback.format_list(frames) if frames else []
+        text = f"{type(exc).__name__}: {exc}"[:2000]
+        return {"ename": type(exc).__name__[:100], "evalue": str(exc)[:2000],
+                "traceback": [line[:2000] for line in lines[-10:]] + [text]}
+
+    def lookup(self, name):
+        value = self.namespace.get(name, None)
+        self.send("found", defined=name in self.namespace, callable=callable(value),
+                  type=type(value).__name__[:60])
+
+    def call(self, name, args):
+        fn = self.namespace.get(name)
+        old = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = BoundedText(0)
+        try:
+            import numpy as np
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                result = fn(*args)
+        except BaseException as exc:  # noqa: BLE001
+            sys.stdout, sys.stderr = old
+            self.send("raised", ename=type(exc).__name__[:100], evalue=str(exc)[:2000])
+            return
+        sys.stdout, sys.stderr = old
+        self.send("returned", value=result, args=args)
+
+    def arm(self, protected, writable, references):
+        remove_references(references)
+        install_guard(protected, writable)
+        self.send("armed")
+
+    def serve(self):
+        self.send("ready", pid=os.getpid())
+        while True:
+            request = self.receive()
+            op = request.get("op")
+            if op == "run":
+                self.run(request["source"], request["cell"])
+            elif op == "lookup":
+                self.lookup(request["name"])
+            elif op == "call":
+                self.call(request["name"], request["args"])
+            elif op == "arm":
+                self.arm(request["protected"], request["writable"], request["references"])
+            elif op == "exit":
+                return
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    rfd, wfd, memory_mb = int(argv[0]), int(argv[1]), int(argv[2])
+    _limit_resources(memory_mb)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import numpy  # noqa: F401 (warm: every exercise imports it)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    _stub_visible_checks()
+    Sandbox(rfd, wfd).serve()
+
+
+if __name__ == "__main__":
+    main()
