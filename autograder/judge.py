@@ -515,3 +515,46 @@ class JudgeCells(_nbgrader_preprocessor_base()):
                 return {c.name: c.source for c in notebook.source_cells if c.locked}
         except (KeyError, MissingEntry):
             return {}
+
+
+class ForgetUnknownCells(_nbgrader_preprocessor_base()):
+    """nbgrader preprocessor (sanitising step, before OverwriteCells): a cell whose nbgrader
+    metadata names no cell of the instructor's notebook is a learner's cell, whatever its
+    metadata claims; its nbgrader metadata is dropped. (Forged metadata otherwise crashes
+    OverwriteCells.add_missing_task_cells, or passes a learner's cell off as the instructor's.)
+    """
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook, MissingEntry
+
+        info = resources.get("nbgrader", {})
+        try:
+            with Gradebook(info["db_url"]) as gb:
+                notebook = gb.find_notebook(info["notebook"], info["assignment"])
+                known = {c.name for c in notebook.source_cells}
+        except (KeyError, MissingEntry):
+            return nb, resources
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            if meta is not None and (not isinstance(meta, dict) or meta.get("grade_id") not in known):
+                del cell.metadata["nbgrader"]
+        return nb, resources
+
+
+def sanitize_preprocessors():
+    """nbgrader's sanitising steps for `Autograde.sanitize_preprocessors`, with ForgetUnknownCells."""
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
+                                        OverwriteCells, OverwriteKernelspec)
+
+    return [ClearOutput, DeduplicateIds, ForgetUnknownCells, OverwriteKernelspec, OverwriteCells,
+            CheckCellMetadata]
+
+
+def autograde_preprocessors():
+    """nbgrader's autograding steps for `Autograde.autograde_preprocessors`, JudgeCells for Execute."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, LimitOutput,
+                                        SaveAutoGrades)
+
+    return [JudgeCells, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+            CheckCellMetadata]

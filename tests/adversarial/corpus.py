@@ -1,0 +1,209 @@
+"""The adversarial corpus: submissions that try to break, fool or game the grader.
+
+Each case starts from a correct submission (the released notebook with the
+solution code in the learner's cells) or the released notebook itself, changes
+it the way a confused or dishonest learner might, and states what a fair grader
+must give it: the points each grade cell deserves (cells not named keep full
+marks) and a phrase the submission's status or feedback must contain.
+
+`build(case, release_dir)` returns the submission's files as {file name: bytes};
+the test writes them as one student's submission and grades the whole corpus
+as one class.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTIONS = ROOT / "solutions"
+
+
+@dataclass(frozen=True)
+class Case:
+    student: str
+    assignment: str
+    what: str
+    change: Callable | None  # (notebook) -> None, edits in place; None: file-level case
+    scores: dict = field(default_factory=dict)  # grade_id -> points deserved (others: full)
+    total: float | None = None  # when set, the whole submission's expected score
+    says: str = ""  # a phrase expected in the status column or the feedback
+    raw: bytes | None = None  # file-level cases: the submitted bytes
+    filename: str | None = None  # file-level cases: a different notebook name
+
+
+def _grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def cell(nb, grade_id):
+    (found,) = [c for c in nb.cells if _grade_id(c) == grade_id]
+    return found
+
+
+def correct(assignment, release_dir):
+    """The released notebook with every learner cell holding the solution's code."""
+    name = f"{assignment}_exercise.ipynb"
+    released = nbformat.read(Path(release_dir) / assignment / name, as_version=4)
+    solution = nbformat.read(SOLUTIONS / assignment / name, as_version=4)
+    answers = {_grade_id(c): c.source for c in solution.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    for c in released.cells:
+        if _grade_id(c) in answers and c.metadata.get("nbgrader", {}).get("solution"):
+            c.source = "\n".join(line for line in answers[_grade_id(c)].splitlines()
+                                  if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    return released
+
+
+def append(grade_id, code):
+    def change(nb):
+        cell(nb, grade_id).source += "\n" + code
+    return change
+
+
+def replace(grade_id, code):
+    def change(nb):
+        cell(nb, grade_id).source = code
+    return change
+
+
+def several(*changes):
+    def change(nb):
+        for c in changes:
+            c(nb)
+    return change
+
+
+WRONG_SIGMOID = "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(z))\n"
+
+CASES = [
+    # --- code that never finishes or kills its process
+    Case("loop_cell", "01_neuron", "a cell that loops forever (after defining relu)",
+         append("relu", "while True:\n    pass"), {"test_relu": 0}, says="ran past"),
+    Case("loop_call", "01_neuron", "a graded function that loops forever",
+         replace("tanh", "def tanh(z):\n    while True:\n        pass"),
+         {"test_tanh": 0, "test_tanh_prime": 0},  # the solution's tanh_prime calls tanh
+         says="did not return within"),
+    Case("exit_cell", "01_neuron", "a cell that calls os._exit",
+         append("relu_prime", "import os\nos._exit(3)"), {"test_relu_prime": 0},
+         says="crashed the sandbox"),
+    Case("exit_call", "01_neuron", "a graded function that calls os._exit",
+         replace("weighted_sum", "def weighted_sum(X, w, b):\n    import os\n    os._exit(1)"),
+         {"test_weighted_sum": 0, "test_neuron": 0},  # the solution's neuron calls weighted_sum
+         says="stopped the Python process"),
+    Case("memory_call", "01_neuron", "a graded function that asks for 8 TB",
+         replace("sigmoid_prime", "def sigmoid_prime(z):\n    big = np.ones((10**6, 10**6))\n"
+                 "    return big[0, 0] * z"), {"test_sigmoid_prime": 0}, says="MemoryError"),
+    Case("memory_cell", "01_neuron", "a cell that grows a list until memory runs out",
+         append("tanh_prime", "hog = []\nwhile True:\n    hog.append(bytearray(10**8))"),
+         {"test_tanh_prime": 0}, says="MemoryError"),
+    Case("close_pipes", "01_neuron", "a cell that closes the grader's pipes",
+         append("neuron", "import os\nfor fd in range(3, 12):\n    try:\n        os.close(fd)\n"
+                "    except OSError:\n        pass"), {"test_neuron": 0}, says="cell"),
+    # --- the notebook file itself
+    Case("malformed_json", "01_neuron", "a notebook file that is not JSON", None, total=0,
+         says="unreadable", raw=b'{"cells": [ this is not json'),
+    Case("renamed", "01_neuron", "a correct notebook saved under another name", None,
+         total=12, says="renamed", filename="my_exercise_final.ipynb"),
+    # --- test cells and metadata
+    Case("deleted_tests", "01_neuron", "grade cells deleted",
+         lambda nb: nb.cells.__setitem__(slice(None), [c for c in nb.cells if _grade_id(c) not in (
+             "test_sigmoid", "test_relu")]), total=12),
+    Case("edited_test", "01_neuron", "a wrong sigmoid with its test cell replaced by a print",
+         several(replace("sigmoid", WRONG_SIGMOID),
+                 replace("test_sigmoid", "print('PASS: sigmoid')")), {"test_sigmoid": 0},
+         says="sign flip in the exponent"),
+    Case("reordered_tests", "01_neuron", "the relu test cell moved above the set-up cell",
+         lambda nb: nb.cells.insert(0, nb.cells.pop(nb.cells.index(cell(nb, "test_relu")))),
+         {"test_relu": 0}, says="not defined when this test runs"),
+    Case("points_metadata", "01_neuron", "a wrong sigmoid, its grade cell's points raised to 100",
+         several(replace("sigmoid", WRONG_SIGMOID),
+                 lambda nb: cell(nb, "test_sigmoid").metadata["nbgrader"].update(points=100)),
+         {"test_sigmoid": 0}, total=11),
+    Case("forged_locked_cell", "01_neuron", "a learner cell dressed up as a locked instructor cell",
+         several(replace("sigmoid", WRONG_SIGMOID),
+                 lambda nb: cell(nb, "sigmoid").metadata["nbgrader"].update(
+                     solution=False, locked=True, grade_id="setup_extra")),
+         {"test_sigmoid": 0}),
+    # --- fooling the comparison
+    Case("no_tracebacks", "01_neuron", "a wrong sigmoid with traceback display switched off",
+         several(replace("sigmoid", WRONG_SIGMOID), append(
+             "setup", "import sys\nsys.excepthook = lambda *a: None\n"
+             "get_ipython().showtraceback = lambda *a, **k: None")),
+         {"test_sigmoid": 0}),
+    Case("always_equal", "01_neuron", "relu returns an object equal to everything",
+         replace("relu", "class Yes:\n    def __eq__(self, other):\n        return True\n"
+                 "    __ne__ = lambda self, other: False\n    __lt__ = __le__ = __gt__ = __ge__ = __eq__\n"
+                 "def relu(z):\n    return Yes()"), {"test_relu": 0}, says="should be a numpy array"),
+    Case("lying_subclass", "01_neuron", "tanh returns an ndarray subclass that claims to match",
+         replace("tanh", "class Liar(np.ndarray):\n    def __eq__(self, other):\n"
+                 "        return np.ones(np.shape(other), dtype=bool)\n"
+                 "    def __array_ufunc__(self, *a, **k):\n        return True\n"
+                 "def tanh(z):\n    return np.zeros_like(z).view(Liar)"),
+         {"test_tanh": 0, "test_tanh_prime": 0},  # the solution's tanh_prime calls tanh
+         says="subclass of numpy.ndarray"),
+    Case("patched_numpy", "01_neuron", "a wrong sigmoid with numpy's comparisons patched to agree",
+         several(replace("sigmoid", WRONG_SIGMOID), append(
+             "setup", "np.allclose = lambda *a, **k: True\nnp.isclose = lambda a, b, **k: "
+             "np.ones(np.shape(a), dtype=bool)\nnp.array_equal = lambda *a, **k: True\n"
+             "np.testing.assert_allclose = lambda *a, **k: None")), {"test_sigmoid": 0},
+         says="sign flip in the exponent"),
+    Case("patched_checker", "01_neuron", "a wrong sigmoid with the checker module replaced",
+         several(replace("sigmoid", WRONG_SIGMOID), append(
+             "setup", "import sys, types\nfake = types.ModuleType('autograder.checking')\n"
+             "fake.run_checks = lambda *a, **k: 0\nsys.modules['autograder.checking'] = fake\n"
+             "sys.modules['autograder.hidden'] = fake")), {"test_sigmoid": 0}),
+    # --- taking the answer instead of writing it
+    Case("import_reference", "01_neuron", "sigmoid imported from the reference implementation",
+         replace("sigmoid", "from autograder.reference.neuron import sigmoid"),
+         {"test_sigmoid": 0, "test_sigmoid_prime": 0},  # sigmoid_prime calls sigmoid
+         says="not allowed while grading"),
+    Case("loaded_reference", "02_layers", "dense_forward taken from the already loaded reference",
+         replace("dense_forward", "import sys\n"
+                 "dense_forward = sys.modules['autograder.reference.layers'].dense_forward"),
+         {"test_dense_forward": 0, "test_two_layer_forward": 0},  # which calls dense_forward
+         says="not available while grading"),
+    Case("read_solution", "01_neuron", "relu's code read from the solutions notebook and run",
+         replace("relu", "import json\n"
+                 f"src = json.load(open({str(SOLUTIONS / '01_neuron' / '01_neuron_exercise.ipynb')!r}))\n"
+                 "exec(''.join(c['source'] for c in src['cells'] if 'def relu' in ''.join(c['source'])))"),
+         {"test_relu": 0}, says="not allowed while grading"),
+    Case("shell_out", "01_neuron", "relu's code fetched by a subprocess",
+         replace("relu", "import subprocess\nsrc = subprocess.run(['cat', "
+                 f"{str(ROOT / 'autograder' / 'reference' / 'neuron.py')!r}], capture_output=True,"
+                 " text=True).stdout\nexec(src)"), {"test_relu": 0}, says="not allowed while grading"),
+    Case("kill_grader", "01_neuron", "a cell that tries to kill the grading process",
+         append("setup", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"), total=12),
+    # --- noise
+    Case("huge_output", "01_neuron", "a cell that prints 30 MB", append(
+        "weighted_sum", "for _ in range(3000):\n    print('x' * 10000)"), total=12),
+]
+
+
+def build(case, release_dir):
+    """{file name: bytes} for the case's submission folder."""
+    name = case.filename or f"{case.assignment}_exercise.ipynb"
+    if case.raw is not None:
+        return {name: case.raw}
+    nb = correct(case.assignment, release_dir)
+    if callable(case.change):
+        nb = copy.deepcopy(nb)
+        case.change(nb)
+    return {name: nbformat.writes(nb).encode()}
+
+
+def full_marks(assignment, release_dir):
+    """{grade_id: points} of an assignment's released notebook."""
+    nb = nbformat.read(Path(release_dir) / assignment / f"{assignment}_exercise.ipynb", as_version=4)
+    return {_grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+if __name__ == "__main__":  # list the corpus
+    for c in CASES:
+        print(f"{c.student:20} {c.assignment:12} {c.what}")
