@@ -1,13 +1,13 @@
 """Lesson 9's helpers: a numerical gradient, the chain picture, the saturation plot,
 the gradient-check scatter, seed 001's network, and the chain explorer widget."""
 
-import io
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
 from autograder.reference import chain_rule as ref
+from course.widgets import figure_png
 
 
 def numerical_gradient(f, x, h=1e-5):
@@ -49,11 +49,8 @@ def figure_image(fig, image=None):
 
     An Image widget holds the picture itself, so redrawing never writes to the cell's
     outputs: the stored notebook and nbval see the same widget repr every run."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    plt.close(fig)
     image = image or widgets.Image(format="png")
-    image.value = buffer.getvalue()
+    image.value = figure_png(fig)
     return image
 
 

@@ -1,7 +1,6 @@
 """Plots, a widget and a nudging helper for lesson 2 (layers and the forward pass).
 Each function that draws returns the matplotlib Figure it made."""
 
-import io
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -9,6 +8,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from autograder.reference import layers as ref
+from course.widgets import figure_png
 
 # The lesson's toy 2-3-1 network: two inputs, three hidden neurons, one output, sigmoid everywhere.
 TOY_W1 = np.array([[0.2, 0.3, -0.4], [0.2, 0.3, 0.5]])
@@ -16,18 +16,6 @@ TOY_B1 = np.array([0.0, 0.0, 0.1])
 TOY_W2 = np.array([[0.3], [0.9], [-0.5]])
 TOY_B2 = np.array([0.0])
 TOY_PARAMS = (TOY_W1, TOY_B1, TOY_W2, TOY_B2)
-
-
-def figure_png(fig):
-    """PNG bytes of a figure, which is then closed: what a widget's Image shows.
-
-    An Image widget keeps the picture in its own state, so JupyterLab, nbclient and nbval all
-    handle it the same way (an Output widget's captured display does not survive nbval).
-    """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    plt.close(fig)
-    return buffer.getvalue()
 
 
 def toy_forward(x1, x2):

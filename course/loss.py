@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from autograder.reference import loss as ref
-from course.layers import figure_png
+from course.widgets import figure_png
 
 
 def plot_loss_curves():

@@ -6,7 +6,7 @@ import numpy as np
 
 from autograder.reference import neuron
 from autograder.reference import nudging as ref
-from course.layers import figure_png
+from course.widgets import figure_png
 
 X0 = 1.0  # the point whose slope the lesson estimates: sigmoid'(1) = 0.196612...
 
