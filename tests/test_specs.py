@@ -6,11 +6,18 @@ off, float32, transposed), is run through the same hidden checks the
 autograder uses; each must fail, and a catalogued mistake must be named.
 """
 
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
 from autograder.checking import CheckFailed, hidden_cases, run_checks
 from autograder.specs import all_specs
+
+ROOT = Path(__file__).resolve().parent.parent
 
 GRADED = [(a, name, g) for a, fns in sorted(all_specs().items()) for name, g in fns.items()]
 IDS = [f"{a}:{name}" for a, name, _ in GRADED]
@@ -91,6 +98,41 @@ def test_catalogued_mistake_fails_hidden_checks_and_is_named(assignment, name, g
 @pytest.mark.parametrize("assignment,name,graded,mistake", MISTAKES, ids=MISTAKE_IDS)
 def test_catalogued_mistake_points_to_a_lesson(assignment, name, graded, mistake):
     assert mistake.explanation.strip() and mistake.lesson.startswith("lesson ")
+    found = re.fullmatch(r'lesson \d+ \((lessons/\d\d_\w+\.ipynb)\)(?:, section "(.+)")?', mistake.lesson)
+    assert found, mistake.lesson
+    headings = _lesson_headings(found.group(1))
+    assert found.group(2) is None or found.group(2) in headings, (
+        f"{mistake.lesson}: no such heading; the lesson's headings are {sorted(headings)}")
+
+
+@lru_cache(maxsize=None)
+def _lesson_headings(path):
+    nb = nbformat.read(ROOT / path, as_version=4)
+    return {line.lstrip("#").strip() for cell in nb.cells if cell.cell_type == "markdown"
+            for line in cell.source.splitlines() if line.startswith("#")}
+
+
+# The misconceptions every backprop course meets; each must be catalogued (and so named
+# in feedback) for the function where a learner makes it.
+REQUIRED_MISTAKES = [
+    ("01_neuron", "sigmoid", "sign flip"),
+    ("09_chain_rule", "sigmoid_backward", "missing sigma'"),
+    ("10_whole_picture", "mlp_backward", "missing the ReLU slope"),
+    ("09_chain_rule", "dense_backward", "transposed dW"),
+    ("10_whole_picture", "mlp_backward", "transposed dW"),
+    ("10_whole_picture", "mlp_backward", "forgot the batch average"),
+    ("07_training", "mean_gradient", "summed instead of averaged"),
+    ("09_chain_rule", "dense_backward", "bias gradient not summed over the batch"),
+    ("04_nudging", "central_difference", "forward difference used where central was asked"),
+    ("05_numerical_gradient", "numerical_gradient", "forward difference used where central was asked"),
+    ("05_numerical_gradient", "numerical_gradient", "off-by-one in the nudge restore"),
+]
+
+
+@pytest.mark.parametrize("assignment,name,phrase", REQUIRED_MISTAKES)
+def test_required_misconceptions_are_catalogued(assignment, name, phrase):
+    names = [m.name for m in all_specs()[assignment][name].mistakes]
+    assert any(phrase in n for n in names), names
 
 
 @pytest.mark.parametrize("mutant", sorted(GENERIC_MUTANTS))
