@@ -1,0 +1,248 @@
+"""Benchmark: autograding a synthetic class with stock nbgrader and with `python -m autograder grade`.
+
+    .venv/bin/python benchmarks/grading.py [--students 8] [--assignments 01_neuron 03_loss ...]
+                                           [--jobs N] [--timeout 5] [--seed 0] [--floor-runs 10]
+                                           [--keep DIR]
+
+One run, one synthetic class (`autograder.synthetic.make_class`: about 55%
+correct, 25% buggy, 10% blank, 10% broken: malformed JSON, an endless loop, a
+kernel that calls os._exit, a renamed notebook), graded by:
+
+  a. stock nbgrader, as an instructor runs it: a scratch course
+     (`autograder.grading.ScratchCourse`) and one sequential
+     `nbgrader autograde <assignment> --force --Execute.timeout=<timeout>` per
+     assignment, every student at once;
+  b. `python -m autograder grade` (default jobs = cores) on a copy of the same
+     class, with `--timeout <timeout>`; also with `--engine kernel` when the
+     command has that option;
+  c. the floor: a one-cell notebook (`1 + 1`) executed in a fresh kernel with
+     nbclient, the median of --floor-runs runs, measured before the grading
+     runs on an otherwise idle machine.
+
+Every path gets the same per-cell timeout, so an endless loop costs the same
+everywhere. Prints a table (submissions, wall time, throughput, ratio to
+stock, core-seconds and wall seconds per notebook, ratio to the floor), the
+mean score per kind of submission for each path, and whether every path gave
+every correct and blank submission the same score as stock nbgrader (a
+disagreement is printed loudly). Targets (issue 6): at least 1.8x stock
+throughput on a 2-core machine; per-notebook cost within 1.3x the floor.
+Not part of `make test`.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from autograder import notebooks, synthetic  # noqa: E402
+from autograder.grading import ScratchCourse  # noqa: E402
+from notebook_times import floor_seconds  # noqa: E402
+
+TARGET_SPEEDUP = 1.8
+TARGET_FLOOR_RATIO = 1.3
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=8)
+    parser.add_argument("--assignments", nargs="+", default=None,
+                        help="assignment ids (default: all of solutions/)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count(),
+                        help="workers for `python -m autograder grade` (default: cores)")
+    parser.add_argument("--timeout", type=int, default=5, help="per-cell timeout, seconds, for every path")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--floor-runs", type=int, default=10)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="work in this (new) folder and keep it, instead of a temporary one")
+    return parser.parse_args(argv)
+
+
+# ------------------------------------------------------------------ the paths
+
+def run_stock(course, assignments, timeout):
+    """Sequential stock `nbgrader autograde`, one command per assignment; (wall, {(student, a): score})."""
+    failures = []
+    start = time.perf_counter()
+    for assignment in assignments:
+        # ScratchCourse._nbgrader is the course's own `python -m nbgrader ...` invocation.
+        result = course._nbgrader("autograde", assignment, "--force", f"--Execute.timeout={timeout}")
+        if result.returncode != 0:
+            failures.append((assignment, result.returncode, result.stderr.strip().splitlines()[-1:]))
+    wall = time.perf_counter() - start
+    scores = {(student, a): score for a in assignments
+              for student, (score, _max) in course.scores(a).items()}
+    return wall, scores, failures
+
+
+def grade_help():
+    """The grade command's --help text, or None if the command does not exist yet."""
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", "--help"],
+                            cwd=ROOT, capture_output=True, text=True, env=notebooks.nbgrader_env())
+    return result.stdout if result.returncode == 0 else None
+
+
+def run_grade(class_root, work, jobs, timeout, engine=None):
+    """`python -m autograder grade` on a copy of the class; (wall, {(student, a): score}, failures)."""
+    copy = work / "class"
+    shutil.copytree(class_root / "submitted", copy / "submitted")
+    out = work / "out"
+    cmd = [sys.executable, "-m", "autograder", "grade", str(copy), "--jobs", str(jobs),
+           "--timeout", str(timeout), "--out", str(out), "--force"]
+    if engine:
+        cmd += ["--engine", engine]
+    start = time.perf_counter()
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=notebooks.nbgrader_env())
+    wall = time.perf_counter() - start
+    failures = [] if result.returncode == 0 else [
+        ("grade", result.returncode, result.stderr.strip().splitlines()[-3:])]
+    return wall, read_grade_scores(out, copy), failures
+
+
+def read_grade_scores(out, class_copy):
+    """{(student, assignment): score} from the grade command's report."""
+    raise NotImplementedError("read the grade command's report")  # filled in once grade.py lands
+
+
+# ------------------------------------------------------------------ report
+
+def max_scores(course, assignments):
+    """{assignment: max score} from the stock course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course.db}") as gb:
+        return {a: gb.find_assignment(a).max_score for a in assignments}
+
+
+def mean_by_kind(subs, scores, maxima):
+    """{kind: mean fraction of the points} over the submissions of that kind (missing = 0)."""
+    result = {}
+    for kind in synthetic.KINDS:
+        fractions = [(scores.get((s.student, s.assignment)) or 0) / maxima[s.assignment]
+                     for s in subs if s.kind == kind]
+        if fractions:
+            result[kind] = statistics.mean(fractions)
+    return result
+
+
+def disagreements(subs, stock, other):
+    """Correct and blank submissions whose score differs between stock nbgrader and another path."""
+    return [(s, stock.get((s.student, s.assignment)), other.get((s.student, s.assignment)))
+            for s in subs if s.kind in ("correct", "blank")
+            and stock.get((s.student, s.assignment)) != other.get((s.student, s.assignment))]
+
+
+def print_table(rows, floor, n):
+    print(f"\n{'path':<34} {'graded':>6} {'wall s':>8} {'nb/s':>6} {'x stock':>7} "
+          f"{'core-s/nb':>9} {'wall s/nb':>9} {'cost/floor':>10}")
+    stock_wall = rows[0][2]
+    for name, jobs, wall in rows:
+        cost = wall * jobs / n
+        print(f"{name:<34} {n:>6} {wall:8.1f} {n / wall:6.2f} {stock_wall / wall:7.2f} "
+              f"{cost:9.2f} {wall / n:9.2f} {cost / floor:10.2f}")
+    print(f"{'floor: 1-cell notebook, fresh kernel':<34} {1:>6} {floor:8.2f} {1 / floor:6.2f} {'':>7} "
+          f"{floor:9.2f} {floor:9.2f} {1:10.2f}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import nbclient
+    import nbgrader
+
+    assignments = args.assignments or notebooks.assignments()
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"nbgrader {nbgrader.__version__}, nbclient {nbclient.__version__}")
+    print(f"class: {args.students} students x {len(assignments)} assignments, seed {args.seed}; "
+          f"per-cell timeout {args.timeout} s; grade --jobs {args.jobs}")
+
+    if args.keep:
+        args.keep.mkdir(parents=True)
+        work, cleanup = args.keep, None
+    else:
+        cleanup = tempfile.TemporaryDirectory(prefix="grading-bench-")
+        work = Path(cleanup.name)
+    try:
+        start = time.perf_counter()
+        course = ScratchCourse(work / "stock")
+        print(f"scratch course generated in {time.perf_counter() - start:.1f} s (not timed below)")
+        subs = synthetic.make_class(work / "class", students=args.students, assignments=assignments,
+                                    seed=args.seed, release=course.release)
+        n = len(subs)
+        kinds = {k: sum(s.kind == k for s in subs) for k in synthetic.KINDS}
+        print(f"submissions: {n} ({', '.join(f'{v} {k}' for k, v in kinds.items())}; broken: "
+              f"{', '.join(s.detail for s in subs if s.kind == 'broken')})")
+
+        floor_runs = [floor_seconds() for _ in range(args.floor_runs)]
+        floor = statistics.median(floor_runs)
+        print(f"floor: median {floor:.2f} s over {len(floor_runs)} runs "
+              f"(min {min(floor_runs):.2f}, max {max(floor_runs):.2f})")
+
+        shutil.copytree(work / "class" / "submitted", course.root / "submitted")
+        stock_wall, stock_scores, failures = run_stock(course, assignments, args.timeout)
+        with_scores = {"stock nbgrader (sequential)": stock_scores}
+        rows = [("stock nbgrader (sequential)", 1, stock_wall)]
+        problems = [("stock nbgrader", f) for f in failures]
+
+        help_text = grade_help()
+        if help_text is None:
+            print("\n`python -m autograder grade` does not exist yet: stock and floor only")
+        else:
+            engines = [None] + (["kernel"] if "--engine" in help_text and "kernel" in help_text else [])
+            for engine in engines:
+                name = f"autograder grade --jobs {args.jobs}" + (f" --engine {engine}" if engine else "")
+                wall, scores, failures = run_grade(work / "class", work / f"grade-{engine or 'default'}",
+                                                   args.jobs, args.timeout, engine)
+                rows.append((name, args.jobs, wall))
+                with_scores[name] = scores
+                problems += [(name, f) for f in failures]
+
+        print_table(rows, floor, n)
+
+        maxima = max_scores(course, assignments)
+        print("\nmean fraction of the points, by kind of submission:")
+        print(f"{'path':<34} " + " ".join(f"{k:>8}" for k in synthetic.KINDS))
+        for name, scores in with_scores.items():
+            means = mean_by_kind(subs, scores, maxima)
+            print(f"{name:<34} " + " ".join(f"{means.get(k, float('nan')):8.3f}" for k in synthetic.KINDS))
+            for s in subs:
+                if s.kind == "buggy" and scores.get((s.student, s.assignment)) == maxima[s.assignment]:
+                    print(f"  !! buggy submission with full marks: {s.student}/{s.assignment} ({s.detail})")
+
+        stock = with_scores["stock nbgrader (sequential)"]
+        for name, scores in list(with_scores.items())[1:]:
+            differ = disagreements(subs, stock, scores)
+            if differ:
+                print(f"\n!!!!!!!! {name}: {len(differ)} correct/blank submissions scored differently "
+                      f"from stock nbgrader !!!!!!!!")
+                for s, a, b in differ:
+                    print(f"  !! {s.student}/{s.assignment} ({s.kind}): stock {a}, {name} {b}")
+            else:
+                print(f"\n{name}: same score as stock nbgrader for all "
+                      f"{sum(s.kind in ('correct', 'blank') for s in subs)} correct and blank submissions")
+        for name, (what, code, tail) in problems:
+            print(f"note: {name}: {what} exited {code}: {' | '.join(tail)}")
+
+        if len(rows) > 1:
+            best = min(rows[1:], key=lambda r: r[2])
+            print(f"\ntargets: throughput {rows[0][2] / best[2]:.2f}x stock (target >= {TARGET_SPEEDUP}x); "
+                  f"per-notebook cost {best[2] * best[1] / n / floor:.2f}x floor "
+                  f"(target <= {TARGET_FLOOR_RATIO}x) [{best[0]}]")
+    finally:
+        if cleanup:
+            cleanup.cleanup()
+        else:
+            print(f"kept {work}")
+
+
+if __name__ == "__main__":
+    main()
