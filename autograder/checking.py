@@ -156,11 +156,11 @@ def _expect_array(name: str, got: Any, expected: Any) -> str | None:
                 hint = " Integer or boolean arrays lose the fractions: convert with .astype(float)."
             return f"{name} has dtype {got.dtype}, expected {expected.dtype}.{hint}"
         return None
-    # A scalar result: accept Python floats and numpy floating scalars.
+    # A scalar result: any real number will do (Python or numpy, float or int), not a bool.
     if isinstance(got, _ndarray) and got.shape == ():
         return None
-    if type(got) not in (float, int, _float64) and not isinstance(got, np.floating):
-        return f"{name} should be a number (a float), but it is {_describe(got)}."
+    if type(got) not in (float, int) and not isinstance(got, (np.floating, np.integer)):
+        return f"{name} should be a number, but it is {_describe(got)}."
     return None
 
 

@@ -115,3 +115,19 @@ def test_visible_check_prints_pass_and_mentions_hidden_tests(capsys):
 def test_visible_check_names_the_relu_kink_convention():
     with pytest.raises(AssertionError, match="ReLU'\\(0\\) = 0"):
         VisibleChecks("01_neuron")("relu_prime", lambda z: (z >= 0).astype(float))
+
+
+COUNT = GradedFunction(name="count", reference=lambda sizes: int(sum(sizes)),
+                       visible_cases=lambda: [Case(([3, 4],), "sizes = [3, 4]", ("sizes",))],
+                       hidden_cases=lambda rng: [])
+
+
+@pytest.mark.parametrize("answer", [7, 7.0, np.int64(7), np.float64(7.0), np.int32(7)])
+def test_any_real_number_is_accepted_for_a_scalar_result(answer):
+    assert run_checks(COUNT, lambda sizes: answer, COUNT.visible_cases()) == 1
+
+
+@pytest.mark.parametrize("answer", [True, "7", [7], None])
+def test_a_scalar_result_must_be_a_number(answer):
+    with pytest.raises(CheckFailed, match="should be a number"):
+        run_checks(COUNT, lambda sizes: answer, COUNT.visible_cases())
