@@ -3,6 +3,7 @@
     python -m autograder generate   regenerate exercises/ from solutions/ (nbgrader)
     python -m autograder execute    re-run lessons/ and solutions/, storing outputs
     python -m autograder drift      list student versions that differ from a fresh generation
+    python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grade.py)
 """
 
 import argparse
@@ -10,7 +11,7 @@ import shutil
 import sys
 import tempfile
 
-from autograder import notebooks
+from autograder import grade, notebooks
 
 
 def cmd_generate(_args):
@@ -49,6 +50,10 @@ def main(argv=None):
     ex.add_argument("paths", nargs="*")
     ex.set_defaults(fn=cmd_execute)
     sub.add_parser("drift", help="check exercises/ against a fresh generation").set_defaults(fn=cmd_drift)
+    gr = sub.add_parser("grade", help="autograde a class: gradebook, feedback, grades.csv",
+                        description=grade.__doc__.split("\n\n")[0])
+    grade.add_arguments(gr)
+    gr.set_defaults(fn=grade.run)
     args = parser.parse_args(argv)
     return args.fn(args)
 
