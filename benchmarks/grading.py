@@ -30,7 +30,7 @@ Not part of `make test`.
 """
 
 import argparse
-import json
+import csv
 import os
 import platform
 import shutil
@@ -93,7 +93,7 @@ def grade_help():
 
 
 def run_grade(class_root, work, jobs, timeout, engine=None):
-    """`python -m autograder grade` on a copy of the class; (wall, {(student, a): score}, failures)."""
+    """`python -m autograder grade` on a copy of the class; (wall, scores, statuses, failures)."""
     copy = work / "class"
     shutil.copytree(class_root / "submitted", copy / "submitted")
     out = work / "out"
@@ -106,12 +106,18 @@ def run_grade(class_root, work, jobs, timeout, engine=None):
     wall = time.perf_counter() - start
     failures = [] if result.returncode == 0 else [
         ("grade", result.returncode, result.stderr.strip().splitlines()[-3:])]
-    return wall, read_grade_scores(out, copy), failures
+    report = read_grade_scores(out, copy)
+    return wall, {k: score for k, (score, _) in report.items()}, {k: st for k, (_, st) in report.items()}, failures
 
 
-def read_grade_scores(out, class_copy):
-    """{(student, assignment): score} from the grade command's report."""
-    raise NotImplementedError("read the grade command's report")  # filled in once grade.py lands
+def read_grade_scores(out, _class_copy=None):
+    """{(student, assignment): (score or None, status)} from the grade command's OUT/grades.csv."""
+    path = out / "grades.csv"
+    if not path.exists():
+        return {}
+    with open(path, newline="") as fh:
+        return {(r["student"], r["assignment"]): (float(r["score"]) if r["score"] else None, r["status"])
+                for r in csv.DictReader(fh)}
 
 
 # ------------------------------------------------------------------ report
@@ -142,15 +148,21 @@ def disagreements(subs, stock, other):
             and stock.get((s.student, s.assignment)) != other.get((s.student, s.assignment))]
 
 
-def print_table(rows, floor, n):
-    print(f"\n{'path':<34} {'graded':>6} {'wall s':>8} {'nb/s':>6} {'x stock':>7} "
+def fmt_score(score):
+    return "-" if score is None else f"{score:g}"
+
+
+def print_table(rows, graded, floor, n):
+    """graded: per path, how many of the n submissions have a score (the rest count as graded
+    work all the same: throughput and cost are per submission given to the grader)."""
+    print(f"\n{'path':<34} {'graded':>6} {'scored':>6} {'wall s':>8} {'nb/s':>6} {'x stock':>7} "
           f"{'core-s/nb':>9} {'wall s/nb':>9} {'cost/floor':>10}")
     stock_wall = rows[0][2]
-    for name, jobs, wall in rows:
+    for (name, jobs, wall), scored in zip(rows, graded):
         cost = wall * jobs / n
-        print(f"{name:<34} {n:>6} {wall:8.1f} {n / wall:6.2f} {stock_wall / wall:7.2f} "
+        print(f"{name:<34} {n:>6} {scored:>6} {wall:8.1f} {n / wall:6.2f} {stock_wall / wall:7.2f} "
               f"{cost:9.2f} {wall / n:9.2f} {cost / floor:10.2f}")
-    print(f"{'floor: 1-cell notebook, fresh kernel':<34} {1:>6} {floor:8.2f} {1 / floor:6.2f} {'':>7} "
+    print(f"{'floor (1-cell nb, fresh kernel)':<34} {1:>6} {'':>6} {floor:8.2f} {1 / floor:6.2f} {'':>7} "
           f"{floor:9.2f} {floor:9.2f} {1:10.2f}")
 
 
@@ -189,8 +201,9 @@ def main(argv=None):
 
         shutil.copytree(work / "class" / "submitted", course.root / "submitted")
         stock_wall, stock_scores, failures = run_stock(course, assignments, args.timeout)
-        with_scores = {"stock nbgrader (sequential)": stock_scores}
-        rows = [("stock nbgrader (sequential)", 1, stock_wall)]
+        with_scores = {"stock nbgrader": stock_scores}
+        with_status = {}
+        rows = [("stock nbgrader", 1, stock_wall)]
         problems = [("stock nbgrader", f) for f in failures]
 
         help_text = grade_help()
@@ -199,14 +212,17 @@ def main(argv=None):
         else:
             engines = [None] + (["kernel"] if "--engine" in help_text and "kernel" in help_text else [])
             for engine in engines:
-                name = f"autograder grade --jobs {args.jobs}" + (f" --engine {engine}" if engine else "")
-                wall, scores, failures = run_grade(work / "class", work / f"grade-{engine or 'default'}",
-                                                   args.jobs, args.timeout, engine)
+                name = f"grade --jobs {args.jobs}" + (f" --engine {engine}" if engine else " (judge)")
+                wall, scores, statuses, failures = run_grade(
+                    work / "class", work / f"grade-{engine or 'default'}", args.jobs, args.timeout, engine)
                 rows.append((name, args.jobs, wall))
                 with_scores[name] = scores
+                with_status[name] = statuses
                 problems += [(name, f) for f in failures]
 
-        print_table(rows, floor, n)
+        graded = [sum(scores.get((s.student, s.assignment)) is not None for s in subs)
+                  for scores in with_scores.values()]
+        print_table(rows, graded, floor, n)
 
         maxima = max_scores(course, assignments)
         print("\nmean fraction of the points, by kind of submission:")
@@ -218,7 +234,14 @@ def main(argv=None):
                 if s.kind == "buggy" and scores.get((s.student, s.assignment)) == maxima[s.assignment]:
                     print(f"  !! buggy submission with full marks: {s.student}/{s.assignment} ({s.detail})")
 
-        stock = with_scores["stock nbgrader (sequential)"]
+        print(f"\nbroken submissions (scores: {', '.join(with_scores)}; then the grade command's status):")
+        for s in (s for s in subs if s.kind == "broken"):
+            key = (s.student, s.assignment)
+            got = ", ".join(f"{fmt_score(scores.get(key))}" for scores in with_scores.values())
+            status = " | ".join(st.get(key, "-")[:70] for st in with_status.values())
+            print(f"  {s.student}/{s.assignment} {s.detail:<15} {got}  {status}")
+
+        stock = with_scores["stock nbgrader"]
         for name, scores in list(with_scores.items())[1:]:
             differ = disagreements(subs, stock, scores)
             if differ:
