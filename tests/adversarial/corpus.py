@@ -100,11 +100,11 @@ CASES = [
          replace("sigmoid_prime", "def sigmoid_prime(z):\n    big = np.ones((10**6, 10**6))\n"
                  "    return big[0, 0] * z"), {"test_sigmoid_prime": 0}, says="MemoryError"),
     Case("memory_cell", "01_neuron", "a cell that grows a list until memory runs out",
-         append("tanh_prime", "hog = []\nwhile True:\n    hog.append(bytearray(10**8))"),
-         {"test_tanh_prime": 0}, says="MemoryError"),
+         append("tanh_prime", "hog = []\nwhile True:\n    hog.append(np.empty(2 * 10**8))"),
+         total=12, says="MemoryError"),  # tanh_prime was defined before the cell failed, as in a kernel
     Case("close_pipes", "01_neuron", "a cell that closes the grader's pipes",
-         append("neuron", "import os\nfor fd in range(3, 12):\n    try:\n        os.close(fd)\n"
-                "    except OSError:\n        pass"), {"test_neuron": 0}, says="cell"),
+         append("neuron", "import os\nos.closerange(3, 4096)"), {"test_neuron": 0},
+         says="crashed the sandbox"),
     # --- the notebook file itself
     Case("malformed_json", "01_neuron", "a notebook file that is not JSON", None, total=0,
          says="unreadable", raw=b'{"cells": [ this is not json'),
