@@ -55,10 +55,10 @@ one submission is graded again). A lock file keeps two runs off the same output 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -1048,6 +1048,8 @@ class Run:
         tune_nbgrader(share_engines=True)
         if self.engine == "judge":
             autograde_preprocessors("judge")  # import the judge (and numpy) once, before the fork
+        nbgrader_classes()
+        gc.freeze()  # what is imported stays shared with the forked workers; exit is quick
         for stale in out.glob("gradebook.worker-*.db"):
             stale.unlink()
         shutil.rmtree(out / STAGING, ignore_errors=True)
