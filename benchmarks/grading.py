@@ -16,8 +16,10 @@ kernel that calls os._exit, a renamed notebook), graded by:
      class, with `--timeout <timeout>`; also with `--engine kernel` when the
      command has that option;
   c. the floor: a one-cell notebook (`1 + 1`) executed in a fresh kernel with
-     nbclient, the median of --floor-runs runs, measured before the grading
-     runs on an otherwise idle machine.
+     nbclient, the median of --floor-runs runs, half measured before the
+     grading runs and half after (the two medians are printed: if they differ
+     much, the machine was busy). The load average is printed before each
+     path; other work on the machine skews every figure.
 
 Every path gets the same per-cell timeout, so an endless loop costs the same
 everywhere. Prints a table (submissions, wall time, throughput, ratio to
@@ -83,6 +85,11 @@ def run_stock(course, assignments, timeout):
     scores = {(student, a): score for a in assignments
               for student, (score, _max) in course.scores(a).items()}
     return wall, scores, failures
+
+
+def load():
+    """The 1, 5 and 15 minute load averages: other work on the machine skews every figure."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def grade_help():
@@ -192,14 +199,13 @@ def main(argv=None):
         n = len(subs)
         kinds = {k: sum(s.kind == k for s in subs) for k in synthetic.KINDS}
         print(f"submissions: {n} ({', '.join(f'{v} {k}' for k, v in kinds.items())}; broken: "
-              f"{', '.join(s.detail for s in subs if s.kind == 'broken')})")
+              f"{', '.join(s.detail for s in subs if s.kind == 'broken') or 'none'})")
 
-        floor_runs = [floor_seconds() for _ in range(args.floor_runs)]
-        floor = statistics.median(floor_runs)
-        print(f"floor: median {floor:.2f} s over {len(floor_runs)} runs "
-              f"(min {min(floor_runs):.2f}, max {max(floor_runs):.2f})")
+        print(f"load average before the floor: {load()}")
+        floor_before = [floor_seconds() for _ in range((args.floor_runs + 1) // 2)]
 
         shutil.copytree(work / "class" / "submitted", course.root / "submitted")
+        print(f"load average before stock nbgrader: {load()}")
         stock_wall, stock_scores, failures = run_stock(course, assignments, args.timeout)
         with_scores = {"stock nbgrader": stock_scores}
         with_status = {}
@@ -213,6 +219,7 @@ def main(argv=None):
             engines = [None] + (["kernel"] if "--engine" in help_text and "kernel" in help_text else [])
             for engine in engines:
                 name = f"grade --jobs {args.jobs}" + (f" --engine {engine}" if engine else " (judge)")
+                print(f"load average before {name}: {load()}")
                 wall, scores, statuses, failures = run_grade(
                     work / "class", work / f"grade-{engine or 'default'}", args.jobs, args.timeout, engine)
                 rows.append((name, args.jobs, wall))
@@ -220,6 +227,13 @@ def main(argv=None):
                 with_status[name] = statuses
                 problems += [(name, f) for f in failures]
 
+        floor_after = [floor_seconds() for _ in range(args.floor_runs // 2)]
+        floor = statistics.median(floor_before + floor_after)
+        print(f"floor: median {floor:.2f} s over {len(floor_before) + len(floor_after)} runs, half before "
+              f"and half after the grading runs (median before {statistics.median(floor_before):.2f}, "
+              f"after {statistics.median(floor_after or floor_before):.2f}; "
+              f"min {min(floor_before + floor_after):.2f}, max {max(floor_before + floor_after):.2f}); "
+              f"load average now {load()}")
         graded = [sum(scores.get((s.student, s.assignment)) is not None for s in subs)
                   for scores in with_scores.values()]
         print_table(rows, graded, floor, n)
