@@ -25,10 +25,12 @@ SQLite does not take concurrent writers and nbgrader has no parallel autograde, 
 
 - The main process is the only writer of the master gradebook (`OUT/gradebook.db`). It registers
   the assignments and students first, then copies the master to one gradebook per worker
-  (`OUT/gradebook.worker-N.db`).
+  (`OUT/gradebook.worker-N.db`) before the worker's first job.
 - N long-lived worker processes (forked from the main process once nbgrader and the judge are
-  imported) each take one submission at a time and run nbgrader's Autograde and GenerateFeedback
-  converters in-process against their own gradebook copy: no `nbgrader` process per submission.
+  imported, and started before the registration so that they warm up meanwhile) each take one
+  submission at a time and run nbgrader's Autograde and GenerateFeedback converters in-process
+  against their own gradebook copy: no `nbgrader` process per submission, and the converters
+  (with their compiled feedback templates) are reused from one submission to the next.
   Autograded notebooks and feedback go straight to `OUT/autograded/<student>/<assignment>/` and
   `OUT/feedback/<student>/<assignment>/` (each submission has its own folders, so workers never
   write the same file).
@@ -44,6 +46,7 @@ Workers are plain `multiprocessing` processes with a pipe each (not a ProcessPoo
 the main process always knows which submission a worker was grading when it died: that one gets
 "grader error: ...", the worker is replaced (with a fresh copy of the master) and the batch goes
 on. A submission that runs longer than `_hard_limit(timeout)` is treated the same way.
+(With a ProcessPoolExecutor, one dead worker breaks every submission in flight.)
 
 Resume: `OUT/grading/ledger.jsonl` has one line per finished submission, keyed by student and
 assignment, with a hash of the submitted files and of the assignment's source and the engine. A
