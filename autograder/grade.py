@@ -1190,4 +1190,6 @@ c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "{course_id}"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
+# `nbgrader export` writes grades.csv by default; that name is the grade command's report.
+c.CsvExportPlugin.to = "nbgrader_export.csv"
 '''
