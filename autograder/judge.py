@@ -35,6 +35,7 @@ import os
 import re
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -66,37 +67,120 @@ class SandboxStopped(BaseException):
 
 # ------------------------------------------------------------------ process
 
-class SandboxProcess:
-    """One sandbox: a child Python process and the pipe pair to it."""
+def _sandbox_env(home):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER_"))}
+    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg", PYTHONHASHSEED="0",
+               HOME=env.get("HOME", home))
+    return env
 
-    def __init__(self, memory_mb=2048):
+
+class ForkServer:
+    """A warm Python process (numpy, matplotlib, ... imported) that forks sandboxes.
+
+    Starting a sandbox from scratch costs about half a second of imports; forking
+    one from here costs milliseconds. The server itself never runs learner code.
+    """
+
+    def __init__(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="forkserver-")
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "autograder.sandbox", "--fork-server", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, cwd=self.tmp.name, env=_sandbox_env(self.tmp.name),
+            start_new_session=True)
+        theirs.close()
+
+    def _ask(self, data, fds=()):
+        socket.send_fds(self.sock, [data], list(fds))
+        reply = b""
+        while len(reply) < 8:
+            chunk = self.sock.recv(8 - len(reply))
+            if not chunk:
+                raise OSError("the fork server stopped")
+            reply += chunk
+        return struct.unpack(">q", reply)[0]
+
+    def fork(self, read_fd, write_fd, memory_mb, workdir):
+        pid = self._ask(b"fork" + struct.pack(">q", memory_mb) + os.fsencode(workdir),
+                        (read_fd, write_fd))
+        if pid <= 0:
+            raise OSError("the fork server could not start a sandbox")
+        return pid
+
+    def reap(self, pid):
+        """The wait status of a finished sandbox (-1 if unknown)."""
+        return self._ask(b"reap" + struct.pack(">q", pid))
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def close(self):
+        self.sock.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.tmp.cleanup()
+
+
+class SandboxProcess:
+    """One sandbox: a Python process (forked by a ForkServer, or started afresh) and its pipes."""
+
+    def __init__(self, memory_mb=2048, server=None):
         self.tmp = tempfile.TemporaryDirectory(prefix="sandbox-")
         to_child_r, self.to_child = os.pipe()
         self.from_child, from_child_w = os.pipe()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER_"))}
-        env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg", PYTHONHASHSEED="0",
-                   HOME=env.get("HOME", self.tmp.name))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox", str(to_child_r), str(from_child_w),
-             str(memory_mb)],
-            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.tmp.name, env=env,
-            start_new_session=True)
-        os.close(to_child_r)
-        os.close(from_child_w)
+        self.server, self.proc, self.status = server, None, None
+        try:
+            if server is not None:
+                self.pid = server.fork(to_child_r, from_child_w, memory_mb, self.tmp.name)
+            else:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-m", "autograder.sandbox", str(to_child_r),
+                     str(from_child_w), str(memory_mb)],
+                    pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.tmp.name,
+                    env=_sandbox_env(self.tmp.name), start_new_session=True)
+                self.pid = self.proc.pid
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
         self.ready = False
+        self.dead = False
 
     @property
     def workdir(self):
         return self.tmp.name
 
     def alive(self):
-        return self.proc.poll() is None
+        if self.dead:
+            return False
+        return self.proc is None or self.proc.poll() is None
+
+    def _wait_status(self):
+        """The finished sandbox's exit status, as subprocess reports it (None if unknown)."""
+        if self.status is None:
+            if self.proc is not None:
+                try:
+                    self.status = self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    return None
+            else:
+                try:
+                    raw = self.server.reap(self.pid)
+                except OSError:
+                    return None
+                self.status = os.waitstatus_to_exitcode(raw) if raw >= 0 else None
+        return self.status
 
     def exit_description(self):
-        code = self.proc.wait(timeout=5) if self.proc.poll() is None else self.proc.returncode
-        if code is not None and code < 0:
+        self.dead = True
+        code = self._wait_status()
+        if code is None:
+            return "it was stopped"
+        if code < 0:
             try:
                 return f"killed by signal {signal.Signals(-code).name}"
             except ValueError:
@@ -135,9 +219,13 @@ class SandboxProcess:
             raise wire.WireError("a message without an op")
         return message
 
+    def stop_and_describe(self):
+        """Kill it if it still runs (it may only have closed its pipes), then say how it ended."""
+        self._signal(signal.SIGKILL)
+        return self.exit_description()
+
     def _died(self):
-        time.sleep(0.05)
-        return f"the Python process running your code stopped ({self.exit_description()})"
+        return f"the Python process running your code stopped ({self.stop_and_describe()})"
 
     def wait_ready(self, timeout=60):
         if not self.ready:
@@ -161,19 +249,24 @@ class SandboxProcess:
                                  f"where {op!r} was expected")
         return message
 
-    def kill(self):
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                self.proc.kill()
+    def _signal(self, sig):
+        if self.status is not None:
+            return
         try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
+            os.killpg(self.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            try:
+                os.kill(self.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def kill(self):
+        self._signal(signal.SIGKILL)
+        self.exit_description()
         self.close()
 
     def close(self):
+        self.dead = True
         for fd in (self.to_child, self.from_child):
             try:
                 os.close(fd)
@@ -183,24 +276,34 @@ class SandboxProcess:
         self.tmp.cleanup()
 
 
-_spare = {}
+_servers = {}
 
 
 def take_sandbox(memory_mb, keep_spare=True):
-    """A started sandbox; with keep_spare, the next one starts now, while this one works."""
-    proc = _spare.pop(memory_mb, None)
-    if proc is None or not proc.alive():
-        proc = SandboxProcess(memory_mb)
-    if keep_spare:
-        _spare[memory_mb] = SandboxProcess(memory_mb)
-    return proc
+    """A started sandbox, forked from this process's fork server (started on first use).
+
+    keep_spare is kept for configuration compatibility: forking is fast enough
+    that no spare sandbox is kept waiting.
+    """
+    server = _servers.get("server")
+    if server is None or not server.alive():
+        try:
+            server = _servers["server"] = ForkServer()
+        except OSError:
+            server = None
+    if server is not None:
+        try:
+            return SandboxProcess(memory_mb, server)
+        except OSError:
+            _servers.pop("server", None)
+    return SandboxProcess(memory_mb)
 
 
 @atexit.register
-def _drop_spares():
-    for proc in _spare.values():
-        proc.kill()
-    _spare.clear()
+def _stop_servers():
+    for server in _servers.values():
+        server.close()
+    _servers.clear()
 
 
 # ------------------------------------------------------------------ calls
@@ -373,7 +476,7 @@ class JudgeSession:
                                      "loop?); it was stopped") from None
             except EOFError:
                 raise SandboxStopped(f"{name} stopped the Python process running it "
-                                     f"({self.sandbox.exit_description()})") from None
+                                     f"({self.sandbox.stop_and_describe()})") from None
             except wire.WireError as exc:
                 self.sandbox.kill()
                 raise SandboxStopped(f"{name}'s answer could not be read: {exc}") from None

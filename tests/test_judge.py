@@ -5,6 +5,9 @@ judged from outside it, the path `python -m autograder grade` takes; the
 catalogue of mistakes itself is covered in-process by test_specs.py.
 """
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -13,6 +16,7 @@ import pytest
 
 from autograder import wire
 from autograder.judge import JudgeSession, protected_paths
+from autograder.specs import all_specs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -159,3 +163,30 @@ def test_learner_code_cannot_open_the_reference_or_write_outside_its_folder():
     code = "def relu(z):\n    open(%r, 'w').write('x')\n    return np.maximum(z, 0.0)" % str(ROOT / "pwned.txt")
     outcome, message = verdict(judge("01_neuron", "relu", code))
     assert outcome == "FAIL" and "not allowed while grading" in message and not (ROOT / "pwned.txt").exists()
+
+
+FREED = """
+import gc, json, sys, weakref
+from autograder import sandbox
+sandbox.warm_imports()
+sandbox._stub_visible_checks()
+setup, targets = json.loads(sys.stdin.read())
+exec(setup, {"__name__": "__main__"})
+watch = {name: weakref.ref(getattr(sys.modules[module], name))
+         for module, name in targets if module in sys.modules}
+sandbox.remove_references(targets)
+gc.collect()
+print(json.dumps({"watched": sorted(watch), "alive": sorted(n for n, r in watch.items() if r())}))
+"""
+
+
+@pytest.mark.parametrize("assignment", sorted(all_specs()))
+def test_arming_frees_the_reference_of_every_graded_function(assignment):
+    """After the set-up cell, arming leaves no way to reach the graded reference functions."""
+    setup = [c.source for c in solution_cells(assignment)
+             if c.metadata.get("nbgrader", {}).get("grade_id") == "setup"][0]
+    targets = [[g.reference.__module__, g.reference.__name__] for g in all_specs()[assignment].values()]
+    run = subprocess.run([sys.executable, "-c", FREED], input=json.dumps([setup, targets]),
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["alive"] == [], result
