@@ -19,7 +19,13 @@ kernel that calls os._exit, a renamed notebook), graded by:
      nbclient, the median of --floor-runs runs, half measured before the
      grading runs and half after (the two medians are printed: if they differ
      much, the machine was busy). The load average is printed before each
-     path; other work on the machine skews every figure.
+     path; other work on the machine skews every figure;
+  d. run only: every submitted notebook executed as it is, in a fresh kernel
+     with nbclient (same per-cell timeout, errors allowed, no hidden tests, no
+     gradebook), each distinct notebook once and its time counted for every
+     submission that has it. This is the floor for *these* notebooks: what any
+     grader that runs them must spend. A lesson-10 notebook trains a network;
+     a one-cell notebook does not.
 
 Every path gets the same per-cell timeout, so an endless loop costs the same
 everywhere. Prints a table (submissions, wall time, throughput, ratio to
@@ -27,7 +33,11 @@ stock, core-seconds and wall seconds per notebook, ratio to the floor), the
 mean score per kind of submission for each path, and whether every path gave
 every correct and blank submission the same score as stock nbgrader (a
 disagreement is printed loudly). Targets (issue 6): at least 1.8x stock
-throughput on a 2-core machine; per-notebook cost within 1.3x the floor.
+throughput on a 2-core machine; per-notebook cost within 1.3x the floor. The
+cost is reported twice: core-seconds per notebook (wall x jobs / notebooks, the
+honest cost on a busy machine) and wall seconds per notebook (what an
+instructor waits); and next to d, so the grading overhead above running the
+notebooks at all can be read off.
 Not part of `make test`.
 """
 
@@ -85,6 +95,42 @@ def run_stock(course, assignments, timeout):
     scores = {(student, a): score for a in assignments
               for student, (score, _max) in course.scores(a).items()}
     return wall, scores, failures
+
+
+def run_only(class_root, subs, timeout):
+    """Each distinct submitted notebook executed once as it is in a fresh kernel (nbclient, errors
+    allowed, the per-cell timeout interrupts); ({(student, a): seconds}, distinct notebooks run).
+    An unreadable notebook costs 0 (nothing to run); a kernel that dies ends its notebook."""
+    import hashlib
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+
+    by_content, seconds = {}, {}
+    for s in subs:
+        path = Path(class_root) / s.path
+        raw = path.read_bytes() if path.is_file() else b""
+        key = hashlib.sha256(raw).hexdigest()
+        if key not in by_content:
+            start = time.perf_counter()
+            try:
+                nb = nbformat.reads(raw.decode(), as_version=4)
+            except Exception:
+                by_content[key] = 0.0
+            else:
+                client = NotebookClient(
+                    nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                    interrupt_on_timeout=True,
+                    error_on_timeout={"ename": "CellTimeoutError", "evalue": "", "traceback": []},
+                    resources={"metadata": {"path": str(path.parent)}})
+                try:
+                    client.execute()
+                except DeadKernelError:
+                    pass
+                by_content[key] = time.perf_counter() - start
+        seconds[(s.student, s.assignment)] = by_content[key]
+    return seconds, len(by_content)
 
 
 def load():
@@ -159,7 +205,7 @@ def fmt_score(score):
     return "-" if score is None else f"{score:g}"
 
 
-def print_table(rows, graded, floor, n):
+def print_table(rows, graded, floor, n, run_only_cost=None):
     """graded: per path, how many of the n submissions have a score (the rest count as graded
     work all the same: throughput and cost are per submission given to the grader)."""
     print(f"\n{'path':<34} {'graded':>6} {'scored':>6} {'wall s':>8} {'nb/s':>6} {'x stock':>7} "
@@ -171,6 +217,10 @@ def print_table(rows, graded, floor, n):
               f"{cost:9.2f} {wall / n:9.2f} {cost / floor:10.2f}")
     print(f"{'floor (1-cell nb, fresh kernel)':<34} {1:>6} {'':>6} {floor:8.2f} {1 / floor:6.2f} {'':>7} "
           f"{floor:9.2f} {floor:9.2f} {1:10.2f}")
+    if run_only_cost is not None:
+        print(f"{'run only (each nb, fresh kernel)':<34} {n:>6} {'':>6} {run_only_cost * n:8.1f} "
+              f"{1 / run_only_cost:6.2f} {stock_wall / (run_only_cost * n):7.2f} {run_only_cost:9.2f} "
+              f"{run_only_cost:9.2f} {run_only_cost / floor:10.2f}")
 
 
 def main(argv=None):
@@ -227,6 +277,11 @@ def main(argv=None):
                 with_status[name] = statuses
                 problems += [(name, f) for f in failures]
 
+        print(f"load average before run only: {load()}")
+        run_seconds_by_sub, distinct = run_only(work / "class", subs, args.timeout)
+        run_cost = sum(run_seconds_by_sub.values()) / n
+        print(f"run only: {distinct} distinct notebooks executed, {run_cost:.2f} s per submission")
+
         floor_after = [floor_seconds() for _ in range(args.floor_runs // 2)]
         floor = statistics.median(floor_before + floor_after)
         print(f"floor: median {floor:.2f} s over {len(floor_before) + len(floor_after)} runs, half before "
@@ -236,7 +291,7 @@ def main(argv=None):
               f"load average now {load()}")
         graded = [sum(scores.get((s.student, s.assignment)) is not None for s in subs)
                   for scores in with_scores.values()]
-        print_table(rows, graded, floor, n)
+        print_table(rows, graded, floor, n, run_cost)
 
         maxima = max_scores(course, assignments)
         print("\nmean fraction of the points, by kind of submission:")
@@ -273,7 +328,12 @@ def main(argv=None):
             best = min(rows[1:], key=lambda r: r[2])
             print(f"\ntargets: throughput {rows[0][2] / best[2]:.2f}x stock (target >= {TARGET_SPEEDUP}x); "
                   f"per-notebook cost {best[2] * best[1] / n / floor:.2f}x floor "
-                  f"(target <= {TARGET_FLOOR_RATIO}x) [{best[0]}]")
+                  f"(target <= {TARGET_FLOOR_RATIO}x) in core-seconds, "
+                  f"{best[2] / n / floor:.2f}x in wall seconds [{best[0]}]")
+            overhead = best[2] * best[1] / n - run_cost
+            print(f"grading overhead above running the notebooks (run only): {overhead:.2f} core-s per "
+                  f"notebook = {overhead / floor:.2f}x floor; grading costs {best[2] * best[1] / n / run_cost:.2f}x "
+                  f"running the notebooks, stock nbgrader {rows[0][2] / n / run_cost:.2f}x")
     finally:
         if cleanup:
             cleanup.cleanup()
