@@ -17,7 +17,8 @@ GenerateAssignment converter, every submission goes through its Autograde conver
 preprocessors, then the autograding ones, with `OverwriteCells.add_missing_cells` on) and its
 GenerateFeedback converter, and the grades live in its Gradebook. Only the execution step can be
 swapped (`autograde_preprocessors`): the judge (`autograder.judge.JudgeCells`, learner code in a
-sandbox process, graded functions judged outside it) or nbgrader's stock `Execute` (a kernel).
+sandbox process, graded functions judged outside it) or nbgrader's stock `Execute` in a kernel
+(as `autograder.restarting_execute.RestartingExecute`, which restarts a kernel that died).
 
 Parallel gradebook writes
 -------------------------
@@ -100,7 +101,8 @@ def add_arguments(parser):
                         help="seconds one cell may run before it is stopped (default: %(default)s)")
     parser.add_argument("--engine", choices=ENGINES, default="judge",
                         help="judge: learner code in a sandbox, graded functions judged outside it "
-                             "(default); kernel: nbgrader's stock Execute in a Jupyter kernel")
+                             "(default); kernel: nbgrader's stock Execute in a Jupyter kernel "
+                             "(restarted if it dies)")
     parser.add_argument("--force", action="store_true",
                         help="regrade every submission, even those the ledger says are graded")
 
@@ -121,7 +123,8 @@ def autograde_preprocessors(engine="judge"):
 
     The one place the execution step is chosen: "judge" replaces nbgrader's Execute with
     autograder.judge.JudgeCells (and uses the judge's own lists when it offers them); "kernel"
-    is nbgrader's stock pipeline.
+    is nbgrader's stock pipeline with Execute replaced by RestartingExecute (stock Execute that
+    restarts a dead kernel instead of failing the whole notebook).
     """
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
@@ -130,7 +133,9 @@ def autograde_preprocessors(engine="judge"):
     sanitize = list(traits["sanitize_preprocessors"].default())
     stock = list(traits["autograde_preprocessors"].default())
     if engine == "kernel":
-        return sanitize, stock
+        from autograder.restarting_execute import RestartingExecute
+
+        return sanitize, [RestartingExecute if pp is Execute else pp for pp in stock]
     judge = judge_module()
     if judge is None:
         raise RuntimeError("the judge engine (autograder.judge.JudgeCells) cannot be imported")
@@ -576,13 +581,21 @@ def kernel_notes(folder, timeout):
     """Statuses for the kernel engine, read from the autograded notebook (the judge reports its own)."""
     import nbformat
 
+    from autograder.restarting_execute import DIED, DIED_TOO_OFTEN
+
     notes = []
     for path in sorted(Path(folder).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for index, cell in enumerate(nb.cells):
             for output in cell.get("outputs", []):
-                if output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError":
+                if output.get("output_type") != "error":
+                    continue
+                if output.get("ename") == "CellTimeoutError":
                     notes.append(f"cell {index} ran past {timeout} s")
+                elif output.get("ename") == DIED:
+                    notes.append(f"cell {index} killed the kernel; the cells after it ran in a fresh one")
+                elif output.get("ename") == DIED_TOO_OFTEN:
+                    notes.append(f"cell {index} not run: the kernel died too often")
     return notes
 
 

@@ -7,7 +7,8 @@ assignment folder. Graded with --jobs 2, then again with --jobs 1: same grades.
 
 Class B (kernel engine): interrupted after the first submission is in the ledger, run again
 (only the rest is graded), a changed submission is regraded, --force regrades everything, and
-a worker process that dies costs only its own submission.
+a worker process that dies costs only its own submission; a kernel killed by learner code
+(`os._exit`) costs only the cell that killed it.
 """
 
 import csv
@@ -248,3 +249,31 @@ def test_interrupted_run_resumes_and_force_regrades(release, tmp_path):
     assert rows["blank", "01_neuron"]["score"] == ""
     assert (rows["solution", "01_neuron"]["score"], rows["solution", "03_loss"]["score"]) == ("12", "11")
     assert rows["solution", "01_neuron"]["status"] == "ok"
+
+
+def test_kernel_engine_survives_a_kernel_that_dies(release, tmp_path):
+    """--engine kernel: a cell calling os._exit costs that cell only (a fresh kernel replays the
+    cells before it); a notebook that kills its kernel again and again gets no points for the
+    graded cells it stopped from running."""
+    from autograder.synthetic import correct_notebook
+
+    sub = tmp_path / "submitted"
+    once = correct_notebook("01_neuron", release)
+    index = next(i for i, c in enumerate(once.cells) if "test_" in c.metadata.get("nbgrader", {}).get("grade_id", ""))
+    once.cells.insert(index, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    (sub / "once" / "01_neuron").mkdir(parents=True)
+    nbformat.write(once, sub / "once" / "01_neuron" / notebook_name("01_neuron"))
+    often = correct_notebook("01_neuron", release)
+    for _ in range(6):
+        often.cells.insert(index, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    (sub / "often" / "01_neuron").mkdir(parents=True)
+    nbformat.write(often, sub / "often" / "01_neuron" / notebook_name("01_neuron"))
+
+    out = tmp_path / "out"
+    result = run_grade(sub, "--engine", "kernel", "--jobs", 2, "--out", out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = read_grades(out)
+    assert rows["once", "01_neuron"]["score"] == "12", rows["once", "01_neuron"]
+    assert f"cell {index} killed the kernel" in rows["once", "01_neuron"]["status"]
+    assert rows["often", "01_neuron"]["score"] == "0", rows["often", "01_neuron"]
+    assert "not run: the kernel died too often" in rows["often", "01_neuron"]["status"]
