@@ -109,50 +109,27 @@ def add_arguments(parser):
 
 # ------------------------------------------------------------------ nbgrader pipelines
 
-def judge_module():
-    """autograder.judge if it can be imported, else None."""
-    try:
-        from autograder import judge
-    except ImportError:
-        return None
-    return judge if hasattr(judge, "JudgeCells") else None
-
-
 def autograde_preprocessors(engine="judge"):
     """The (sanitize, autograde) preprocessor lists for nbgrader's Autograde converter.
 
-    The one place the execution step is chosen: "judge" replaces nbgrader's Execute with
-    autograder.judge.JudgeCells (and uses the judge's own lists when it offers them); "kernel"
-    is nbgrader's stock pipeline with Execute replaced by RestartingExecute (stock Execute that
+    The one place the execution step is chosen: "judge" takes autograder.judge's lists (JudgeCells
+    in place of nbgrader's Execute, ForgetUnknownCells among the sanitising steps); "kernel" is
+    nbgrader's stock pipeline with Execute replaced by RestartingExecute (stock Execute that
     restarts a dead kernel instead of failing the whole notebook).
     """
-    from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute
-
-    traits = Autograde.class_traits()
-    sanitize = list(traits["sanitize_preprocessors"].default())
-    stock = list(traits["autograde_preprocessors"].default())
     if engine == "kernel":
+        from nbgrader.converters import Autograde
+        from nbgrader.preprocessors import Execute
+
         from autograder.restarting_execute import RestartingExecute
 
-        return sanitize, [RestartingExecute if pp is Execute else pp for pp in stock]
-    judge = judge_module()
-    if judge is None:
-        raise RuntimeError("the judge engine (autograder.judge.JudgeCells) cannot be imported")
-    if hasattr(judge, "sanitize_preprocessors"):
-        sanitize = judge.sanitize_preprocessors()
-    if hasattr(judge, "autograde_preprocessors"):
-        return sanitize, judge.autograde_preprocessors()
-    return sanitize, [judge.JudgeCells if pp is Execute else pp for pp in stock]
+        traits = Autograde.class_traits()
+        stock = list(traits["autograde_preprocessors"].default())
+        return (list(traits["sanitize_preprocessors"].default()),
+                [RestartingExecute if pp is Execute else pp for pp in stock])
+    from autograder import judge
 
-
-def effective_engine(engine):
-    """The engine that will run: the judge falls back to the kernel when it cannot be imported."""
-    if engine == "judge" and judge_module() is None:
-        print("grade: autograder.judge is not importable; grading with nbgrader's kernel engine",
-              file=sys.stderr)
-        return "kernel"
-    return engine
+    return judge.sanitize_preprocessors(), judge.autograde_preprocessors()
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -631,8 +608,8 @@ def worker_main(index, conn, settings):
                 break
     finally:
         judge = sys.modules.get("autograder.judge")
-        if judge is not None and hasattr(judge, "_drop_spares"):
-            judge._drop_spares()  # forked children skip atexit
+        if judge is not None:
+            judge.stop_fork_servers()  # a forked worker ends without running atexit hooks
 
 
 # ------------------------------------------------------------------ main side: gradebook
@@ -1040,11 +1017,10 @@ def run(args):
     if args.jobs < 1 or args.timeout < 1:
         raise SystemExit("grade: --jobs and --timeout must be at least 1")
     out.mkdir(parents=True, exist_ok=True)
-    engine = effective_engine(args.engine)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         with locked(out / GRADING / "lock"):
-            return Run(submitted, out, engine, args.jobs, args.timeout, args.force)()
+            return Run(submitted, out, args.engine, args.jobs, args.timeout, args.force)()
     except KeyboardInterrupt:
         print("grade: interrupted", file=sys.stderr)
         return 130

@@ -44,7 +44,7 @@ import time
 from pathlib import Path
 
 from nbformat.v4 import new_output
-from traitlets import Bool, Integer
+from traitlets import Integer
 
 from autograder import wire
 from autograder.checking import CheckFailed, hidden_cases, run_checks
@@ -279,12 +279,8 @@ class SandboxProcess:
 _servers = {}
 
 
-def take_sandbox(memory_mb, keep_spare=True):
-    """A started sandbox, forked from this process's fork server (started on first use).
-
-    keep_spare is kept for configuration compatibility: forking is fast enough
-    that no spare sandbox is kept waiting.
-    """
+def take_sandbox(memory_mb):
+    """A started sandbox, forked from this process's fork server (started on first use)."""
     server = _servers.get("server")
     if server is None or not server.alive():
         try:
@@ -300,7 +296,9 @@ def take_sandbox(memory_mb, keep_spare=True):
 
 
 @atexit.register
-def _stop_servers():
+def stop_fork_servers():
+    """Stop this process's fork server. Runs at exit; a process that ends without running
+    atexit hooks (a forked multiprocessing worker) must call it itself."""
     for server in _servers.values():
         server.close()
     _servers.clear()
@@ -377,12 +375,11 @@ class LearnerFunction:
 class JudgeSession:
     """Runs one notebook's cells in a sandbox and judges its grade cells."""
 
-    def __init__(self, assignment, timeout=30, memory_mb=2048, protected=(), keep_spare=True):
+    def __init__(self, assignment, timeout=30, memory_mb=2048, protected=()):
         self.assignment = assignment
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.protected = list(protected)
-        self.keep_spare = keep_spare
         self.status = []
         self.sandbox = None
         self.executed = []  # (cell index, source, trusted) of cells that finished
@@ -398,7 +395,7 @@ class JudgeSession:
         if self.restarts > MAX_RESTARTS:
             raise SandboxStopped(f"not run: your notebook's code stopped the grader "
                                  f"{self.restarts} times")
-        self.sandbox = take_sandbox(self.memory_mb, self.keep_spare)
+        self.sandbox = take_sandbox(self.memory_mb)
         self.sandbox.wait_ready()
         for position, (index, source, _trusted) in enumerate(self.executed):
             if position == self.armed_before:
@@ -576,7 +573,6 @@ class JudgeCells(_nbgrader_preprocessor_base()):
 
     timeout = Integer(30, help="Seconds a cell, or one graded function's checks, may run.").tag(config=True)
     memory_mb = Integer(2048, help="Address-space limit of the sandbox, in MB.").tag(config=True)
-    keep_spare = Bool(True, help="Start the next sandbox while this one works.").tag(config=True)
 
     def preprocess(self, nb, resources):
         from nbgrader import utils
@@ -590,7 +586,7 @@ class JudgeCells(_nbgrader_preprocessor_base()):
             status.append(f"grader error: no specs for assignment {assignment!r}")
         trusted_sources = self._instructor_sources(info)
         session = JudgeSession(assignment, self.timeout, self.memory_mb,
-                               protected_paths(course_root), self.keep_spare)
+                               protected_paths(course_root))
         try:
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":

@@ -20,7 +20,8 @@ Before the first cell the judge cannot vouch for (a learner's cell), the judge
   processes, send signals, open sockets, use ctypes, or walk the garbage
   collector's object lists.
 
-Resource limits (address space, file size, CPU time) are set at start-up.
+Resource limits (address space, file size) are set at start-up; time is the judge's
+business (it stops a sandbox that does not answer in time).
 """
 
 from __future__ import annotations

@@ -13,8 +13,7 @@ kernel that calls os._exit, a renamed notebook), graded by:
      `nbgrader autograde <assignment> --force --Execute.timeout=<timeout>` per
      assignment, every student at once;
   b. `python -m autograder grade` (default jobs = cores) on a copy of the same
-     class, with `--timeout <timeout>`; also with `--engine kernel` when the
-     command has that option;
+     class, with `--timeout <timeout>`; again with `--engine kernel`;
   c. the floor: a one-cell notebook (`1 + 1`) executed in a fresh kernel with
      nbclient, the median of --floor-runs runs, half measured before the
      grading runs and half after (the two medians are printed: if they differ
@@ -138,13 +137,6 @@ def load():
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def grade_help():
-    """The grade command's --help text, or None if the command does not exist yet."""
-    result = subprocess.run([sys.executable, "-m", "autograder", "grade", "--help"],
-                            cwd=ROOT, capture_output=True, text=True, env=notebooks.nbgrader_env())
-    return result.stdout if result.returncode == 0 else None
-
-
 def run_grade(class_root, work, jobs, timeout, engine=None):
     """`python -m autograder grade` on a copy of the class; (wall, scores, statuses, failures)."""
     copy = work / "class"
@@ -159,11 +151,11 @@ def run_grade(class_root, work, jobs, timeout, engine=None):
     wall = time.perf_counter() - start
     failures = [] if result.returncode == 0 else [
         ("grade", result.returncode, result.stderr.strip().splitlines()[-3:])]
-    report = read_grade_scores(out, copy)
+    report = read_grade_scores(out)
     return wall, {k: score for k, (score, _) in report.items()}, {k: st for k, (_, st) in report.items()}, failures
 
 
-def read_grade_scores(out, _class_copy=None):
+def read_grade_scores(out):
     """{(student, assignment): (score or None, status)} from the grade command's OUT/grades.csv."""
     path = out / "grades.csv"
     if not path.exists():
@@ -262,20 +254,15 @@ def main(argv=None):
         rows = [("stock nbgrader", 1, stock_wall)]
         problems = [("stock nbgrader", f) for f in failures]
 
-        help_text = grade_help()
-        if help_text is None:
-            print("\n`python -m autograder grade` does not exist yet: stock and floor only")
-        else:
-            engines = [None] + (["kernel"] if "--engine" in help_text and "kernel" in help_text else [])
-            for engine in engines:
-                name = f"grade --jobs {args.jobs}" + (f" --engine {engine}" if engine else " (judge)")
-                print(f"load average before {name}: {load()}")
-                wall, scores, statuses, failures = run_grade(
-                    work / "class", work / f"grade-{engine or 'default'}", args.jobs, args.timeout, engine)
-                rows.append((name, args.jobs, wall))
-                with_scores[name] = scores
-                with_status[name] = statuses
-                problems += [(name, f) for f in failures]
+        for engine in (None, "kernel"):
+            name = f"grade --jobs {args.jobs}" + (f" --engine {engine}" if engine else " (judge)")
+            print(f"load average before {name}: {load()}")
+            wall, scores, statuses, failures = run_grade(
+                work / "class", work / f"grade-{engine or 'default'}", args.jobs, args.timeout, engine)
+            rows.append((name, args.jobs, wall))
+            with_scores[name] = scores
+            with_status[name] = statuses
+            problems += [(name, f) for f in failures]
 
         print(f"load average before run only: {load()}")
         run_seconds_by_sub, distinct = run_only(work / "class", subs, args.timeout)
@@ -324,15 +311,14 @@ def main(argv=None):
         for name, (what, code, tail) in problems:
             print(f"note: {name}: {what} exited {code}: {' | '.join(tail)}")
 
-        if len(rows) > 1:
-            best = min(rows[1:], key=lambda r: r[2])
-            print(f"\ntargets: throughput {rows[0][2] / best[2]:.2f}x stock (target >= {TARGET_SPEEDUP}x); "
-                  f"per-notebook cost {best[2] * best[1] / n / floor:.2f}x floor "
-                  f"(target <= {TARGET_FLOOR_RATIO}x) in core-seconds, "
-                  f"{best[2] / n / floor:.2f}x in wall seconds [{best[0]}]")
-            print(f"against running the notebooks as they are in fresh kernels (run only, {run_cost:.2f} core-s "
-                  f"per notebook): {best[0]} {best[2] * best[1] / n / run_cost:.2f}x, "
-                  f"stock nbgrader {rows[0][2] / n / run_cost:.2f}x")
+        best = min(rows[1:], key=lambda r: r[2])
+        print(f"\ntargets: throughput {rows[0][2] / best[2]:.2f}x stock (target >= {TARGET_SPEEDUP}x); "
+              f"per-notebook cost {best[2] * best[1] / n / floor:.2f}x floor "
+              f"(target <= {TARGET_FLOOR_RATIO}x) in core-seconds, "
+              f"{best[2] / n / floor:.2f}x in wall seconds [{best[0]}]")
+        print(f"against running the notebooks as they are in fresh kernels (run only, {run_cost:.2f} core-s "
+              f"per notebook): {best[0]} {best[2] * best[1] / n / run_cost:.2f}x, "
+              f"stock nbgrader {rows[0][2] / n / run_cost:.2f}x")
     finally:
         if cleanup:
             cleanup.cleanup()

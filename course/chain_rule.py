@@ -1,7 +1,6 @@
 """Lesson 9's helpers: a numerical gradient, the chain picture, the saturation plot,
 the gradient-check scatter, seed 001's network, and the chain explorer widget."""
 
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np

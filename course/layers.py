@@ -1,7 +1,6 @@
 """Plots, a widget and a nudging helper for lesson 2 (layers and the forward pass).
 Each function that draws returns the matplotlib Figure it made."""
 
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np

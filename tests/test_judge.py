@@ -89,7 +89,7 @@ def strip_markers(source):
 def judge(assignment, function, learner_code, timeout=20):
     """Run the assignment's cells with `learner_code` in place of `function`'s cell;
     return the outputs of `function`'s grade cell."""
-    session = JudgeSession(assignment, timeout=timeout, protected=protected_paths(), keep_spare=False)
+    session = JudgeSession(assignment, timeout=timeout, protected=protected_paths())
     try:
         for index, cell in enumerate(solution_cells(assignment)):
             meta = cell.metadata.get("nbgrader", {})
