@@ -209,8 +209,8 @@ def nbgrader_classes():
     return AutogradeOne, FeedbackOne, HideHiddenTests
 
 
-def tune_nbgrader(share_engines=False):
-    """Two speed-ups of nbgrader's gradebook, same results:
+def tune_nbgrader(share_engines=False, scratch_db=None):
+    """Speed-ups of nbgrader's gradebook, same results:
 
     - A new gradebook gets its alembic revision from an `alembic heads` subprocess, which
       imports nbgrader again (3-5 s here); alembic's own ScriptDirectory gives the same answer
@@ -218,6 +218,8 @@ def tune_nbgrader(share_engines=False):
     - nbgrader opens a Gradebook, i.e. a new SQLAlchemy engine, a dozen times per submission,
       losing the engine's compiled-statement cache each time; in a worker every one is the
       same SQLite file, so with share_engines one engine per URL is kept.
+    - scratch_db (a worker's copy of the master) is opened without waiting for the disk on each
+      commit: the master and the ledger are what must survive a crash.
     """
     import nbgrader.api as api
 
@@ -234,12 +236,13 @@ def tune_nbgrader(share_engines=False):
         api._autograder_tuned = api.create_engine
     if share_engines:
         original, engines = api._autograder_tuned, {}
+        scratch_url = f"sqlite:///{scratch_db}" if scratch_db else None
 
         def create_engine(url, **kwargs):
             key = (str(url), tuple(sorted(kwargs.items())))
             if key not in engines:
                 engines[key] = original(url, **kwargs)
-                if ".worker-" in str(url):
+                if str(url) == scratch_url:
                     _skip_fsync(engines[key])
             return engines[key]
 
@@ -247,8 +250,8 @@ def tune_nbgrader(share_engines=False):
 
 
 def _skip_fsync(engine):
-    """A worker's gradebook copy is scratch: the master and the ledger are what must survive
-    a crash, so its commits need not wait for the disk (nbgrader commits once per cell)."""
+    """Commits to this engine's SQLite file do not wait for the disk (nbgrader commits once per
+    cell)."""
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
@@ -456,11 +459,11 @@ class Grader:
         from nbgrader.coursedir import CourseDirectory
         from nbgrader.preprocessors import GetGrades
 
-        tune_nbgrader(share_engines=settings.get("share_engines", True))
         self.out = Path(settings["out"])
         self.engine = settings["engine"]
         self.timeout = settings["timeout"]
         self.db = Path(settings["db"])
+        tune_nbgrader(share_engines=settings.get("share_engines", True), scratch_db=self.db)
         self.staging_rel = f"{STAGING}/w{index}"
         self.staging = self.out / self.staging_rel
         AutogradeOne, FeedbackOne, HideHiddenTests = nbgrader_classes()
@@ -925,29 +928,27 @@ def write_reports(out, rows, maxima, unknown):
     students = sorted({r["student"] for r in rows})
     assignments = sorted({r["assignment"] for r in rows})
     by = {(r["student"], r["assignment"]): r for r in rows}
+    mine = {s: [by[s, a] for a in assignments if (s, a) in by] for s in students}
+    total = {s: float(sum(r["score"] or 0 for r in mine[s])) for s in students}
+    top = float(sum(maxima.get(a, 0) for a in assignments))
     with open(out / "summary.csv", "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["student", "total", "max_total", *assignments, "problems"])
         for s in students:
-            mine = [by[s, a] for a in assignments if (s, a) in by]
-            total = sum(r["score"] or 0 for r in mine)
-            problems = [f"{r['assignment']}: {r['status']}" for r in mine if r["status"] != OK]
-            writer.writerow([s, fmt(float(total)), fmt(float(sum(maxima.get(a, 0) for a in assignments))),
+            problems = [f"{r['assignment']}: {r['status']}" for r in mine[s] if r["status"] != OK]
+            writer.writerow([s, fmt(total[s]), fmt(top),
                              *[fmt(by[s, a]["score"]) if (s, a) in by else "" for a in assignments],
                              " | ".join(problems)])
     folder = out / "summary"
     folder.mkdir(exist_ok=True)
     for s in students:
-        mine = [by[s, a] for a in assignments if (s, a) in by]
-        total = sum(r["score"] or 0 for r in mine)
-        top = sum(maxima.get(a, 0) for a in assignments)
-        lines = [f"# {s}: {fmt(float(total))} / {fmt(float(top))} points", "",
+        lines = [f"# {s}: {fmt(total[s])} / {fmt(top)} points", "",
                  "| assignment | score | status | feedback |", "|---|---|---|---|"]
-        for r in mine:
+        for r in mine[s]:
             links = ", ".join(f"[{p.name}](../{p.relative_to(out).as_posix()})" for p in r["feedback"])
             lines.append(f"| {r['assignment']} | {fmt(r['score'])} / {fmt(r['max_score'])} | "
                          f"{r['status'].replace('|', '/')} | {links} |")
-        lost = [(r["assignment"], cell, got, top_) for r in mine
+        lost = [(r["assignment"], cell, got, top_) for r in mine[s]
                 for cell, (got, top_) in sorted(r["cells"].items()) if (got or 0) < top_]
         if lost:
             lines += ["", "## Points lost", ""]
@@ -1108,8 +1109,9 @@ class Run:
                 pool.close()
             shutil.rmtree(out / STAGING, ignore_errors=True)
 
-        rows = report_rows(out, subs, self.statuses, master, self.grader_errors)
-        print(write_reports(out, rows, master.scores()[1], unknown))
+        scores, maxima = master.scores()
+        rows = report_rows(out, subs, self.statuses, scores, maxima, self.grader_errors)
+        print(write_reports(out, rows, maxima, unknown))
         print(f"\n{len(rows)} rows in {out / 'grades.csv'}; per student: {out / 'summary.csv'}, "
               f"{out / 'summary'}/; feedback: {out / 'feedback'}/ ({time.perf_counter() - self.begin:.1f} s)")
         if interrupted:
@@ -1167,10 +1169,9 @@ class Run:
         self.finish(sub, status, score, result.get("seconds"))
 
 
-def report_rows(out, subs, statuses, master, grader_errors):
-    """One row per submission: the score from the master gradebook, the status from this run or
-    the ledger (blank score: not graded, by a grader error or an interruption)."""
-    scores, maxima = master.scores()
+def report_rows(out, subs, statuses, scores, maxima, grader_errors):
+    """One row per submission: the score from the master gradebook (`Master.scores()`), the status
+    from this run or the ledger (blank score: not graded, by a grader error or an interruption)."""
     rows = []
     for sub in subs:
         status = statuses.get(sub.key, ["not graded: the run was interrupted"])
