@@ -17,6 +17,7 @@ import pytest
 from autograder import wire
 from autograder.judge import JudgeSession, protected_paths
 from autograder.specs import all_specs
+from autograder.synthetic import learner_source
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,11 +82,6 @@ def solution_cells(assignment):
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
-def strip_markers(source):
-    return "\n".join(line for line in source.splitlines()
-                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-
-
 def judge(assignment, function, learner_code, timeout=20):
     """Run the assignment's cells with `learner_code` in place of `function`'s cell;
     return the outputs of `function`'s grade cell."""
@@ -99,7 +95,7 @@ def judge(assignment, function, learner_code, timeout=20):
                 continue
             source = cell.source
             if meta.get("solution"):
-                source = learner_code if meta["grade_id"] == function else strip_markers(source)
+                source = learner_code if meta["grade_id"] == function else learner_source(source)
             session.run_cell(index, source, trusted=not meta.get("solution") and meta.get("locked", False))
     finally:
         session.close()
@@ -144,7 +140,7 @@ def test_solution_code_passes_in_the_sandbox_including_watched_callbacks():
     cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution_cells("05_numerical_gradient")
              if c.metadata.get("nbgrader", {}).get("solution")}
     outcome, message = verdict(judge("05_numerical_gradient", "numerical_gradient",
-                                     strip_markers(cells["numerical_gradient"])))
+                                     learner_source(cells["numerical_gradient"])))
     assert outcome == "PASS" and "passed all" in message and "extra checks" in message
 
 

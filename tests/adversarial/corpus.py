@@ -20,6 +20,8 @@ from typing import Callable
 
 import nbformat
 
+from autograder.synthetic import correct_notebook
+
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 
@@ -44,20 +46,6 @@ def _grade_id(cell):
 def cell(nb, grade_id):
     (found,) = [c for c in nb.cells if _grade_id(c) == grade_id]
     return found
-
-
-def correct(assignment, release_dir):
-    """The released notebook with every learner cell holding the solution's code."""
-    name = f"{assignment}_exercise.ipynb"
-    released = nbformat.read(Path(release_dir) / assignment / name, as_version=4)
-    solution = nbformat.read(SOLUTIONS / assignment / name, as_version=4)
-    answers = {_grade_id(c): c.source for c in solution.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
-    for c in released.cells:
-        if _grade_id(c) in answers and c.metadata.get("nbgrader", {}).get("solution"):
-            c.source = "\n".join(line for line in answers[_grade_id(c)].splitlines()
-                                  if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-    return released
 
 
 def append(grade_id, code):
@@ -190,7 +178,7 @@ def build(case, release_dir):
     name = case.filename or f"{case.assignment}_exercise.ipynb"
     if case.raw is not None:
         return {name: case.raw}
-    nb = correct(case.assignment, release_dir)
+    nb = correct_notebook(case.assignment, release_dir)
     if callable(case.change):
         nb = copy.deepcopy(nb)
         case.change(nb)
