@@ -1,6 +1,6 @@
 """Instructor commands.
 
-    python -m autograder generate   regenerate exercises/ from solutions/ (nbgrader)
+    python -m autograder generate [ASSIGNMENT...]   regenerate exercises/ from solutions/ (nbgrader)
     python -m autograder execute    re-run lessons/ and solutions/, storing outputs
     python -m autograder drift      list student versions that differ from a fresh generation
     python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grade.py)
@@ -14,10 +14,11 @@ import tempfile
 from autograder import grade, notebooks
 
 
-def cmd_generate(_args):
+def cmd_generate(args):
+    chosen = args.assignments or notebooks.assignments()
     with tempfile.TemporaryDirectory() as tmp:
-        fresh = notebooks.generate_into(tmp)
-        for assignment in notebooks.assignments():
+        fresh = notebooks.generate_into(tmp, chosen)
+        for assignment in chosen:
             target = notebooks.EXERCISES / assignment
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(fresh / assignment, target)
@@ -45,7 +46,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("generate", help="regenerate exercises/ from solutions/").set_defaults(fn=cmd_generate)
+    gen = sub.add_parser("generate", help="regenerate exercises/ from solutions/ (all, or the ones named)")
+    gen.add_argument("assignments", nargs="*", help="assignment ids such as 05_numerical_gradient")
+    gen.set_defaults(fn=cmd_generate)
     ex = sub.add_parser("execute", help="re-run notebooks and store their outputs")
     ex.add_argument("paths", nargs="*")
     ex.set_defaults(fn=cmd_execute)

@@ -81,12 +81,13 @@ def generate(course_root=ROOT, assignment_ids=None):
         subprocess.run(cmd, check=True, cwd=ROOT, env=nbgrader_env())
 
 
-def generate_into(scratch):
-    """Copy solutions/ into a scratch course and generate its release there."""
+def generate_into(scratch, assignment_ids=None):
+    """Copy solutions/ into a scratch course and generate its release there (all assignments,
+    or the ones named)."""
     scratch = Path(scratch)
     shutil.copytree(SOLUTIONS, scratch / "solutions", ignore=shutil.ignore_patterns(
         ".ipynb_checkpoints", "__pycache__"))
-    generate(scratch)
+    generate(scratch, assignment_ids)
     return scratch / "exercises"
 
 

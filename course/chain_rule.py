@@ -6,41 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from autograder.reference import chain_rule as ref
+from course.gradcheck import gradient_check, numerical_gradient, relative_error  # noqa: F401 (used by lessons 9-10)
 from course.widgets import figure_png
-
-
-def numerical_gradient(f, x, h=1e-5):
-    """Central differences (f(x + h) - f(x - h)) / 2h for every entry of the array x.
-
-    f takes an array shaped like x and returns a number; x itself is left unchanged."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + h
-        up = f(x)
-        x[index] = old - h
-        down = f(x)
-        x[index] = old
-        grad[index] = (up - down) / (2 * h)
-    return grad
-
-
-def relative_error(a, b):
-    """The largest |a - b| / max(|a|, |b|, 1e-12) over all entries."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return float(np.max(np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-12)))
-
-
-def gradient_check(name, analytic, numeric, tolerance=1e-6):
-    """Print one line: the relative error and PASS or FAIL against the stated tolerance."""
-    error = relative_error(analytic, numeric)
-    verdict = "PASS" if error < tolerance else "FAIL"
-    if error >= 1e-3:  # a real disagreement: show it
-        size = f"{error:.2f}"
-    else:  # agreement: print a power of ten, which does not change between machines
-        size = f"below {10.0 ** np.ceil(np.log10(max(error, 1e-16))):.0e}"
-    print(f"{name:<6} relative error {size} (tolerance {tolerance:.0e}): {verdict}")
 
 
 def figure_image(fig, image=None):

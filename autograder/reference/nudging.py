@@ -7,7 +7,7 @@ of f(x) depends on x[i] only, so one nudge of the whole array nudges every entry
 
 import numpy as np
 
-TINY = 1e-12  # below this size, a difference counts as absolute rather than relative
+from course.gradcheck import TINY
 
 
 def forward_difference(f, x, h):

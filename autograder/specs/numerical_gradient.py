@@ -275,18 +275,27 @@ FORWARD_MISTAKES = [
        "W1, b1, W2, b2, ... until there is no next W.", TOY, _forward_first_layer_only),
 ]
 
+def _errors(params, X, Y):
+    return ref.network_forward(params, X) - Y
+
+
 LOSS_MISTAKES = [
-    _m("summed instead of averaged", "The loss is the mean of the squared errors, so it does not "
-       "grow with the number of examples: divide the sum by the number of entries.", TOY,
-       lambda params, X, Y: float(np.sum((ref.network_forward(params, X) - Y) ** 2))),
-    _m("errors not squared", "Square each error before averaging: otherwise positive and negative "
-       "errors cancel.", TOY, lambda params, X, Y: float(np.mean(ref.network_forward(params, X) - Y))),
-    _m("absolute errors instead of squared", "The mean squared error squares each error; "
-       "mean |output - Y| is a different loss.", TOY,
-       lambda params, X, Y: float(np.mean(np.abs(ref.network_forward(params, X) - Y)))),
-    _m("half the mean squared error", "This course's loss is the plain mean of (output - Y)^2, "
-       "without a factor 1/2.", TOY,
-       lambda params, X, Y: 0.5 * float(np.mean((ref.network_forward(params, X) - Y) ** 2))),
+    _m("summed instead of averaged", "The cost is an average over the examples, so it does not "
+       "grow with their number: divide the summed half squared errors by n, the number of rows.",
+       TOY, lambda params, X, Y: 0.5 * float(np.sum(_errors(params, X, Y) ** 2))),
+    _m("errors not squared", "Square each error before summing: otherwise positive and negative "
+       "errors cancel.", TOY, lambda params, X, Y: 0.5 * float(np.sum(_errors(params, X, Y))) / len(X)),
+    _m("absolute errors instead of squared", "The cost squares each error; |output - Y| gives a "
+       "different loss.", TOY,
+       lambda params, X, Y: 0.5 * float(np.sum(np.abs(_errors(params, X, Y)))) / len(X)),
+    _m("plain mean squared error, without the half", "np.mean((output - Y) ** 2) is another "
+       "convention (scikit-learn's, PyTorch's MSELoss), exactly twice this course's cost: lesson 3's "
+       "cost is half the squared error, averaged over the examples.", TOY,
+       lambda params, X, Y: float(np.mean(_errors(params, X, Y) ** 2))),
+    _m("averaged over every entry instead of over the examples", "With several outputs, "
+       "0.5 * np.mean(errors ** 2) also divides by the number of outputs. The cost sums the half "
+       "squared errors of an example's outputs, then averages over the n examples.", TOY,
+       lambda params, X, Y: 0.5 * float(np.mean(_errors(params, X, Y) ** 2))),
 ]
 
 
