@@ -42,7 +42,16 @@ ATOL = 1e-9
 
 
 class CheckFailed(AssertionError):
-    """A learner's function gave a wrong answer; the message says which and why."""
+    """A learner's function gave a wrong answer; the message says which and why.
+
+    IPython shows an exception through its `_render_traceback_` when it has one: a failed
+    check then shows the learner its message once, with none of the checker's frames or file
+    paths (in JupyterLab, and in the error output nbgrader copies into the feedback).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {line}" if i == 0 else line
+                for i, line in enumerate(str(self).splitlines() or [""])]
 
 
 @dataclass(frozen=True)

@@ -131,3 +131,12 @@ def test_any_real_number_is_accepted_for_a_scalar_result(answer):
 def test_a_scalar_result_must_be_a_number(answer):
     with pytest.raises(CheckFailed, match="should be a number"):
         run_checks(COUNT, lambda sizes: answer, COUNT.visible_cases())
+
+
+def test_a_failed_check_renders_as_its_message_alone():
+    """IPython shows _render_traceback_'s lines instead of a traceback: the message once, no frames."""
+    from autograder.checking import CheckFailed
+
+    error = CheckFailed("sigmoid is wrong on z = [0].\n  yours: 1   expected: 0.5")
+    assert error._render_traceback_() == ["CheckFailed: sigmoid is wrong on z = [0].",
+                                          "  yours: 1   expected: 0.5"]

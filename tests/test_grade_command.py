@@ -66,6 +66,20 @@ def assert_no_hidden_tests(out):
             assert needle not in text, f"{needle!r} in {page}"
 
 
+def assert_failures_shown_once(out, student, assignment):
+    """A failed check in the feedback: its message once per graded cell, with none of the
+    checker's source lines or file paths (CheckFailed renders through _render_traceback_)."""
+    page = (out / "feedback" / student / assignment /
+            notebook_name(assignment).replace(".ipynb", ".html")).read_text()
+    nb = nbformat.read(solution(assignment), as_version=4)
+    graded = sum(1 for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+                 and c.cell_type == "code")
+    assert page.count("is not written yet") == graded
+    for needle in ("checking.py", "site-packages", "autograder/",
+                   "_compare_leaf", "check_case"):
+        assert needle not in page, needle
+
+
 @pytest.fixture(scope="module")
 def release():
     """The student versions: exercises/, which tests/test_notebooks.py keeps equal to a fresh
@@ -182,6 +196,7 @@ def test_class_a_nbgrader_layout_and_feedback(graded_a):
         assert (out / "feedback" / student / assignment / name.replace(".ipynb", ".html")).is_file()
     assert not (out / "feedback" / "broken").exists()
     assert_no_hidden_tests(out)
+    assert_failures_shown_once(out, "blank", "01_neuron")
     # the hidden tests did run: they are in the autograded (instructor-side) notebook
     assert "BEGIN HIDDEN TESTS" in (out / "autograded" / "blank" / "01_neuron" /
                                     notebook_name("01_neuron")).read_text()
@@ -226,6 +241,7 @@ def test_interrupted_run_resumes_and_force_regrades(release, tmp_path):
     assert sorted(graded_now) == sorted({"blank/01_neuron", "solution/01_neuron", "solution/03_loss"}
                                         - {f"{e['student']}/{e['assignment']}" for e in first})
     assert ledger(out)[:len(first)] == first
+    assert_failures_shown_once(out, "blank", "01_neuron")  # the kernel engine's feedback too
     scores = gradebook_scores(out)
     assert {k: scores[k] for k in first_scores} == first_scores
     assert scores == {("blank", "01_neuron"): (0, 12), ("solution", "01_neuron"): (12, 12),
