@@ -7,7 +7,7 @@ from autograder.reference import neuron as ref
 
 ACTIVATIONS = {"sigmoid": ref.sigmoid, "tanh": ref.tanh, "relu": ref.relu}
 SLOPES = {"sigmoid": ref.sigmoid_prime, "tanh": ref.tanh_prime, "relu": ref.relu_prime}
-POINT = np.array([0.35, 0.7])  # the input the lesson follows (seed 001's example)
+POINT = np.array([0.35, 0.7])  # the input the lesson follows (the published worked example's)
 
 
 def plot_activations(z_max=5.0):
