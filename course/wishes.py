@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from autograder.reference import wishes as ref
+from course import costs
 from course.chain_rule import figure_image
 
 
@@ -38,44 +39,58 @@ def example_wishes(net, example):
 
 
 def _layer_y(count):
-    return np.linspace(1, -1, count) * (count - 1) / 3.0
+    """Heights of a layer's neurons, and the gap between them: 0.8 for four, 1.1 for fewer."""
+    gap = min(1.1, 2.4 / max(count - 1, 1))
+    return (np.arange(count)[::-1] - (count - 1) / 2) * gap, gap
 
 
 def plot_wishes(net, example=0):
-    """The network for one example: grey level = activation, arrow = the wish on each
-    activation (up: wants higher), edge colour = the wish on each weight (blue: raise it,
-    red: lower it), edge width = its size. Input wishes are drawn hollow: inputs are data."""
+    """The network for one example: fill = activation (dark 0, bright 1), green arrow = the
+    wish on each hidden and output activation (up: wants higher), edge colour = the wish on
+    each weight (blue: raise it, red: lower it), edge width = its size. The pixels' wishes are
+    printed in grey without arrows: pixels are data, not knobs."""
     w = example_wishes(net, example)
     xs = [0.0, 2.0, 4.0]
     layers = [(w["x"], w["input_wish"]), (w["a1"], w["hidden_wish"]), (w["a2"], w["out_wish"])]
-    ys = [_layer_y(len(a)) for a, _ in layers]
-    fig, ax = plt.subplots(figsize=(8, 4.6))
+    ys, gaps = zip(*[_layer_y(len(a)) for a, _ in layers])
+    fig, ax = plt.subplots(figsize=(8.6, 5.0))
+    biggest = max(np.max(np.abs(w["W1_wish"])), np.max(np.abs(w["W2_wish"])), 1e-12)
     for li, W_wish in enumerate([w["W1_wish"], w["W2_wish"]]):
-        biggest = max(np.max(np.abs(w["W1_wish"])), np.max(np.abs(w["W2_wish"])), 1e-12)
         for i in range(W_wish.shape[0]):
             for j in range(W_wish.shape[1]):
                 v = W_wish[i, j]
                 ax.plot([xs[li], xs[li + 1]], [ys[li][i], ys[li + 1][j]], zorder=1,
                         color="C0" if v > 0 else "C3", lw=0.4 + 5 * abs(v) / biggest, alpha=0.8)
-    scale = 0.9 / max(max(np.max(np.abs(wish)) for _, wish in layers), 1e-12)
+    # One length scale for every arrow, chosen so that no arrow reaches halfway to the next neuron.
+    scale = min(0.42 * gaps[li] / max(np.max(np.abs(layers[li][1])), 1e-12) for li in (1, 2))
     for li, (acts, wish) in enumerate(layers):
         for i, (a, v) in enumerate(zip(acts, wish)):
-            ax.add_patch(plt.Circle((xs[li], ys[li][i]), 0.22, fc=str(1 - 0.85 * a), ec="0.2", zorder=2))
-            ax.text(xs[li], ys[li][i] - 0.33, f"{a:.2f}", ha="center", va="top", fontsize=8)
-            ax.annotate("", xy=(xs[li] + 0.4, ys[li][i] + v * scale), xytext=(xs[li] + 0.4, ys[li][i]),
+            y = ys[li][i]
+            ax.add_patch(plt.Circle((xs[li], y), 0.22, fc=plt.cm.gray(a), ec="0.4", zorder=2))
+            ax.text(xs[li], y - 0.27, f"{a:.2f}", ha="center", va="top", fontsize=8)
+            if li == 0:
+                ax.text(xs[li] - 0.3, y, f"{v:+.3f}", ha="right", va="center", fontsize=8, color="0.5")
+                continue
+            ax.annotate("", xy=(xs[li] + 0.4, y + v * scale), xytext=(xs[li] + 0.4, y),
                         arrowprops={"arrowstyle": "-|>", "lw": 1.5, "color": "C2",
-                                    "fill": li > 0, "ls": "-" if li > 0 else ":"})
-            ax.text(xs[li] + 0.5, ys[li][i], f"{v:+.3f}", va="center", fontsize=8, color="C2")
+                                    "shrinkA": 0, "shrinkB": 0})
+            ax.text(xs[li] + 0.5, y, f"{v:+.3f}", va="center", fontsize=8, color="C2")
     for j, t in enumerate(w["y"]):
         ax.text(xs[2] + 1.05, ys[2][j], f"target {t:g}", va="center", fontsize=9)
-    for x, label in zip(xs, ["inputs (fixed data)", "hidden layer", "output layer"]):
-        ax.text(x, 1.45, label, ha="center", fontsize=10)
-    ax.set_xlim(-0.6, 5.8)
-    ax.set_ylim(-1.6, 1.65)
+    top = max(np.max(y) for y in ys) + 0.45
+    for x, label in zip(xs, ["pixels (data; wishes in grey)", "hidden layer", "output layer"]):
+        ax.text(x, top, label, ha="center", fontsize=10)
+    ax.set_xlim(-1.0, 5.8)
+    ax.set_ylim(-top + 0.1, top + 0.25)
+    ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(f"Example {example}: green arrows = wishes on activations; "
                  "edges: blue = raise this weight, red = lower it", fontsize=10)
-    fig.tight_layout()
+    key = fig.colorbar(plt.cm.ScalarMappable(cmap="gray", norm=plt.Normalize(0, 1)), ax=ax,
+                       orientation="horizontal", fraction=0.04, pad=0.02, shrink=0.35)
+    key.set_label("fill = activation or pixel value: dark 0, bright 1", fontsize=8)
+    key.ax.tick_params(labelsize=7)
+    key.outline.set_edgecolor("0.4")
     return fig
 
 
@@ -88,7 +103,8 @@ def plot_average(net, knobs=((0, 0), (1, 0), (2, 1))):
     for e in range(n):
         ax.bar(np.arange(len(knobs)) + (e - (n - 1) / 2) * width, per_example[:, :][e], width,
                label=f"example {e}", color=plt.cm.viridis(e / max(n - 1, 1)))
-    ax.plot(np.arange(len(knobs)), per_example.mean(axis=0), "k_", ms=40, mew=3, label="average")
+    ax.hlines(per_example.mean(axis=0), np.arange(len(knobs)) - 0.4, np.arange(len(knobs)) + 0.4,
+              color="k", lw=3, label="average")
     ax.axhline(0, color="0.6", lw=0.8)
     ax.set_xticks(np.arange(len(knobs)), [f"W2[{i}, {j}]" for i, j in knobs])
     ax.set_ylabel("wish (step direction)")
@@ -98,15 +114,19 @@ def plot_average(net, knobs=((0, 0), (1, 0), (2, 1))):
 
 
 def sweep_costs(sizes):
-    """Multiplications for one forward pass, one backward pass, and nudging every knob.
+    """What one gradient costs, counted in multiplications (multiply-adds) per example.
 
-    sizes: layer widths, e.g. (784, 16, 16, 10). A backward pass multiplies about twice as
-    much as a forward pass (one product for the wishes passed back, one for the weight
-    wishes); nudging runs two forward passes per knob."""
-    forward = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-    knobs = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    return {"knobs": knobs, "forward": forward, "backprop": forward + 2 * forward,
-            "nudging": 2 * knobs * forward}
+    sizes: layer widths, e.g. (784, 16, 16, 10). A forward pass does one product per layer.
+    The backward sweep does two per layer (wish_z @ W.T to pass wishes back, activation times
+    wish for the weights) except at the first layer, whose inputs are data and need no wish.
+    Nudging runs two forward passes per knob. The same counts as course.costs."""
+    products = [d_in * d_out for d_in, d_out in zip(sizes[:-1], sizes[1:])]
+    forward = sum(products)
+    backward = 2 * forward - products[0]
+    return {"knobs": costs.knob_count(sizes), "forward": forward, "backward": backward,
+            "backprop": forward + backward, "backprop_passes": costs.backprop_passes(sizes),
+            "nudging": costs.nudging_passes(sizes) * forward,
+            "nudging_passes": costs.nudging_passes(sizes)}
 
 
 def wish_explorer(net=None, example=0):
