@@ -1,6 +1,8 @@
 """Lesson 5's plots and widget: nudging every knob of the toy network.
 
 Each plot function returns the matplotlib Figure it made; the widget redraws one of them.
+The gradient check (relative error, tiny, pass line) is course.gradcheck's, and every cost
+figure is course.costs's.
 """
 
 import ipywidgets as widgets
@@ -8,21 +10,44 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from autograder.reference import numerical_gradient as ref
-from course.gradcheck import PASS_LINE
+from course import costs
+from course.gradcheck import PASS_LINE, WRONG_LINE, relative_error
 from course.widgets import figure_png
 
 TOY_X, TOY_Y = ref.TOY_X, ref.TOY_Y
 toy_params = ref.toy_params
 network_forward, network_loss = ref.network_forward, ref.network_loss
-numerical_gradient, relative_error = ref.numerical_gradient, ref.relative_error
-max_relative_error, count_knobs, init_params = ref.max_relative_error, ref.count_knobs, ref.init_params
-
-THRESHOLD = PASS_LINE
+numerical_gradient, count_knobs = ref.numerical_gradient, ref.count_knobs
 
 
 def toy_loss(params):
-    """The toy network's loss on the lesson's four examples (a function of the parameters only)."""
+    """The toy network's loss (lesson 3's cost) on the lesson's four examples, a function of the
+    parameters only."""
     return network_loss(params, TOY_X, TOY_Y)
+
+
+def plain_mean_loss(params):
+    """The other convention: the plain mean of the squared errors, no half (scikit-learn's
+    mean_squared_error, PyTorch's MSELoss). With one output it is exactly twice the course's cost."""
+    return float(np.mean((network_forward(params, TOY_X) - TOY_Y) ** 2))
+
+
+def exact_gradient(params, X=TOY_X, Y=TOY_Y):
+    """The exact gradient of the cost of a sigmoid network, by the chain rule (lesson 9 derives it).
+
+    Lesson 5 uses it only as a far more precise yardstick than any nudge."""
+    activations = [X]
+    layer = 1
+    while f"W{layer}" in params:
+        activations.append(1 / (1 + np.exp(-(activations[-1] @ params[f"W{layer}"] + params[f"b{layer}"]))))
+        layer += 1
+    grads = {}
+    upstream = (activations[-1] - Y) / len(X)  # dC/dY_hat for the course's cost
+    for k in range(layer - 1, 0, -1):
+        dZ = upstream * activations[k] * (1 - activations[k])
+        grads[f"W{k}"], grads[f"b{k}"] = activations[k - 1].T @ dZ, dZ.sum(axis=0)
+        upstream = dZ @ params[f"W{k}"].T
+    return {name: grads[name] for name in params}
 
 
 def knob_names(params):
@@ -53,6 +78,14 @@ def slopes_at(loss_fn, params, name, index, h):
     return (plus - base) / h, (plus - minus) / (2 * h)
 
 
+def forward_difference_gradient(loss_fn, params, h):
+    """Forward differences (L(x + h) - L(x)) / h for every knob, shaped like params."""
+    grads = {name: np.zeros_like(p) for name, p in params.items()}
+    for name, index in knob_names(params):
+        grads[name][index] = slopes_at(loss_fn, params, name, index, h)[0]
+    return grads
+
+
 def plot_gradient_bars(grads, title="the slope of the loss for every knob"):
     """A bar per knob: how much the loss rises per unit the knob is raised."""
     knobs = knob_names(grads)
@@ -68,8 +101,9 @@ def plot_gradient_bars(grads, title="the slope of the loss for every knob"):
     return fig
 
 
-def plot_knob_slice(loss_fn, params, name, index, h=0.3, width=1.5):
-    """The loss as one knob moves (others fixed), with the forward and central secant lines."""
+def plot_knob_slice(loss_fn, params, name, index, h=0.3, width=1.5, exact=None):
+    """The loss as one knob moves (others fixed), with the forward and central secant lines
+    drawn through the current value, and the exact slope there if it is given."""
     p = params[name]
     x0 = float(p[index])
     xs = np.linspace(x0 - width, x0 + width, 201)
@@ -83,13 +117,16 @@ def plot_knob_slice(loss_fn, params, name, index, h=0.3, width=1.5):
     fig, ax = plt.subplots(figsize=(6, 3.8))
     ax.plot(xs, losses, color="k", lw=1.5, label="loss as this knob moves")
     line = np.array([x0 - width / 2, x0 + width / 2])
+    if exact is not None:
+        ax.plot(line, base + exact * (line - x0), ":", color="k", lw=1.2,
+                label=f"exact slope at the black dot: {exact:+.5f}")
     ax.plot(line, base + forward * (line - x0), "--", color="C1",
             label=f"forward difference: slope {forward:+.5f}")
     ax.plot(line, base + central * (line - x0), "-", color="C2",
             label=f"central difference: slope {central:+.5f}")
-    for x, colour in [(x0 - h, "C2"), (x0 + h, "C2")]:
+    for x in (x0 - h, x0 + h):
         p[index] = x
-        ax.plot([x], [loss_fn(params)], "o", color=colour)
+        ax.plot([x], [loss_fn(params)], "o", color="C2")
     p[index] = x0
     ax.plot([x0], [base], "ko")
     ax.set_xlabel(f"value of {knob_label(name, index)} (now {x0:.4f})")
@@ -100,14 +137,15 @@ def plot_knob_slice(loss_fn, params, name, index, h=0.3, width=1.5):
     return fig
 
 
-def plot_relative_errors(reference, estimates, threshold=THRESHOLD):
+def plot_relative_errors(reference, estimates, pass_line=PASS_LINE):
     """Each knob's relative error against `reference`, one marker style per estimate, log scale."""
     knobs = knob_names(reference)
     fig, ax = plt.subplots(figsize=(9, 3.6))
     for (label, grads), marker in zip(estimates.items(), "os^v"):
-        errors = [relative_error(np.array(reference[n][i]), np.array(grads[n][i])) for n, i in knobs]
+        errors = [float(relative_error(reference[n][i], grads[n][i])) for n, i in knobs]
         ax.semilogy(range(len(knobs)), np.maximum(errors, 1e-13), marker, label=label)
-    ax.axhline(threshold, color="C3", ls="--", label=f"pass line: {threshold:g}")
+    ax.axhline(pass_line, color="C3", ls="--", label=f"pass line (lesson 4): {pass_line:g}")
+    ax.axhline(WRONG_LINE, color="0.3", ls=":", label=f"wrong line (lesson 4): {WRONG_LINE:g}")
     ax.set_xticks(range(len(knobs)), [knob_label(*k) for k in knobs], rotation=60, fontsize=8)
     ax.set_ylabel("relative error")
     ax.set_ylim(1e-13, 10)
@@ -116,32 +154,78 @@ def plot_relative_errors(reference, estimates, threshold=THRESHOLD):
     return fig
 
 
-def cost_table(layer_sizes):
-    """For each network, its knob count and the forward passes one numerical gradient takes."""
-    rows = []
-    for sizes in layer_sizes:
-        knobs = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-        rows.append(("-".join(map(str, sizes)), knobs, 2 * knobs))
-    return rows
+def network_name(sizes):
+    return "-".join(map(str, sizes))
 
 
 def print_cost_table(layer_sizes):
-    print(f"{'network':>16} {'knobs':>9} {'forward passes per gradient':>29}")
-    for name, knobs, passes in cost_table(layer_sizes):
-        print(f"{name:>16} {knobs:>9,} {passes:>29,}")
+    """Per network: knobs, forward passes for one gradient by nudging, and backprop's cost."""
+    print(f"{'network':>14} {'knobs':>8} {'forward passes':>15} {'backprop, in':>15}")
+    print(f"{'':>14} {'':>8} {'by nudging':>15} {'forward passes':>15}")
+    for sizes in layer_sizes:
+        print(f"{network_name(sizes):>14} {costs.knob_count(sizes):>8,} "
+              f"{costs.nudging_passes(sizes):>15,} {costs.backprop_passes(sizes):>15.2f}")
+
+
+def multiply_adds_per_pass(sizes):
+    """Multiply-adds in one forward pass, per example: one per weight."""
+    return sum(d_in * d_out for d_in, d_out in zip(sizes[:-1], sizes[1:]))
+
+
+def fitted_exponent(x, y):
+    """The slope of the straight line that fits log y against log x best: y grows like x ** slope."""
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def growth(layer_sizes):
+    """Three ways to measure the price of one numerical gradient, against the knob count.
+
+    Returns {label: (knobs, values)}. The last is the course's stored stopwatch table
+    (course.training.MEASURED, measured once with a batch of 32; lesson 7 shows it), so no
+    wall-clock time is taken here."""
+    from course.training import MEASURED
+    knobs = np.array([costs.knob_count(s) for s in layer_sizes])
+    passes = np.array([costs.nudging_passes(s) for s in layer_sizes])
+    arithmetic = passes * np.array([multiply_adds_per_pass(s) for s in layer_sizes])
+    timed = [(costs.knob_count(s), seconds) for s, _, seconds in MEASURED if seconds is not None]
+    return {"forward passes per gradient": (knobs, passes),
+            "multiply-adds per gradient, per example": (knobs, arithmetic),
+            "seconds per gradient, measured (lesson 7)": tuple(map(np.array, zip(*timed)))}
+
+
+def print_growth(layer_sizes):
+    """The fitted exponent of each measure of the price (it grows like knobs ** exponent), and
+    how much longer one forward pass took for the largest timed network than for the smallest."""
+    from course.training import MEASURED
+    for label, (knobs, values) in growth(layer_sizes).items():
+        print(f"{label:<42} grows like knobs ** {fitted_exponent(knobs, values):.2f} "
+              f"({knobs.min():,} to {knobs.max():,} knobs)")
+    timed = [(sizes, one_pass) for sizes, one_pass, seconds in MEASURED if seconds is not None]
+    (small, small_pass), (big, big_pass) = timed[0], timed[-1]
+    print(f"one forward pass (lesson 7's table): {network_name(big)} has "
+          f"{costs.knob_count(big) / costs.knob_count(small):.0f} times the knobs of "
+          f"{network_name(small)} and took {big_pass / small_pass:.1f} times as long")
 
 
 def plot_cost(layer_sizes):
-    """Forward passes per numerical gradient against the number of knobs (log-log)."""
-    rows = cost_table(layer_sizes)
-    fig, ax = plt.subplots(figsize=(6, 3.8))
-    knobs = np.array([r[1] for r in rows])
-    ax.loglog(knobs, 2 * knobs, "o-", color="C0")
-    for name, k, passes in rows:
-        ax.annotate(name, (k, passes), textcoords="offset points", xytext=(6, -10), fontsize=8)
-    ax.set_xlabel("knobs (weights and biases)")
-    ax.set_ylabel("forward passes for one gradient")
-    ax.set_title("two forward passes per knob")
+    """The three measures of growth(), log-log: the course's numbers as dots, beside reference
+    lines of slope 1 and slope 2 drawn from the smallest network."""
+    fig, axes = plt.subplots(1, 3, figsize=(11, 4))
+    for ax, (label, (knobs, values)) in zip(axes, growth(layer_sizes).items()):
+        guide = np.geomspace(knobs.min(), knobs.max(), 2)
+        for slope, style, colour in [(1, ":", "C2"), (2, "--", "C3")]:
+            ax.loglog(guide, values[0] * (guide / knobs[0]) ** slope, style, color=colour, lw=1.8,
+                      label=f"slope {slope}: x{10 ** slope} per x10 knobs")
+        ax.loglog(knobs, values, "o", color="C0", ms=7, label="this course's numbers")
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("knobs (weights and biases)")
+        ax.set_xlim(knobs.min() / 3, knobs.max() * 4)
+        low, high = values.min(), values[0] * (knobs.max() / knobs[0]) ** 2
+        ax.set_ylim(low / 10, high * 30)
+        ax.legend(fontsize=7, loc="upper left")
+    for sizes, k, v in zip(layer_sizes, *growth(layer_sizes)["forward passes per gradient"]):
+        axes[0].annotate(network_name(sizes), (k, v), textcoords="offset points", xytext=(5, -4),
+                         fontsize=7, va="top")
     fig.tight_layout()
     return fig
 
@@ -158,12 +242,14 @@ class CountingLoss:
         return self.loss_fn(params)
 
 
-def knob_explorer(loss_fn=toy_loss, params=None):
-    """Pick a knob and a step size h; see the loss along that knob and both slope estimates."""
+def knob_explorer(loss_fn=toy_loss, params=None, gradient=exact_gradient):
+    """Pick a knob and a step size h; see the loss along that knob and both slope estimates,
+    each judged against the exact slope (gradient(params), by the chain rule)."""
     params = toy_params() if params is None else params
+    exact = gradient(params)
     options = [(knob_label(n, i), (n, i)) for n, i in knob_names(params)]
     knob = widgets.Dropdown(options=options, value=options[0][1], description="knob")
-    log_h = widgets.FloatSlider(value=-0.5, min=-8, max=0, step=0.5, description="log10(h)")
+    log_h = widgets.FloatSlider(value=-0.5, min=-11, max=0, step=0.5, description="log10(h)")
     readout = widgets.HTML()
     picture = widgets.Image(format="png")
 
@@ -171,12 +257,15 @@ def knob_explorer(loss_fn=toy_loss, params=None):
         name, index = knob.value
         h = 10.0 ** log_h.value
         forward, central = slopes_at(loss_fn, params, name, index, h)
-        _, precise = slopes_at(loss_fn, params, name, index, 1e-5)
-        readout.value = (f"h = {h:.1e}: forward {forward:+.8f}, central {central:+.8f}; "
-                         f"relative error against central at h = 1e-5: forward "
-                         f"{float(relative_error(np.array(forward), np.array(precise))):.1e}, "
-                         f"central {float(relative_error(np.array(central), np.array(precise))):.1e}")
-        picture.value = figure_png(plot_knob_slice(loss_fn, params, name, index, h=max(h, 1e-3)))
+        true = exact[name][index]
+        readout.value = (f"h = {h:.1e}: forward {forward:+.10f}, central {central:+.10f}, "
+                         f"exact {true:+.10f}; relative error against the exact slope: forward "
+                         f"{float(relative_error(forward, true)):.1e}, "
+                         f"central {float(relative_error(central, true)):.1e}"
+                         + ("<br>(the picture draws h = 0.001: a smaller step would be invisible)"
+                            if h < 1e-3 else ""))
+        fig = plot_knob_slice(loss_fn, params, name, index, h=max(h, 1e-3), exact=true)
+        picture.value = figure_png(fig)
 
     knob.observe(redraw, names="value")
     log_h.observe(redraw, names="value")

@@ -6,14 +6,14 @@ import pytest
 from autograder.reference import numerical_gradient as ref
 
 
-def _seed001_params():
-    """Seed 001's worked example: weights 0.2, 0.2 and 0.3, 0.3 into the hidden layer, 0.3, 0.9 out."""
+def _worked_example_params():
+    """The published worked example (lesson 9): weights 0.2, 0.2 and 0.3, 0.3 into the hidden layer, 0.3, 0.9 out."""
     return {"W1": np.array([[0.2, 0.3], [0.2, 0.3]]), "b1": np.zeros(2),
             "W2": np.array([[0.3], [0.9]]), "b2": np.zeros(1)}
 
 
 def test_forward_reproduces_the_worked_example():
-    out = ref.network_forward(_seed001_params(), np.array([[0.35, 0.7]]))
+    out = ref.network_forward(_worked_example_params(), np.array([[0.35, 0.7]]))
     assert out.shape == (1, 1)
     # hidden: sigmoid(0.21) = 0.5523, sigmoid(0.315) = 0.5781; output sigmoid(0.3*0.5523 + 0.9*0.5781)
     h1, h2 = 1 / (1 + np.exp(-0.21)), 1 / (1 + np.exp(-0.315))
@@ -22,13 +22,21 @@ def test_forward_reproduces_the_worked_example():
     assert round(float(out[0, 0]), 4) == 0.6651
 
 
-def test_loss_is_the_mean_of_squared_errors():
-    params = _seed001_params()
+def test_loss_is_lesson_3s_cost_half_the_squared_error_averaged_over_examples():
+    params = _worked_example_params()
     X = np.array([[0.35, 0.7], [0.0, 0.0]])
     Y = np.array([[0.5], [1.0]])
     out = ref.network_forward(params, X)[:, 0]
-    expected = ((out[0] - 0.5) ** 2 + (out[1] - 1.0) ** 2) / 2
+    expected = (0.5 * (out[0] - 0.5) ** 2 + 0.5 * (out[1] - 1.0) ** 2) / 2
     assert ref.network_loss(params, X, Y) == pytest.approx(expected, rel=1e-14)
+
+
+def test_toy_loss_is_half_the_plain_mean_the_lessons_numbers():
+    params = ref.toy_params()
+    cost = ref.network_loss(params, ref.TOY_X, ref.TOY_Y)
+    plain = np.mean((ref.network_forward(params, ref.TOY_X) - ref.TOY_Y) ** 2)
+    assert round(cost, 6) == 0.073183 and round(plain, 6) == 0.146366
+    assert plain == pytest.approx(2 * cost, rel=1e-14)
 
 
 def test_init_params_shapes_and_knob_count():
@@ -49,11 +57,12 @@ def test_numerical_gradient_of_a_cubic_matches_the_exact_slope():
 
 
 def _hand_gradient(params, X, Y):
-    """The 2-layer sigmoid network's MSE gradient by the chain rule, written out for this test."""
+    """The 2-layer sigmoid network's cost gradient by the chain rule, written out for this test
+    (dC/dY_hat = (Y_hat - Y) / n for the course's cost)."""
     s = lambda z: 1 / (1 + np.exp(-z))
     a1 = s(X @ params["W1"] + params["b1"])
     a2 = s(a1 @ params["W2"] + params["b2"])
-    d2 = 2 * (a2 - Y) / Y.size * a2 * (1 - a2)
+    d2 = (a2 - Y) / len(X) * a2 * (1 - a2)
     d1 = d2 @ params["W2"].T * a1 * (1 - a1)
     return {"W1": X.T @ d1, "b1": d1.sum(0), "W2": a1.T @ d2, "b2": d2.sum(0)}
 
