@@ -30,8 +30,10 @@ def run(learning_rate, steps=30, start=START):
 
 
 def verdict(losses):
-    """A one-word judgement of a run from its losses."""
-    if not np.all(np.isfinite(losses)) or losses[-1] > losses[0]:
+    """A one-word judgement of a run from its losses: a bowl's loss only rises once a knob
+    overshoots further each step, so a last step that raised it means the run diverges."""
+    rose = losses[-1] > losses[0] or (len(losses) > 1 and losses[-1] > losses[-2])
+    if not np.all(np.isfinite(losses)) or rose:
         return "diverges"
     if losses[-1] > 0.01 * losses[0]:
         return "too slow"
@@ -39,14 +41,15 @@ def verdict(losses):
 
 
 def print_walk(w0=0.0, learning_rate=0.1, steps=5, bottom=3.0):
-    """The one-knob walk on L(w) = (w - bottom)^2 as a table of numbers."""
+    """The one-knob walk on L(w) = (w - bottom)^2 as a table: each row's w, loss, slope, and the
+    move -learning_rate * slope that takes w to the next row (on the last row: the next step's)."""
     w = w0
-    print(f"{'step':>4} {'w':>9} {'loss':>9} {'slope':>9} {'change':>9}")
+    print(f"{'step':>4} {'w':>9} {'loss':>9} {'slope':>9} {'next move':>10}")
     for t in range(steps + 1):
         loss, slope = (w - bottom) ** 2, 2 * (w - bottom)
-        change = -learning_rate * slope
-        print(f"{t:>4} {w:>9.4f} {loss:>9.4f} {slope:>9.4f} {change if t < steps else 0:>9.4f}")
-        w = w + change
+        move = -learning_rate * slope
+        print(f"{t:>4} {w:>9.4f} {loss:>9.4f} {slope:>9.4f} {move:>+10.4f}")
+        w = w + move
 
 
 def plot_one_knob(w0=0.0, learning_rate=0.1, steps=5, bottom=3.0):
@@ -152,7 +155,7 @@ def learning_rate_explorer(learning_rate=0.05, steps=30):
     style = {"description_width": "initial"}
     rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-2.5, max=-0.45, step=0.05,
                                   description="learning rate", readout_format=".3f", style=style)
-    steps_slider = widgets.IntSlider(value=steps, min=1, max=80, description="steps", style=style)
+    steps_slider = widgets.IntSlider(value=steps, min=1, max=150, description="steps", style=style)
     readout = widgets.HTML()
     picture = widgets.Image(format="png")
 

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from autograder.reference import training as ref
-from autograder.reference.numerical_gradient import count_knobs
+from course.costs import knob_count, nudging_passes
 from course.widgets import figure_png
 
 make_dataset, init_params = ref.make_dataset, ref.init_params
@@ -20,6 +20,7 @@ mean_gradient, sgd_update, train_epoch, train = ref.mean_gradient, ref.sgd_updat
 
 SIZES = (2, 3, 1)
 PARAM_SEED = 7
+LEARNING_RATE = 4.0  # the lesson's runs: large, because the toy network's slopes are small (about 0.01)
 
 # Measured once on the machine that built the course (2 cores, numpy 2.4, Python 3.11), with a
 # mini-batch of 32 examples: (layer sizes, seconds per forward pass, seconds per numerical gradient).
@@ -90,7 +91,7 @@ def plot_loss_curves(runs):
     return fig
 
 
-def plot_training(learning_rate=2.0, batch_size=8, epochs=40):
+def plot_training(learning_rate=LEARNING_RATE, batch_size=8, epochs=40):
     """One training run: loss curve and the trained network's output (what the widget shows)."""
     X, Y, params = toy_problem()
     trained, losses = train(params, X, Y, epochs, batch_size, learning_rate, seed=0)
@@ -98,7 +99,7 @@ def plot_training(learning_rate=2.0, batch_size=8, epochs=40):
     left.plot(losses, color="C0")
     left.set_xlabel("epoch")
     left.set_ylabel("loss on all examples")
-    left.set_ylim(0, max(0.3, float(np.nanmax(losses[np.isfinite(losses)]))))
+    left.set_ylim(0, max(0.15, float(np.nanmax(losses[np.isfinite(losses)]))))
     steps = epochs * batch_count(len(X), batch_size)
     left.set_title(f"learning rate {learning_rate:g}, batch size {batch_size}: {steps} steps")
     plot_dataset(X, Y, trained, right, f"after: loss {losses[-1]:.4f}, "
@@ -107,32 +108,50 @@ def plot_training(learning_rate=2.0, batch_size=8, epochs=40):
     return fig
 
 
+def predicted_seconds(sizes, seconds_per_pass):
+    """One numerical gradient's time: the forward passes it needs (2 per knob) x one pass's time."""
+    return nudging_passes(sizes) * seconds_per_pass
+
+
 def print_measured():
     """The pre-measured table, with the forward-pass count and the predicted gradient time."""
     print(f"{'network':>16} {'knobs':>7} {'passes':>7} {'one pass':>9} {'predicted':>10} {'measured':>9}")
     for sizes, forward, gradient in MEASURED:
-        knobs = count_knobs(init_params(sizes))
-        predicted = 2 * knobs * forward
         shown = f"{gradient:.4f}s" if gradient is not None else "-"
-        print(f"{'-'.join(map(str, sizes)):>16} {knobs:>7,} {2 * knobs:>7,} {forward * 1e6:>7.0f}us "
-              f"{predicted:>9.4f}s {shown:>9}")
+        print(f"{'-'.join(map(str, sizes)):>16} {knob_count(sizes):>7,} {nudging_passes(sizes):>7,} "
+              f"{forward * 1e6:>7.0f}us {predicted_seconds(sizes, forward):>9.4f}s {shown:>9}")
+
+
+def fitted_exponent():
+    """The power p in seconds ~ knobs^p, fitted (least squares on log-log) to the measured gradients."""
+    measured = [(knob_count(sizes), gradient) for sizes, _, gradient in MEASURED if gradient is not None]
+    knobs, seconds = np.log(np.array(measured, dtype=float)).T
+    return float(np.polyfit(knobs, seconds, 1)[0])
 
 
 def plot_measured():
-    """Seconds per numerical-gradient step against knobs: measured points, predicted line."""
-    knobs = np.array([count_knobs(init_params(s)) for s, _, _ in MEASURED])
-    predicted = np.array([2 * k * f for k, (_, f, _) in zip(knobs, MEASURED)])
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    ax.loglog(knobs, predicted, "--", color="0.5", label="predicted: 2 x knobs x one forward pass")
+    """Seconds per numerical gradient against knobs (log-log): measured points, the prediction,
+    and reference lines of slope 1 (time in proportion to the knobs) and 2 (to their square)."""
+    knobs = np.array([knob_count(s) for s, _, _ in MEASURED])
+    predicted = np.array([predicted_seconds(s, f) for s, f, _ in MEASURED])
     measured = [(k, g) for k, (_, _, g) in zip(knobs, MEASURED) if g is not None]
-    ax.loglog(*zip(*measured), "o", color="C0", label="measured")
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    k0, t0 = measured[0]
+    line = np.geomspace(knobs[0], knobs[-1], 50)
+    ax.loglog(line, t0 * (line / k0), ":", color="C2", label="slope 1: time in proportion to knobs")
+    ax.loglog(line, t0 * (line / k0) ** 2, ":", color="C1", label="slope 2: time with knobs squared")
+    ax.loglog(knobs, predicted, "--", color="0.5", label="predicted: 2 x knobs x one forward pass")
+    ax.loglog(*zip(*measured), "o", color="C0",
+              label=f"measured (fitted slope {fitted_exponent():.2f})")
     ax.loglog(knobs[-1:], predicted[-1:], "*", color="C3", ms=14, label="784-16-16-10 (predicted)")
     for (sizes, _, _), k, p in zip(MEASURED, knobs, predicted):
-        ax.annotate("-".join(map(str, sizes)), (k, p), textcoords="offset points", xytext=(-10, 8),
-                    fontsize=7, ha="right")
+        ax.annotate("-".join(map(str, sizes)), (k, p), textcoords="offset points", xytext=(8, -4),
+                    fontsize=7, ha="left", va="top")
+    ax.set_xlim(knobs[0] / 2, knobs[-1] * 6)
+    ax.set_ylim(predicted[0] / 3, 100)
     ax.set_xlabel("knobs")
     ax.set_ylabel("seconds per gradient (batch of 32)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     return fig
 
@@ -152,10 +171,10 @@ def time_numerical_gradient(sizes, batch=32, seed=0):
     return forward, time.perf_counter() - start
 
 
-def training_explorer(learning_rate=2.0, batch_size=8):
+def training_explorer(learning_rate=LEARNING_RATE, batch_size=8):
     """Sliders for the learning rate and the batch size; the loss curve and the trained network."""
     style = {"description_width": "initial"}
-    rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-1, max=1.3, step=0.1,
+    rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-0.7, max=1.6, step=0.1,
                                   description="learning rate", readout_format=".2f", style=style)
     size = widgets.SelectionSlider(options=[1, 2, 4, 8, 16, 40], value=batch_size,
                                    description="batch size", style=style)
