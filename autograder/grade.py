@@ -365,11 +365,42 @@ def plan(sub, expected):
         problem = unreadable(path)
         if problem:
             sub.status.append(f"unreadable notebook: {path.name}: {problem}")
+    link = link_outside(sub.folder)
+    if link:
+        sub.status.append(f"refused: {link}; a link is not a submission (0 points)")
     if not sub.files:
         sub.problem = "missing notebook"
+    elif link:
+        sub.problem = "link outside the submission"
     elif any(s.startswith("unreadable notebook") for s in sub.status):
         sub.problem = "unreadable notebook"
     return sub
+
+
+def link_outside(folder):
+    """Why a submission reaches outside its own folder through a link (None if it does not).
+
+    nbgrader copies what a link points to, so a notebook that is a symbolic link to the
+    instructor's solution (or a classmate's notebook) would be graded as that file. A symbolic
+    link (of the folder, of the student's folder, or of anything in it) that leads outside the
+    submission, and a hard link whose other names are not all inside it, are refused."""
+    for path in (folder.parent, folder):
+        if path.is_symlink():
+            return f"{path.name}/ is a symbolic link to {os.readlink(path)}"
+    inside = folder.resolve()
+    files = [path for _rel, path in tree_files(folder)]
+    names = Counter()
+    for path in files:
+        target = path.resolve()
+        if target != inside and inside not in target.parents:
+            return f"{path.relative_to(folder)} is a symbolic link to {target}"
+        info = path.stat()
+        names[info.st_dev, info.st_ino] += 1
+    for path in files:
+        info = path.stat()
+        if info.st_nlink > names[info.st_dev, info.st_ino]:
+            return f"{path.relative_to(folder)} is a hard link to a file outside the submission"
+    return None
 
 
 def unreadable(path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from adversarial.corpus import CASES, build, full_marks
+from adversarial.corpus import CASES, build, full_marks, write
 from autograder import notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,11 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def graded_corpus(tmp_path_factory):
     course = tmp_path_factory.mktemp("corpus")
     release = notebooks.EXERCISES
+    elsewhere = course / "elsewhere"
+    elsewhere.mkdir()
     for case in CASES:
-        folder = course / "submitted" / case.student / case.assignment
-        folder.mkdir(parents=True)
-        for name, data in build(case, release).items():
-            (folder / name).write_bytes(data)
+        write(case, course / "submitted" / case.student / case.assignment, release, elsewhere)
     run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(course / "submitted"),
                           "--jobs", "2", "--timeout", "4"],
                          cwd=ROOT, capture_output=True, text=True, timeout=900)
@@ -100,7 +99,8 @@ def solution_lines(assignment):
 @pytest.mark.parametrize("case", CASES, ids=[c.student for c in CASES])
 def test_feedback_shows_neither_hidden_tests_nor_solution_code(graded_corpus, case):
     course, _, _ = graded_corpus
-    submitted = "\n".join(data.decode(errors="replace") for data in build(case, notebooks.EXERCISES).values())
+    submitted = "\n".join(data.decode(errors="replace") for data in build(case, notebooks.EXERCISES).values()
+                          if isinstance(data, bytes))
     secrets = {line for line in solution_lines(case.assignment) if line not in submitted}
     secrets |= {"HiddenTests", "BEGIN HIDDEN TESTS"}
     for page in (course / "feedback" / case.student / case.assignment).glob("*.html"):

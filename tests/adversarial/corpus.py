@@ -14,6 +14,7 @@ as one class.
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,6 +28,14 @@ SOLUTIONS = ROOT / "solutions"
 
 
 @dataclass(frozen=True)
+class Link:
+    """A file-level case's notebook as a link: "symbolic" to the instructor's solution, or
+    "hard" to a copy of it outside the submission (a classmate's file, say)."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
 class Case:
     student: str
     assignment: str
@@ -37,6 +46,7 @@ class Case:
     says: str = ""  # a phrase expected in the status column or the feedback
     raw: bytes | None = None  # file-level cases: the submitted bytes
     filename: str | None = None  # file-level cases: a different notebook name
+    link: Link | None = None  # file-level cases: the notebook is a link, not a file
 
 
 def _grade_id(cell):
@@ -98,6 +108,10 @@ CASES = [
          says="unreadable", raw=b'{"cells": [ this is not json'),
     Case("renamed", "01_neuron", "a correct notebook saved under another name", None,
          total=12, says="renamed", filename="my_exercise_final.ipynb"),
+    Case("symlink", "01_neuron", "the notebook is a symbolic link to the instructor's solution",
+         None, total=0, says="symbolic link", link=Link("symbolic")),
+    Case("hardlink", "01_neuron", "the notebook is a hard link to a correct notebook elsewhere",
+         None, total=0, says="hard link", link=Link("hard")),
     # --- test cells and metadata
     Case("deleted_tests", "01_neuron", "grade cells deleted",
          lambda nb: nb.cells.__setitem__(slice(None), [c for c in nb.cells if _grade_id(c) not in (
@@ -174,8 +188,10 @@ CASES = [
 
 
 def build(case, release_dir):
-    """{file name: bytes} for the case's submission folder."""
+    """{file name: bytes, or a Link} for the case's submission folder."""
     name = case.filename or f"{case.assignment}_exercise.ipynb"
+    if case.link is not None:
+        return {name: case.link}
     if case.raw is not None:
         return {name: case.raw}
     nb = correct_notebook(case.assignment, release_dir)
@@ -190,6 +206,20 @@ def full_marks(assignment, release_dir):
     nb = nbformat.read(Path(release_dir) / assignment / f"{assignment}_exercise.ipynb", as_version=4)
     return {_grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def write(case, folder, release_dir, elsewhere):
+    """Write the case's submission into folder; `elsewhere` is a folder outside every submission."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in build(case, release_dir).items():
+        if isinstance(data, Link) and data.kind == "symbolic":
+            (folder / name).symlink_to(SOLUTIONS / case.assignment / f"{case.assignment}_exercise.ipynb")
+        elif isinstance(data, Link):
+            original = Path(elsewhere) / f"{case.student}-{name}"
+            original.write_text(nbformat.writes(correct_notebook(case.assignment, release_dir)))
+            os.link(original, folder / name)
+        else:
+            (folder / name).write_bytes(data)
 
 
 if __name__ == "__main__":  # list the corpus
