@@ -12,10 +12,11 @@ from course.chain_rule import figure_image
 
 
 def plot_digits(X, labels, count=10):
-    """The first `count` digits of X as 8 x 8 pictures, with their labels."""
+    """The first `count` digits of X as 8 x 8 pictures, with their labels: each pixel's value as
+    brightness, black 0 (no ink), white 1 (the most ink)."""
     fig, axes = plt.subplots(1, count, figsize=(1.1 * count, 1.5))
     for ax, x, label in zip(axes, X, labels):
-        ax.imshow(x.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+        ax.imshow(x.reshape(8, 8), cmap="gray", vmin=0, vmax=1)
         ax.set_title(str(label))
         ax.axis("off")
     fig.tight_layout()
@@ -82,10 +83,11 @@ def plot_first_layer(theta, sizes, count=32):
 
 
 def plot_prediction(theta, sizes, x, label):
-    """One digit and the network's probability for each class."""
+    """One digit (brightness = pixel value, as in plot_digits) and the network's probability
+    for each class."""
     p = softmax(mlp_forward(theta, sizes, x[None, :]))[0]
     fig, (left, right) = plt.subplots(1, 2, figsize=(7, 2.6), gridspec_kw={"width_ratios": [1, 2.4]})
-    left.imshow(x.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+    left.imshow(x.reshape(8, 8), cmap="gray", vmin=0, vmax=1)
     left.set_title(f"true digit: {label}")
     left.axis("off")
     right.bar(range(10), p, color=["C2" if d == label else "C0" for d in range(10)])
@@ -98,8 +100,8 @@ def plot_prediction(theta, sizes, x, label):
 
 
 def digit_explorer(theta, sizes, X, labels, index=0):
-    """A slider over the test digits; the picture and the network's probabilities for each."""
-    slider = widgets.IntSlider(value=index, min=0, max=len(X) - 1, description="test digit")
+    """A slider over the test set's indices; each digit and the network's probabilities for it."""
+    slider = widgets.IntSlider(value=index, min=0, max=len(X) - 1, description="test index")
     picture = widgets.Image(format="png")
 
     def redraw(_change=None):
