@@ -1,7 +1,8 @@
 """Lesson 7 reference: train the 2-3-1 toy network with numerical gradients and mini-batches.
 
 Parameters are dicts of arrays as in lesson 5 ("W1", "b1", "W2", "b2", ...), sigmoid after every
-layer, mean squared error; the gradient is lesson 5's numerical gradient (central differences).
+layer; the loss is the course's cost (half the squared error, averaged over examples: lesson 5's
+network_loss); the gradient is lesson 5's numerical gradient (central differences).
 """
 
 import numpy as np
@@ -54,7 +55,8 @@ def sgd_update(params, grads, learning_rate):
 def train_epoch(params, X, Y, batch_size, learning_rate, seed, h=1e-5):
     """One pass over the data in mini-batches (order from shuffled_order(n, seed)); new params.
 
-    For each batch: the numerical gradient of the batch's mean squared error, then one sgd_update.
+    For each batch: the numerical gradient of the batch's cost (averaged over its examples), then
+    one sgd_update.
     params are not changed; the returned dict holds new arrays.
     """
     order = shuffled_order(len(X), seed)

@@ -1,0 +1,99 @@
+"""Lessons 6 and 7: what their prose says about the walk, the runs, the cost and the stopwatch."""
+
+import contextlib
+import io
+
+import matplotlib
+import nbformat
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from autograder import notebooks  # noqa: E402
+from course import descent, training  # noqa: E402
+
+LESSON_6 = notebooks.ROOT / "lessons" / "06_descent.ipynb"
+LESSON_7 = notebooks.ROOT / "lessons" / "07_training.ipynb"
+
+
+def prose_and_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    outputs = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                        for o in c.get("outputs", []))
+    return prose, outputs
+
+
+def test_walk_rows_show_the_move_that_takes_w_to_the_next_row():
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        descent.print_walk(w0=0.0, learning_rate=0.1, steps=5)
+    rows = [line.split() for line in out.getvalue().splitlines()[1:]]
+    ws, moves = [float(r[1]) for r in rows], [float(r[4]) for r in rows]
+    assert np.allclose(np.array(ws[:-1]) + moves[:-1], ws[1:], atol=1e-4)
+    assert moves[-1] == pytest.approx(-0.1 * 2 * (2.01696 - 3), abs=1e-4)  # 0.1966, not 0
+
+
+def test_verdicts_of_the_lesson_6_rates_and_just_past_the_limit():
+    verdicts = {lr: descent.verdict(descent.run(lr, 30)[1]) for lr in (0.02, 0.2, 0.27, 10 ** -0.6)}
+    assert verdicts == {0.02: "too slow", 0.2: "converges", 0.27: "diverges", 10 ** -0.6: "diverges"}
+
+
+def test_the_slowest_rate_needs_332_steps_to_match_the_right_one():
+    target = descent.run(0.2, 30)[1][-1]
+    losses = descent.run(0.02, 400)[1]
+    assert int(np.argmax(losses < target)) == 332
+    assert "332 steps" in prose_and_outputs(LESSON_6)[0]
+
+
+def test_a_constant_answer_of_one_half_costs_one_eighth():
+    """Lesson 7: with the course's cost, answering 0.5 to targets 0 and 1 gives 0.125."""
+    X, Y, params = training.toy_problem()
+    assert np.mean(0.5 * (0.5 - Y) ** 2) == pytest.approx(0.125)
+    assert 0.12 < training.network_loss(params, X, Y) < 0.125
+
+
+@pytest.mark.parametrize("number", ["0.1248", "0.124761", "0.122092", "1.11", "2.03",
+                                    "26,004", "13,002"])
+def test_lesson_7_states_the_numbers_its_cells_print(number):
+    prose, outputs = prose_and_outputs(LESSON_7)
+    assert number in prose and number in outputs
+
+
+def test_the_learning_rate_keeps_the_steps_of_the_no_half_loss():
+    """Twice the learning rate on the half cost takes the steps of the plain mean at half of it."""
+    X, Y, params = training.toy_problem(n=12)
+    trained, _ = training.train(params, X, Y, 2, 4, training.LEARNING_RATE, seed=0)
+    plain = lambda p, Xb, Yb: 2 * training.network_loss(p, Xb, Yb)  # noqa: E731
+    p = {k: v.copy() for k, v in params.items()}
+    for epoch in range(2):
+        order = training.shuffled_order(len(X), epoch)
+        for k in range(training.batch_count(len(X), 4)):
+            Xb, Yb = training.minibatch(X, Y, order, k, 4)
+            grads = training.numerical_gradient(lambda q: plain(q, Xb, Yb), p)
+            p = training.sgd_update(p, grads, training.LEARNING_RATE / 2)
+    for name in p:
+        np.testing.assert_allclose(trained[name], p[name], rtol=1e-7)
+
+
+def test_the_fitted_exponent_is_between_one_and_two():
+    assert 1.0 < training.fitted_exponent() < 1.2
+
+
+def test_the_timing_plot_has_reference_lines_and_unclipped_labels():
+    fig = training.plot_measured()
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert any(label.startswith("slope 1") for label in labels)
+    assert any(label.startswith("slope 2") for label in labels)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    names = ["-".join(map(str, sizes)) for sizes, _, _ in training.MEASURED]
+    annotations = [t for t in ax.texts if t.get_text() in names]
+    assert len(annotations) == len(names)
+    for text in annotations:
+        inside = text.get_window_extent(renderer)
+        assert box.x0 <= inside.x0 and inside.x1 <= box.x1 and box.y0 <= inside.y0 and inside.y1 <= box.y1, \
+            text.get_text()
