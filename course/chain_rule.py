@@ -1,5 +1,5 @@
-"""Lesson 9's helpers: a numerical gradient, the chain picture, the saturation plot,
-the gradient-check scatter, seed 001's network, and the chain explorer widget."""
+"""Lesson 9's helpers: the chain picture, the saturation plot, the gradient-check scatter and
+table, the published worked example's network, and the chain explorer widget."""
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -21,57 +21,79 @@ def figure_image(fig, image=None):
 
 
 def _box(ax, xpos, label, value, colour):
-    ax.add_patch(plt.Rectangle((xpos - 0.42, 0.55), 0.84, 0.7, fc=colour, ec="0.3"))
+    ax.add_patch(plt.Rectangle((xpos - 0.3, 0.55), 0.6, 0.7, fc=colour, ec="0.3"))
     ax.text(xpos, 1.05, label, ha="center", va="center", fontsize=12)
     ax.text(xpos, 0.75, f"{value:.4f}", ha="center", va="center", fontsize=10)
 
 
+def _num(value):
+    """Five decimals, or two significant digits when five decimals would print as zero."""
+    return f"{value:.5f}" if value == 0 or abs(value) >= 5e-5 else f"{value:.1e}"
+
+
 def plot_chain(x=1.5, y=0.2, w1=0.8, b1=0.1, w2=-1.5, b2=0.3):
-    """The 1-1-1 chain for one example: each quantity's value in a box, each link's
-    local slope on the arrow below it, and the two products that give dE/dw2 and dE/dw1."""
+    """The chain from w1 to the loss E for one example: each quantity's value in a box, each
+    link's local slope in red, tied to its arrow, and the products that give dE/dw2 and dE/dw1."""
     xs, ys = np.array([x]), np.array([y])
     z1, a1, z2, y_hat = (float(v[0]) for v in ref.chain_forward(xs, w1, b1, w2, b2))
     loss = 0.5 * (y_hat - y) ** 2
     f = [float(v[0]) for v in ref.chain_factors(xs, ys, w1, b1, w2, b2)]
     dE_dyhat, dyhat_dz2, dz2_dw2, dz2_da1, da1_dz1, dz1_dw1 = f
-    nodes = [("x", x), ("z1", z1), ("a1", a1), ("z2", z2), ("y_hat", y_hat), ("E", loss)]
-    slopes = [(f"dz1/dw1 = x\n= {dz1_dw1:.4f}", 0.5), (f"da1/dz1 = a1(1-a1)\n= {da1_dz1:.4f}", 1.5),
-              (f"dz2/da1 = w2\n= {dz2_da1:.4f}", 2.5), (f"dy_hat/dz2 =\ny_hat(1-y_hat) = {dyhat_dz2:.4f}", 3.5),
-              (f"dE/dy_hat = y_hat - y\n= {dE_dyhat:.4f}", 4.5)]
-    fig, ax = plt.subplots(figsize=(11, 3.4))
+    nodes = [("w1", w1), ("z1", z1), ("a1", a1), ("z2", z2), ("y_hat", y_hat), ("E", loss)]
+    slopes = [f"dz1/dw1 = x\n= {dz1_dw1:.4f}", f"da1/dz1 = a1(1-a1)\n= {da1_dz1:.4f}",
+              f"dz2/da1 = w2\n= {dz2_da1:.4f}", f"dy_hat/dz2 =\ny_hat(1-y_hat) = {dyhat_dz2:.4f}",
+              f"dE/dy_hat = y_hat - y\n= {dE_dyhat:.4f}"]
+    fig, ax = plt.subplots(figsize=(11, 3.6))
     for i, (label, value) in enumerate(nodes):
-        _box(ax, i, label, value, "#fde9c9" if label in ("x", "E") else "#dbe9f6")
-    for i in range(5):
-        ax.annotate("", xy=(i + 0.58, 0.9), xytext=(i + 0.42, 0.9),
-                    arrowprops={"arrowstyle": "->", "color": "0.3"})
-    for text, xpos in slopes:
-        ax.text(xpos, 0.3, text, ha="center", va="top", fontsize=9, color="C3")
+        _box(ax, i, label, value, "#fde9c9" if label in ("w1", "E") else "#dbe9f6")
+    for i, text in enumerate(slopes):
+        ax.annotate("", xy=(i + 0.7, 0.9), xytext=(i + 0.3, 0.9),
+                    arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 1.5})
+        ax.plot([i + 0.5, i + 0.5], [0.36, 0.86], color="C3", lw=0.8)
+        ax.text(i + 0.5, 0.3, text, ha="center", va="top", fontsize=9, color="C3")
     dw2 = dE_dyhat * dyhat_dz2 * dz2_dw2
     dw1 = dE_dyhat * dyhat_dz2 * dz2_da1 * da1_dz1 * dz1_dw1
-    ax.text(2.5, -0.45, f"dE/dw2 = {dE_dyhat:.4f} x {dyhat_dz2:.4f} x a1 ({dz2_dw2:.4f}) = {dw2:.5f}"
+    ax.text(2.5, -0.45, f"dE/dw2 = {dE_dyhat:.4f} x {dyhat_dz2:.4f} x a1 ({dz2_dw2:.4f}) = {_num(dw2)}"
             f"\ndE/dw1 = {dE_dyhat:.4f} x {dyhat_dz2:.4f} x {dz2_da1:.4f} x {da1_dz1:.4f} x "
-            f"{dz1_dw1:.4f} = {dw1:.5f}", ha="center", va="top", fontsize=10)
-    ax.set_xlim(-0.6, 5.6)
-    ax.set_ylim(-1.0, 1.4)
+            f"{dz1_dw1:.4f} = {_num(dw1)}", ha="center", va="top", fontsize=10)
+    ax.set_xlim(-0.5, 5.5)
+    ax.set_ylim(-0.85, 1.4)
     ax.axis("off")
-    ax.set_title(f"w1 = {w1}, b1 = {b1}, w2 = {w2}, b2 = {b2}, target y = {y}")
+    ax.set_title(f"The chain from w1 to the loss E (x = {x}, b1 = {b1}, w2 = {w2}, b2 = {b2}, "
+                 f"target y = {y})")
     fig.tight_layout()
     return fig
 
 
-def plot_saturation(w2=-1.5, b2=0.3, y=0.2):
-    """How the hidden neuron's slope a1(1 - a1) throttles dE/db1 as z1 moves away from 0."""
+def plot_saturation(w2=-1.5, b2=0.3, y=0.2, marks=()):
+    """How the hidden neuron's slope a1(1 - a1) throttles dE/db1 as z1 moves away from 0.
+
+    marks: (z1, label) pairs drawn as dots on both curves."""
+    def curves(z1):
+        a1 = 1.0 / (1.0 + np.exp(-z1))
+        y_hat = 1.0 / (1.0 + np.exp(-(w2 * a1 + b2)))
+        delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+        return a1 * (1 - a1), np.abs(delta2 * w2 * a1 * (1 - a1))
+
     z1 = np.linspace(-10, 10, 401)
-    a1 = 1.0 / (1.0 + np.exp(-z1))
-    y_hat = 1.0 / (1.0 + np.exp(-(w2 * a1 + b2)))
-    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.plot(z1, a1 * (1 - a1), label="hidden slope a1(1 - a1)")
-    ax.plot(z1, np.abs(delta2 * w2 * a1 * (1 - a1)) * 10, label="|dE/db1| (x 10)")
-    ax.set_xlabel("hidden pre-activation z1")
-    ax.set_ylabel("size")
-    ax.legend()
-    ax.set_title("A saturated neuron passes almost no gradient back")
+    slope, grad = curves(z1)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 4.6), sharex=True)
+    top.plot(z1, slope, color="C0")
+    top.set_ylabel("hidden slope\na1(1 - a1)")
+    bottom.plot(z1, grad, color="C1")
+    bottom.set_ylabel("size of the hidden\nbias gradient |dE/db1|")
+    for z, label in marks:
+        s, g = curves(np.array(z))
+        top.plot(z, s, "o", color="k", ms=4)
+        bottom.plot(z, g, "o", color="k", ms=4)
+        far = z > 5  # near the right edge: write the label to the left of the dot
+        side = {"xytext": (-6, 8) if far else (6, 8), "ha": "right" if far else "left",
+                "textcoords": "offset points", "fontsize": 9}
+        top.annotate(f"{label}: {s:.2g}", (z, s), **side)
+        bottom.annotate(f"{g:.2g}", (z, g), **side)
+    bottom.set_xlabel("hidden pre-activation z1")
+    top.set_title(f"A saturated neuron passes almost no gradient back\n(the chain with w2 = {w2}, "
+                  f"b2 = {b2}, target y = {y})", fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -92,8 +114,18 @@ def plot_gradient_check(analytic, numeric, title="backprop vs nudging"):
     return fig
 
 
-def plot_seed001_network(x, W1, W2, hidden, output, target):
-    """Seed 001's 2-2-1 network with its weights on the edges and computed values in the nodes."""
+def print_side_by_side(backprop, numeric, digits=8):
+    """One line per knob of two gradient dicts (same names and shapes): backprop beside nudging."""
+    print(f"{'knob':>9}  {'backprop':>{digits + 5}}  {'nudging':>{digits + 5}}")
+    for name, g in backprop.items():
+        for index in np.ndindex(g.shape):
+            label = f"{name}[{', '.join(map(str, index))}]"
+            print(f"{label:>9}  {g[index]:+.{digits}f}  {numeric[name][index]:+.{digits}f}")
+
+
+def plot_worked_example_network(x, W1, W2, hidden, output, target):
+    """The published worked example's 2-2-1 network: weights on the edges, computed values in the
+    nodes."""
     fig, ax = plt.subplots(figsize=(7, 4))
     pos_in = [(0, 2.5), (0, 0.5)]
     pos_h = [(2, 2.5), (2, 0.5)]
@@ -101,9 +133,10 @@ def plot_seed001_network(x, W1, W2, hidden, output, target):
     for i, p in enumerate(pos_in):
         for j, q in enumerate(pos_h):
             ax.plot([p[0], q[0]], [p[1], q[1]], color="0.6", zorder=1)
-            t = 0.28 if i == j else 0.22
+            t = 0.5 if i == j else 0.22
+            name = f"w{i + 1}{j + 1} = " if i == j == 0 else ""
             ax.text(p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]) + 0.12,
-                    f"{W1[i, j]:g}", color="C2", fontsize=10, ha="center")
+                    f"{name}{W1[i, j]:g}", color="C2", fontsize=10, ha="center")
     for j, q in enumerate(pos_h):
         ax.plot([q[0], pos_out[0]], [q[1], pos_out[1]], color="0.6", zorder=1)
         ax.text((q[0] + pos_out[0]) / 2, (q[1] + pos_out[1]) / 2 + 0.12, f"{W2[j]:g}",
@@ -121,7 +154,7 @@ def plot_seed001_network(x, W1, W2, hidden, output, target):
     ax.set_ylim(-0.2, 3.2)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title("Seed 001's network: sigmoid everywhere, no biases")
+    ax.set_title("The published worked example: sigmoid everywhere, no biases")
     fig.tight_layout()
     return fig
 

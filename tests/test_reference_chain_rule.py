@@ -1,4 +1,4 @@
-"""Lesson 9's reference formulas against central differences, and seed 001's figures."""
+"""Lesson 9's reference formulas against central differences, and the worked example's figures."""
 
 import numpy as np
 import pytest
@@ -104,13 +104,13 @@ def test_neuron_backward_matches_central_differences():
     assert_close(np.append(dw, db), numeric)
 
 
-def _seed001_loss(W1, W2):
-    s = ref.SEED001
+def _worked_example_loss(W1, W2):
+    s = ref.WORKED_EXAMPLE
     return 0.5 * (s["t"] - sig(sig(s["x"] @ W1) @ W2)) ** 2
 
 
-def test_seed001_forward_figures():
-    h, y, delta, W1_new, W2_new, after = ref.seed001_step(**ref.SEED001)
+def test_worked_example_forward_figures():
+    h, y, delta, W1_new, W2_new, after = ref.worked_example_step(**ref.WORKED_EXAMPLE)
     np.testing.assert_allclose(h, [0.5523, 0.5781], atol=5e-5)
     assert y == pytest.approx(0.6651, abs=5e-5)
     assert delta == pytest.approx(-0.0368, abs=5e-5)
@@ -118,22 +118,22 @@ def test_seed001_forward_figures():
     assert (0.5 - 0.67) * 0.67 * 0.33 == pytest.approx(-0.0376, abs=5e-5)
 
 
-def test_seed001_step_lowers_w11_to_0_19905():
-    s = ref.SEED001
-    _, _, _, W1_new, W2_new, after = ref.seed001_step(**s)
+def test_worked_example_step_lowers_w11_to_0_19905():
+    s = ref.WORKED_EXAMPLE
+    _, _, _, W1_new, W2_new, after = ref.worked_example_step(**s)
     assert W1_new[0, 0] == pytest.approx(0.19905, abs=5e-6)
     assert W1_new[0, 0] < 0.2 < 0.200945  # the article's 0.200945 is the wrong direction
     # the step is exactly minus the numerical gradient (step size 1)
-    numeric_W1 = numerical_gradient(lambda v: _seed001_loss(v, s["W2"]), s["W1"])
-    numeric_W2 = numerical_gradient(lambda v: _seed001_loss(s["W1"], v), s["W2"])
+    numeric_W1 = numerical_gradient(lambda v: _worked_example_loss(v, s["W2"]), s["W1"])
+    numeric_W2 = numerical_gradient(lambda v: _worked_example_loss(s["W1"], v), s["W2"])
     assert_close(s["W1"] - W1_new, numeric_W1)
     assert_close(s["W2"] - W2_new, numeric_W2)
     # one step moves the output toward 0.5, but only to about 0.66, not the article's 0.61
     assert after == pytest.approx(0.6596, abs=5e-5)
-    assert _seed001_loss(W1_new, W2_new) < _seed001_loss(s["W1"], s["W2"])
+    assert _worked_example_loss(W1_new, W2_new) < _worked_example_loss(s["W1"], s["W2"])
 
 
-def test_seed001_inputs_are_not_changed():
-    s = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in ref.SEED001.items()}
-    ref.seed001_step(**s)
-    np.testing.assert_array_equal(s["W1"], ref.SEED001["W1"])
+def test_worked_example_inputs_are_not_changed():
+    s = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in ref.WORKED_EXAMPLE.items()}
+    ref.worked_example_step(**s)
+    np.testing.assert_array_equal(s["W1"], ref.WORKED_EXAMPLE["W1"])

@@ -2,7 +2,8 @@
 
 Sign convention: every `d...` here is a gradient, the slope of the loss with
 respect to that quantity (lesson 8's wish is minus this). The one exception is
-seed 001's `output_delta`, which follows that article: (t - y) * y * (1 - y).
+`worked_example_step`'s `output_delta`, which follows the published worked example:
+(t - y) * y * (1 - y).
 """
 
 import numpy as np
@@ -87,8 +88,9 @@ def neuron_backward(X, w, b, y):
     return X.T @ delta, float(np.sum(delta))
 
 
-def seed001_step(x, t, W1, W2, step):
-    """One example through a bias-free sigmoid network d-m-1, one gradient step.
+def worked_example_step(x, t, W1, W2, step):
+    """The published worked example's computation: one example through a bias-free sigmoid
+    network d-m-1, then one gradient step.
 
     x: (d,), t: float, W1: (d, m), W2: (m,), step: float. Loss E = 0.5 (t - y)^2.
     Returns hidden (m,), output (float), output_delta (float) = (t - y) y (1 - y),
@@ -103,7 +105,8 @@ def seed001_step(x, t, W1, W2, step):
     return h, y, float(delta), W1_new, W2_new, after
 
 
-SEED001 = {
+# The published worked example (a widely shared blog post): its inputs, target and weights.
+WORKED_EXAMPLE = {
     "x": np.array([0.35, 0.7]),
     "t": 0.5,
     "W1": np.array([[0.2, 0.3], [0.2, 0.3]]),  # column j: the weights into hidden neuron j

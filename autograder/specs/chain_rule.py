@@ -20,7 +20,7 @@ DELTAS = _section("Deltas: the shared part of the chain")
 SIGMOID = _section("The sigmoid's slope in the backward pass")
 DENSE = _section("A dense layer's backward pass")
 AVERAGE = _section("Averaging over the batch")
-SEED = _section("Seed 001's worked example, recomputed")
+WORKED = _section("The published worked example, recomputed")
 
 CHAIN_NAMES = ("x", "y", "w1", "b1", "w2", "b2")
 
@@ -120,14 +120,14 @@ def _dense_hidden(rng):
     return cases
 
 
-def _seed001_visible():
-    s = ref.SEED001
+def _worked_example_visible():
+    s = ref.WORKED_EXAMPLE
     return [Case((s["x"], s["t"], s["W1"], s["W2"], s["step"]),
-                 "seed 001's example (x = [0.35, 0.7], t = 0.5, step 1)",
+                 "the published worked example (x = [0.35, 0.7], t = 0.5, step 1)",
                  ("x", "t", "W1", "W2", "step"))]
 
 
-def _seed001_hidden(rng):
+def _worked_example_hidden(rng):
     cases = []
     for d, m in [(3, 4), (1, 1), (2, 2), (5, 2)]:
         cases.append(Case((rng.normal(size=d), float(rng.uniform()), rng.normal(size=(d, m)),
@@ -253,12 +253,12 @@ DENSE_MISTAKES = [
 ]
 
 
-def _seed_variant(sign=1.0, delta_sign=1.0, hidden_slope=True, rounded=False):
+def _worked_variant(sign=1.0, delta_sign=1.0, hidden_slope=True, rounded=False, factor=1.0):
     def wrong(x, t, W1, W2, step):
         h = sigmoid(x @ W1)
         y = float(sigmoid(h @ W2))
         yd = round(y, 2) if rounded else y
-        delta = delta_sign * (t - yd) * yd * (1 - yd)
+        delta = factor * delta_sign * (t - yd) * yd * (1 - yd)
         hd = delta * W2 * (h * (1 - h) if hidden_slope else 1.0)
         W2n = W2 + sign * step * delta * h
         W1n = W1 + sign * step * np.outer(x, hd)
@@ -267,17 +267,21 @@ def _seed_variant(sign=1.0, delta_sign=1.0, hidden_slope=True, rounded=False):
     return wrong
 
 
-SEED_MISTAKES = [
+WORKED_MISTAKES = [
     _m("stepped uphill", "You added the gradient: w_new = w + step * dE/dw climbs the loss. "
-       "Gradient descent subtracts it (equivalently, adds step * wish).", SEED,
-       _seed_variant(sign=-1.0)),
+       "Gradient descent subtracts it (equivalently, adds step * wish).", WORKED,
+       _worked_variant(sign=-1.0)),
     _m("output delta with the wrong sign", "The article's delta is (t - y) * y * (1 - y), "
-       "negative here because the output overshoots the target.", SEED,
-       _seed_variant(delta_sign=-1.0)),
+       "negative here because the output overshoots the target.", WORKED,
+       _worked_variant(delta_sign=-1.0)),
     _m("missing sigma' at the hidden layer", "Each hidden delta needs the hidden neuron's own slope "
-       "h * (1 - h).", DELTAS, _seed_variant(hidden_slope=False)),
+       "h * (1 - h).", DELTAS, _worked_variant(hidden_slope=False)),
     _m("rounded the output before the delta", "Rounding y to 0.67 first gives the article's "
-       "-0.0376; keep full precision.", SEED, _seed_variant(rounded=True)),
+       "-0.0376; keep full precision.", WORKED, _worked_variant(rounded=True)),
+    _m("differentiated the square without the half", "Your delta and your step are twice the "
+       "expected ones: that is the slope of (t - y)^2, the article's stated loss. This exercise, like "
+       "the article's own delta, uses E = 0.5 * (t - y)^2; the plain square is another convention, "
+       "exactly a factor 2 away.", WORKED, _worked_variant(factor=2.0)),
 ]
 
 
@@ -305,10 +309,10 @@ GRADED = {g.name: g for g in [
     GradedFunction(name="dense_backward", reference=ref.dense_backward,
                    visible_cases=_dense_visible, hidden_cases=_dense_hidden,
                    mistakes=DENSE_MISTAKES, outputs=("dX", "dW", "db"), seed=906, lesson=DENSE),
-    GradedFunction(name="seed001_step", reference=ref.seed001_step,
-                   visible_cases=_seed001_visible, hidden_cases=_seed001_hidden,
-                   mistakes=SEED_MISTAKES,
+    GradedFunction(name="worked_example_step", reference=ref.worked_example_step,
+                   visible_cases=_worked_example_visible, hidden_cases=_worked_example_hidden,
+                   mistakes=WORKED_MISTAKES,
                    outputs=("hidden", "output", "output_delta", "W1_new", "W2_new",
                             "output_after"),
-                   seed=907, lesson=SEED),
+                   seed=907, lesson=WORKED),
 ]}
