@@ -55,12 +55,25 @@ def normalise(nb):
 
 
 def execute(path, timeout=120):
-    """Run a notebook top to bottom in its own folder and store the outputs."""
+    """Run a notebook top to bottom in its own folder and store the outputs.
+
+    The kernel keeps learner progress (course.progress) in an empty scratch file, so the stored
+    outputs never show the progress of whoever ran this, and running solutions leaves theirs alone.
+    """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(Path(path).parent)}},
                             store_widget_state=True)  # required for Output widgets; dropped by normalise()
-    client.execute()
+    saved = os.environ.get("BACKPROP_PROGRESS_FILE")
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["BACKPROP_PROGRESS_FILE"] = str(Path(scratch) / "progress.json")
+        try:
+            client.execute()  # the kernel inherits this process's environment
+        finally:
+            if saved is None:
+                os.environ.pop("BACKPROP_PROGRESS_FILE", None)
+            else:
+                os.environ["BACKPROP_PROGRESS_FILE"] = saved
     nbformat.write(normalise(nb), path)
 
 

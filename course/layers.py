@@ -70,7 +70,10 @@ def draw_network(ax, x1, x2):
                 w = W[i, j]
                 ax.plot([start[0], end[0]], [start[1], end[1]], color="C3" if w < 0 else "C0",
                         lw=0.5 + 3 * abs(w), zorder=1)
-                mid = (0.75 * start[0] + 0.25 * end[0], 0.75 * start[1] + 0.25 * end[1])
+                # First layer: labels near the hidden end, where the six links have spread apart
+                # (near the inputs they bunch up); second layer: halfway along each link.
+                t = 0.7 if layer == 0 else 0.5
+                mid = ((1 - t) * start[0] + t * end[0], (1 - t) * start[1] + t * end[1])
                 ax.text(*mid, f"{w:+.1f}", fontsize=8, ha="center", va="center",
                         bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"), zorder=2)
     names = [["x1", "x2"], ["h1", "h2", "h3"], ["out"]]

@@ -83,7 +83,8 @@ def plot_landscape(w=0.0, b=1.0):
     right.contour(ws, bs, cost, levels=[0.1, 0.25, 0.5, 1, 2, 4, 8], colors="white",
                   linewidths=0.6)
     best = np.unravel_index(np.argmin(cost), cost.shape)
-    right.plot(ws[best], bs[best], "w+", markersize=12, label="lowest cost on the grid")
+    right.plot(ws[best], bs[best], "P", color="white", mec="black", markersize=12,
+               label="lowest cost on the grid")  # black edge: visible on the legend's white too
     right.plot([w], [b], "r*", markersize=14, label="your knobs")
     right.set_xlabel("knob w (slope)")
     right.set_ylabel("knob b (intercept)")

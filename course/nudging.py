@@ -62,25 +62,26 @@ def secant_explorer(h=0.5, x0=X0):
 
 def plot_error_vs_h(x0=X0, hs=None):
     """Absolute error of the forward and central estimates of sigmoid'(x0) against h, log-log,
-    with guide lines of slope 1 and 2 (truncation) and -1 (round-off)."""
-    hs = np.logspace(0, -14, 57) if hs is None else hs
+    h growing from left to right, with guide lines of slope -1 (round-off) and 1 and 2
+    (truncation) drawn just below or above the curves they describe."""
+    hs = np.logspace(-14, 0, 57) if hs is None else hs
     forward, central = ref.nudging_errors(neuron.sigmoid, neuron.sigmoid_prime, x0, hs)
     floor = 1e-18  # errors of exactly 0 cannot be drawn on a log axis
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.loglog(hs, np.maximum(forward, floor), "o-", color="C0", ms=3, label="forward difference")
     ax.loglog(hs, np.maximum(central, floor), "s-", color="C3", ms=3, label="central difference")
-    guide = np.logspace(-0.5, -4, 2)
-    ax.loglog(guide, 0.05 * guide, "--", color="C0", lw=1, alpha=0.6)
-    ax.text(guide[-1], 0.05 * guide[-1], "slope 1 ", ha="right", va="center", color="C0")
-    ax.loglog(guide, 0.05 * guide ** 2, "--", color="C3", lw=1, alpha=0.6)
-    ax.text(guide[-1], 0.05 * guide[-1] ** 2, "slope 2 ", ha="right", va="center", color="C3")
-    small = np.logspace(-9, -14, 2)
-    ax.loglog(small, 1e-16 / small, ":", color="0.3", lw=1)
-    ax.text(3e-9, 1e-3, "round-off:\nslope -1", ha="center", va="bottom", color="0.3")
+    truncation = np.array([1e-4, 0.3])
+    ax.loglog(truncation, 0.002 * truncation, "--", color="C0", lw=1.2)
+    ax.text(1.5e-4, 1.2e-7, "slope 1", ha="left", va="top", color="C0")
+    truncation = np.array([1e-3, 0.3])
+    ax.loglog(truncation, 0.0006 * truncation ** 2, "--", color="C3", lw=1.2)
+    ax.text(2e-2, 2e-9, "slope 2", ha="left", va="center", color="C3")
+    roundoff = np.array([1e-14, 1e-9])
+    ax.loglog(roundoff, 1e-16 / roundoff, ":", color="0.3", lw=1.5)
+    ax.text(1e-12, 1e-2, "round-off: slope -1", ha="left", va="bottom", color="0.3")
     ax.set_xlabel("nudge size h")
     ax.set_ylabel("|estimate - true slope|")
     ax.set_ylim(1e-13, 1)
-    ax.invert_xaxis()
     ax.set_title(f"error of the slope estimate of the sigmoid at z = {x0:g}")
     ax.legend(loc="lower left")
     ax.grid(True, which="major", alpha=0.3)

@@ -120,11 +120,14 @@ MSE_MISTAKES = [
     _m(FORGOT_AVERAGE, "You added up the examples' errors; the cost is their average, so divide "
        "by the number of examples n (the rows of Y).", COST,
        lambda Y_hat, Y: float(0.5 * np.sum((Y_hat - Y) ** 2))),
-    _m("forgot the 1/2", "This course's MSE has a factor 0.5 in front of the squared error (it "
-       "cancels the 2 of the slope): 0.5 * sum((Y_hat - Y)**2) / n.", ONE,
+    _m("forgot the 1/2", "Without the half your cost is exactly twice this course's (another "
+       "convention, not a mistake in itself); this exercise uses the course's, with a factor 0.5 in "
+       "front of the squared error (it cancels the 2 of the slope): 0.5 * sum((Y_hat - Y)**2) / n.", ONE,
        lambda Y_hat, Y: float(np.sum((Y_hat - Y) ** 2) / _n(Y))),
-    _m("plain mean over every entry", "np.mean also divides by the number of outputs k; the "
-       "convention here averages over examples only: 0.5 * sum((Y_hat - Y)**2) / n.", COST,
+    _m("plain mean over every entry", "np.mean((Y_hat - Y)**2) is another convention "
+       "(scikit-learn's mean_squared_error, PyTorch's MSELoss): no half, and it also divides by the "
+       "number of outputs k. This exercise uses the course's, averaged over examples only: "
+       "0.5 * sum((Y_hat - Y)**2) / n.", COST,
        lambda Y_hat, Y: float(np.mean((Y_hat - Y) ** 2))),
     _m("errors not squared", "Positive and negative errors cancelled out; square each error "
        "before adding.", ONE, lambda Y_hat, Y: float(0.5 * np.sum(Y_hat - Y) / _n(Y))),
