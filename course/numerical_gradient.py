@@ -223,9 +223,12 @@ def plot_cost(layer_sizes):
         low, high = values.min(), values[0] * (knobs.max() / knobs[0]) ** 2
         ax.set_ylim(low / 10, high * 30)
         ax.legend(fontsize=7, loc="upper left")
-    for sizes, k, v in zip(layer_sizes, *growth(layer_sizes)["forward passes per gradient"]):
-        axes[0].annotate(network_name(sizes), (k, v), textcoords="offset points", xytext=(5, -4),
-                         fontsize=7, va="top")
+    rows = list(zip(layer_sizes, *growth(layer_sizes)["forward passes per gradient"]))
+    for number, (sizes, k, v) in enumerate(rows):
+        last = number == len(rows) - 1  # the last label goes to the left, inside the axes
+        axes[0].annotate(network_name(sizes), (k, v), textcoords="offset points",
+                         xytext=(-6, 5) if last else (5, -4), fontsize=7,
+                         ha="right" if last else "left", va="bottom" if last else "top")
     fig.tight_layout()
     return fig
 
