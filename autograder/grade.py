@@ -112,24 +112,27 @@ def add_arguments(parser):
 def autograde_preprocessors(engine="judge"):
     """The (sanitize, autograde) preprocessor lists for nbgrader's Autograde converter.
 
-    The one place the execution step is chosen: "judge" takes autograder.judge's lists (JudgeCells
-    in place of nbgrader's Execute, ForgetUnknownCells among the sanitising steps); "kernel" is
-    nbgrader's stock pipeline with Execute replaced by RestartingExecute (stock Execute that
-    restarts a dead kernel instead of failing the whole notebook).
+    Both engines take nbgrader's own default lists, so a step an instructor configures works on
+    either, with two changes: the execution step, chosen here and only here ("judge":
+    autograder.judge.JudgeCells; "kernel": RestartingExecute, nbgrader's Execute that restarts a
+    dead kernel instead of failing the whole notebook), and judge.ForgetUnknownCells among the
+    sanitising steps, before OverwriteCells (forged cell metadata never stops grading).
     """
-    if engine == "kernel":
-        from nbgrader.converters import Autograde
-        from nbgrader.preprocessors import Execute
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute, OverwriteCells
 
-        from autograder.restarting_execute import RestartingExecute
-
-        traits = Autograde.class_traits()
-        stock = list(traits["autograde_preprocessors"].default())
-        return (list(traits["sanitize_preprocessors"].default()),
-                [RestartingExecute if pp is Execute else pp for pp in stock])
     from autograder import judge
 
-    return judge.sanitize_preprocessors(), judge.autograde_preprocessors()
+    if engine == "kernel":
+        from autograder.restarting_execute import RestartingExecute as execute
+    else:
+        execute = judge.JudgeCells
+    traits = Autograde.class_traits()
+    sanitize = []
+    for pp in traits["sanitize_preprocessors"].default():
+        sanitize += [judge.ForgetUnknownCells, pp] if pp is OverwriteCells else [pp]
+    autograde = [execute if pp is Execute else pp for pp in traits["autograde_preprocessors"].default()]
+    return sanitize, autograde
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -169,14 +172,13 @@ def nbgrader_classes():
                 os.chdir(cwd)
 
     class AutogradeOne(Reused, Autograde):
-        """nbgrader's Autograde; keeps the statuses the execution step leaves in
-        resources["autograder"]["status"]."""
+        """nbgrader's Autograde; keeps the statuses its steps (sanitising and execution) leave
+        in resources["autograder"]["status"]."""
 
         statuses = []
 
         def write_single_notebook(self, output, resources):
-            if not self._sanitizing:
-                self.statuses.extend(str(s) for s in resources.get("autograder", {}).get("status", []))
+            self.statuses.extend(str(s) for s in resources.get("autograder", {}).get("status", []))
             super().write_single_notebook(output, resources)
 
     class FeedbackOne(Reused, GenerateFeedback):

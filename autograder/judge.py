@@ -617,10 +617,15 @@ class JudgeCells(_nbgrader_preprocessor_base()):
 
 
 class ForgetUnknownCells(_nbgrader_preprocessor_base()):
-    """nbgrader preprocessor (sanitising step, before OverwriteCells): a cell whose nbgrader
-    metadata names no cell of the instructor's notebook is a learner's cell, whatever its
-    metadata claims; its nbgrader metadata is dropped. (Forged metadata otherwise crashes
-    OverwriteCells.add_missing_task_cells, or passes a learner's cell off as the instructor's.)
+    """nbgrader preprocessor (a sanitising step, before OverwriteCells): a cell is what the
+    instructor's notebook says it is, whatever its own nbgrader metadata claims.
+
+    A cell whose metadata names no cell of the instructor's notebook is a learner's cell: its
+    nbgrader metadata is dropped. A cell that names one but claims another kind (an answer cell
+    dressed up as a grade cell with points, a grade cell passed off as an answer cell) gets the
+    instructor's kind back. Either way the notebook is graded, and the status names the forgery.
+    (Forged metadata otherwise stops nbgrader: MissingEntry in SaveAutoGrades, inconsistent
+    checksums in OverwriteCells, or a learner's cell passed off as the instructor's.)
     """
 
     def preprocess(self, nb, resources):
@@ -630,30 +635,37 @@ class ForgetUnknownCells(_nbgrader_preprocessor_base()):
         try:
             with Gradebook(info["db_url"]) as gb:
                 notebook = gb.find_notebook(info["notebook"], info["assignment"])
-                known = {c.name for c in notebook.source_cells}
+                truth = {c.name: {"grade": False, "solution": False, "locked": c.locked}
+                         for c in notebook.source_cells}
+                for c in notebook.grade_cells:
+                    truth[c.name].update(grade=True, points=c.max_score)
+                for c in notebook.solution_cells:
+                    truth[c.name]["solution"] = True
         except (KeyError, MissingEntry):
             return nb, resources
+        forged = []
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader")
-            if meta is not None and (not isinstance(meta, dict) or meta.get("grade_id") not in known):
+            if meta is None:
+                continue
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if grade_id not in truth:
                 del cell.metadata["nbgrader"]
+                if isinstance(meta, dict) and (meta.get("grade") or meta.get("locked")):
+                    forged.append(f"cell {str(grade_id)[:40]!r} is not in the assignment")
+                continue
+            real = truth[grade_id]
+            claimed = {key: meta.get(key, False) for key in ("grade", "solution", "locked")}
+            if real["grade"]:
+                claimed["points"] = meta.get("points")
+            wanted = {key: real[key] for key in claimed}
+            if claimed != wanted:
+                meta.update(wanted)
+                if not real["grade"]:
+                    meta.pop("points", None)
+                changed = ", ".join(f"{k} {claimed[k]!r}" for k in claimed if claimed[k] != wanted[k])
+                forged.append(f"cell {grade_id!r} claimed {changed}")
+        if forged:
+            resources.setdefault("autograder", {}).setdefault("status", []).append(
+                "forged cell metadata, graded as the assignment defines the cells: " + "; ".join(forged))
         return nb, resources
-
-
-def sanitize_preprocessors():
-    """nbgrader's sanitising steps for `Autograde.sanitize_preprocessors`, with ForgetUnknownCells."""
-    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                        OverwriteCells, OverwriteKernelspec)
-
-    return [ClearOutput, DeduplicateIds, ForgetUnknownCells, OverwriteKernelspec, OverwriteCells,
-            CheckCellMetadata]
-
-
-def autograde_preprocessors():
-    """nbgrader's autograding steps for `Autograde.autograde_preprocessors`, JudgeCells for Execute."""
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, LimitOutput,
-                                        SaveAutoGrades)
-
-    return [JudgeCells, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
-            CheckCellMetadata]

@@ -132,6 +132,15 @@ CASES = [
                  lambda nb: cell(nb, "sigmoid").metadata["nbgrader"].update(
                      solution=False, locked=True, grade_id="setup_extra")),
          {"test_sigmoid": 0}),
+    Case("forged_grade_cell", "01_neuron", "an answer cell dressed up as a grade cell worth 5 points",
+         lambda nb: cell(nb, "sigmoid").metadata["nbgrader"].update(grade=True, points=5),
+         total=12, says="forged cell metadata"),
+    Case("forged_answer_cell", "01_neuron", "a wrong sigmoid, its grade cell passed off as an "
+         "answer cell and emptied", several(
+             replace("sigmoid", WRONG_SIGMOID), replace("test_sigmoid", "pass"),
+             lambda nb: cell(nb, "test_sigmoid").metadata["nbgrader"].update(
+                 grade=False, solution=True, locked=False)),
+         {"test_sigmoid": 0}, says="forged cell metadata"),
     # --- fooling the comparison
     Case("no_tracebacks", "01_neuron", "a wrong sigmoid with traceback display switched off",
          several(replace("sigmoid", WRONG_SIGMOID), append(
