@@ -388,7 +388,7 @@ RELATIVE_MISTAKES = [
        "larger of |a| and |b| (and tiny).", RELATIVE,
        lambda a, b: np.abs(a - b) / np.maximum(np.abs(b), ref.TINY)),
     _m("no tiny in the denominator", "Where a and b are both 0 the ratio is 0 / 0 = nan; the "
-       "tiny floor (1e-12) makes it 0.", RELATIVE,
+       f"tiny floor (lesson 4's TINY, {ref.TINY:g}) makes it 0.", RELATIVE,
        lambda a, b: np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))),
     _m("no absolute value in the numerator", "The relative error is never negative: take |a - b|.",
        RELATIVE, lambda a, b: (a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), ref.TINY)),
