@@ -34,6 +34,7 @@ def plot_softmax(z, labels=None):
     fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3))
     left.bar(labels, z, color="C0")
     left.axhline(0, color="0.6", lw=0.8)
+    left.margins(y=0.15)  # room for the value written above the tallest bar
     left.set_title("scores z (any real numbers)")
     right.bar(labels, p, color="C1")
     right.set_ylim(0, 1)
