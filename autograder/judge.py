@@ -446,9 +446,7 @@ class JudgeSession:
             return [error_output("CellStopped", why + " The grader left it out and went on with "
                                  "the rest of your notebook.")]
         self.executed.append((index, source, trusted))
-        outputs = []
-        if reply.get("text"):
-            outputs.append(new_output("stream", name="stdout", text=str(reply["text"])))
+        outputs = learner_outputs(reply.get("outputs"))
         error = reply.get("error")
         if isinstance(error, dict):
             outputs.append(new_output("error", ename=str(error.get("ename", "Error")),
@@ -539,6 +537,29 @@ class JudgeSession:
                 self.status.append(f"{name}: {stop}")
                 return [error_output("CheckStopped", f"{stop}.")]
         return [new_output("stream", name="stdout", text="".join(texts))]
+
+
+def learner_outputs(items):
+    """nbformat outputs from what a sandbox says a cell showed (`sandbox.CellOutputs`): printed
+    text, and display_data / execute_result bundles of the kept mimetypes. Only well-formed
+    pieces are taken, within the sandbox's own limits (learner code may write to the pipe)."""
+    from autograder.sandbox import DISPLAY_LIMIT, DISPLAY_MIMETYPES, OUTPUT_LIMIT
+
+    outputs, text_room, data_room = [], OUTPUT_LIMIT + 200, DISPLAY_LIMIT
+    for item in items if type(items) is list else []:
+        kind = item.get("type") if type(item) is dict else None
+        if kind == "stream" and type(item.get("text")) is str and text_room > 0:
+            outputs.append(new_output("stream", name="stdout", text=item["text"][:text_room]))
+            text_room -= len(item["text"])
+        elif kind in ("display_data", "execute_result") and type(item.get("data")) is dict:
+            data = {mime: value for mime, value in item["data"].items()
+                    if mime in DISPLAY_MIMETYPES and type(value) is str}
+            size = sum(len(v) for v in data.values())
+            if data and size <= data_room:
+                data_room -= size
+                extra = {"execution_count": None} if kind == "execute_result" else {}
+                outputs.append(new_output(kind, data=data, metadata={}, **extra))
+    return outputs
 
 
 def error_output(ename, message):

@@ -1,8 +1,11 @@
 """The sandbox: a separate Python process that runs one learner's notebook code.
 
 Started by the judge (`autograder.judge`) as `python -m autograder.sandbox R W`
-with a pipe pair on file descriptors R and W. It executes the notebook's cells
-on request, and calls the learner's functions with the inputs the judge sends,
+with a pipe pair on file descriptors R and W (or forked, already warm, by a fork
+server: `serve_forks`). It executes the notebook's cells on request, in a real
+IPython shell as a kernel would (`grading_shell`: magics, `display`, rich output;
+shell escapes print a note instead of starting a process), and sends back their
+outputs; it calls the learner's functions with the inputs the judge sends,
 sending back what they return (`autograder.wire`). It judges nothing: every
 comparison with the reference happens in the judge, which this process cannot
 reach.
@@ -64,22 +67,165 @@ class BoundedText(io.TextIOBase):
         return out
 
 
-class _Shell:
-    """What `get_ipython()` returns here: magics and shell escapes do nothing."""
+DISPLAY_LIMIT = 2_000_000  # characters of rich output (figures, HTML, reprs) kept per cell
+DISPLAY_MIMETYPES = ("text/plain", "text/html", "text/markdown", "text/latex", "image/png",
+                     "image/jpeg", "image/svg+xml")
 
-    def run_line_magic(self, name, line, *args, **kwargs):
-        return None
 
-    def run_cell_magic(self, name, line, cell, *args, **kwargs):
-        return None
+class CellOutputs(BoundedText):
+    """One cell's outputs in the order a kernel would send them: printed text (stdout and
+    stderr, up to OUTPUT_LIMIT characters in all) and rich output (`display(...)`, a trailing
+    expression's value, a figure: up to DISPLAY_LIMIT characters, kept mimetypes only)."""
 
-    def system(self, cmd, *args, **kwargs):
-        return None
+    encoding = "utf-8"  # as a kernel's streams say (IPython's timings then print "µs")
 
-    getoutput = system
+    def __init__(self):
+        super().__init__()
+        self.items = []  # {"type": "stream", "text": ...} or {"type": kind, "data": {...}}
+        self.data_size = self.data_dropped = 0
 
-    def __getattr__(self, name):
-        return lambda *args, **kwargs: None
+    def write(self, text):
+        before = len(self.parts)
+        written = super().write(text)
+        kept = "".join(self.parts[before:])
+        if kept:
+            if self.items and self.items[-1]["type"] == "stream":
+                self.items[-1]["text"] += kept
+            else:
+                self.items.append({"type": "stream", "text": kept})
+        return written
+
+    def display(self, kind, data):
+        """Record a display_data or execute_result bundle (images as base64 text)."""
+        import base64
+
+        bundle = {}
+        for mime, value in (data or {}).items():
+            if mime in DISPLAY_MIMETYPES:
+                if isinstance(value, bytes):
+                    value = base64.b64encode(value).decode("ascii")
+                if isinstance(value, str):
+                    bundle[mime] = value
+        size = 100 + sum(len(v) for v in bundle.values())
+        if not bundle:
+            return
+        if self.data_size + size > DISPLAY_LIMIT:
+            self.data_dropped += 1
+            return
+        self.data_size += size
+        self.items.append({"type": kind, "data": bundle})
+
+    def clear(self):
+        """`clear_output()`: what the cell showed so far goes (its share of the limits stays used)."""
+        self.items = []
+
+    def outputs(self):
+        notes = []
+        if self.dropped:
+            notes.append(f"[... {self.dropped} more characters of output not shown]")
+        if self.data_dropped:
+            notes.append(f"[... {self.data_dropped} more displayed outputs not shown: "
+                         "over the size limit]")
+        return self.items + ([{"type": "stream", "text": "\n" + "\n".join(notes) + "\n"}] if notes else [])
+
+
+def _shell_command_note(cmd):
+    print(f"[not run while grading: the shell command {str(cmd)[:200]!r}]")
+
+
+_SHELL = []
+
+
+def grading_shell(folder=None):
+    """The sandbox's IPython shell (one per process, made on first use: in the fork server).
+
+    A real `InteractiveShell`, so learner cells run with IPython's semantics, as in the
+    kernel stock nbgrader uses: input transforms, line and cell magics (`%%time`, `%%capture`,
+    `%matplotlib inline`), `display(...)`, a trailing expression's value, inline figures.
+    Like ipykernel's ZMQInteractiveShell, only the ends are replaced: rich output goes to the
+    cell's `CellOutputs` instead of a socket; shell escapes (`!ls`, `%pip`, `%%bash`) print a
+    note instead of starting a process (the audit hook would refuse it and fail the cell);
+    tracebacks are not printed (the cell's exception is reported by `Sandbox.run`); no history
+    file, and IPython's folder is a temporary one (in `folder`, default the system's temporary
+    folder; removed when this process exits normally), not the grader's home.
+    """
+    if _SHELL:
+        return _SHELL[0]
+    import tempfile
+
+    from IPython.core.compilerop import CachingCompiler
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.profiledir import ProfileDir
+    from IPython.utils.text import SList
+    from traitlets import Type
+    from traitlets.config import Config
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, *args, **kwargs):
+            self.shell.cell_outputs.display("display_data", data)
+
+        def clear_output(self, wait=False):
+            self.shell.cell_outputs.clear()
+
+    class ResultHook(DisplayHook):
+        def start_displayhook(self):
+            pass
+
+        def write_output_prompt(self):
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None):
+            self.shell.cell_outputs.display("execute_result", format_dict)
+
+        def finish_displayhook(self):
+            pass
+
+    class CellNames(CachingCompiler):
+        """Names compiled cells `<cell N>` (N: the cell's index in the notebook), as before."""
+
+        cell_name = "<cell>"
+
+        def get_code_name(self, raw_code, transformed_code, number):
+            return self.cell_name
+
+    class GradingShell(InteractiveShell):
+        displayhook_class = Type(ResultHook)
+        display_pub_class = Type(Publisher)
+        compiler_class = Type(CellNames)
+        cell_outputs = CellOutputs()
+
+        def system(self, cmd, *args, **kwargs):
+            _shell_command_note(cmd)
+
+        def getoutput(self, cmd, *args, **kwargs):
+            _shell_command_note(cmd)
+            return SList()
+
+        def enable_gui(self, gui=None):
+            pass  # no event loop here, as in ipykernel: `%matplotlib inline` needs none
+
+        def showtraceback(self, *args, **kwargs):
+            pass
+
+        def showsyntaxerror(self, *args, **kwargs):
+            pass
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    home = tempfile.TemporaryDirectory(prefix="ipython-", dir=folder)
+    shell = GradingShell.instance(config=config, ipython_dir=home.name, profile_dir=ProfileDir(
+        location=os.path.join(home.name, "profile_default")))
+    script_magics = [name for name, fn in shell.magics_manager.magics["cell"].items()
+                     if getattr(fn, "__qualname__", "").startswith("ScriptMagics.")]
+    for name in script_magics:  # %%bash, %%script, %%python3, ...: each would start a process
+        shell.register_magic_function(lambda line, cell, name=name: _shell_command_note(
+            f"%%{name} {line}".strip()), "cell", name)
+    shell.enable_matplotlib("inline")  # what ipykernel's default backend gives a notebook
+    _SHELL[:] = [shell, home]
+    return shell
 
 
 class _VisibleChecksStub:
@@ -100,14 +246,6 @@ def _stub_visible_checks():
     stub.VisibleChecks = _VisibleChecksStub
     stub.CheckFailed = AssertionError
     sys.modules["course.checks"] = stub
-
-
-def _transform(source):
-    if "%" in source or "!" in source:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        return TransformerManager().transform_cell(source)
-    return source
 
 
 def _tripwire(name):
@@ -206,8 +344,8 @@ class Sandbox:
 
     def __init__(self, rfd, wfd):
         self.rfd, self.wfd = rfd, wfd
-        self.namespace = {"__name__": "__main__", "__builtins__": __builtins__,
-                          "get_ipython": lambda: _Shell()}
+        self.shell = grading_shell()
+        self.namespace = self.shell.user_ns  # the learner's globals, as in a kernel
         self.home = os.getcwd()
 
     # -- pipe
@@ -231,27 +369,30 @@ class Sandbox:
 
     # -- requests
     def run(self, source, cell):
-        out = BoundedText()
+        """Run one cell as a kernel would (`InteractiveShell.run_cell`); send back its outputs
+        (`CellOutputs.outputs()`) and its error, if it raised."""
+        out = self.shell.cell_outputs = CellOutputs()
+        self.shell.compile.cell_name = f"<cell {cell}>"
         old = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = out
         error = None
         try:
-            code = compile(_transform(source), f"<cell {cell}>", "exec")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                exec(code, self.namespace)
-        except BaseException as exc:  # noqa: BLE001 (a learner's cell may raise anything)
-            if isinstance(exc, (KeyboardInterrupt,)):
-                raise
+                result = self.shell.run_cell(source, store_history=True)
+            failure = result.error_before_exec or result.error_in_exec
+            if failure is not None:
+                error = self._error(failure)
+        except BaseException as exc:  # noqa: BLE001 (the learner's code may have broken the shell)
             error = self._error(exc)
         finally:
             sys.stdout, sys.stderr = old
-        self.send("ran", ok=error is None, error=error, text=out.text())
+        self.send("ran", ok=error is None, error=error, outputs=out.outputs())
 
     @staticmethod
     def _error(exc):
         tb = traceback.extract_tb(exc.__traceback__)
-        frames = [f for f in tb if f.filename.startswith("<cell")]
+        frames = [f for f in tb if f.filename.startswith("<") and not f.filename.startswith("<frozen")]
         lines = traceback.format_list(frames) if frames else []
         text = f"{type(exc).__name__}: {exc}"[:2000]
         return {"ename": type(exc).__name__[:100], "evalue": str(exc)[:2000],
@@ -300,8 +441,9 @@ class Sandbox:
                 return
 
 
-def warm_imports():
-    """Third-party modules the exercises' set-up cells import, loaded once per fork server.
+def warm_imports(shell_folder=None):
+    """Third-party modules the exercises' set-up cells import, and the IPython shell that
+    runs the cells (`grading_shell`, its folder in shell_folder), made once per fork server.
 
     Only third-party code: nothing of `course` or `autograder` (whose reference
     modules a sandbox must load only as far as the assignment's set-up cell asks).
@@ -314,6 +456,8 @@ def warm_imports():
     import ipywidgets  # noqa: F401
     import matplotlib.pyplot  # noqa: F401
     import sklearn.datasets  # noqa: F401
+
+    grading_shell(shell_folder)
 
 
 def _virtual_mb():
@@ -398,7 +542,7 @@ def main(argv=None):
         serve_forks(socket.socket(fileno=int(argv[1])))
         return
     rfd, wfd, memory_mb = int(argv[0]), int(argv[1]), int(argv[2])
-    warm_imports()
+    warm_imports(os.getcwd())  # the sandbox's own folder: the only one it may clean up
     _become_sandbox(rfd, wfd, memory_mb)
 
 
