@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from autograder.reference import chain_rule as ref
-from course.gradcheck import gradient_check, numerical_gradient, relative_error  # noqa: F401 (used by lessons 9-10)
+from course.gradcheck import numerical_gradient
 from course.widgets import figure_png
 
 
