@@ -12,9 +12,12 @@ the function, what went wrong, the first wrong entry (input, learner's value,
 expected value), the tolerance, and, where the wrong answer matches a known
 mistake, that mistake and the lesson section that explains it.
 
-Results may be arrays, numbers, tuples of them, or dicts of arrays (a gradient per
-parameter name): a dict is checked for the reference's keys, then compared key by key,
-and a message names the key, e.g. numerical_gradient['W1'].
+Results may be arrays, numbers, sequences of them, or dicts of arrays (a gradient per
+parameter name): a dict (or a subclass: OrderedDict, defaultdict) is checked for the
+reference's keys, then compared key by key, and a message names the key, e.g.
+numerical_gradient['W1']. A function with several outputs may return them as a tuple or a
+list (or a subclass of either, a namedtuple), unless its spec says `tuple_only`: nothing in
+the exercises' wording asks for one kind of sequence rather than the other.
 """
 
 from __future__ import annotations
@@ -88,6 +91,9 @@ class GradedFunction:
     seed: int = 0
     lesson: str = ""
     extra_checks: Sequence[Callable[[Callable[..., Any]], None]] = field(default=())
+    # True only when the exercise's wording demands a tuple: a list of the right values is
+    # then refused, with a message that says so. Otherwise any list or tuple will do.
+    tuple_only: bool = False
 
 
 # ---------------------------------------------------------------- helpers
@@ -133,12 +139,17 @@ def call_quietly(fn: Callable[..., Any], args: tuple) -> Any:
         return fn(*args)
 
 
-def _as_outputs(result: Any, names: tuple[str, ...], fn_name: str) -> list[Any]:
+def _as_outputs(result: Any, names: tuple[str, ...], fn_name: str,
+                tuple_only: bool = False) -> list[Any]:
+    """The outputs of a result: the result itself for one output; for several, the items
+    of a tuple or list of that many (a namedtuple is a tuple; only a list when tuple_only)."""
     if len(names) == 1:
         return [result]
-    if not isinstance(result, tuple) or len(result) != len(names):
+    kinds = (tuple,) if tuple_only else (tuple, list)
+    if not isinstance(result, kinds) or len(result) != len(names):
+        kind = "a tuple" if tuple_only else "a tuple or list"
         raise CheckFailed(
-            f"{fn_name} should return a tuple of {len(names)} values "
+            f"{fn_name} should return {kind} of {len(names)} values "
             f"({', '.join(names)}), but it returned {_describe(result)}."
         )
     return list(result)
@@ -288,7 +299,7 @@ def check_case(graded: GradedFunction, learner_fn: Callable[..., Any], case: Cas
             raise CheckFailed(f"{name} changed its input {argname} in place{where}. "
                               "Compute a new array instead of writing into the input.")
 
-    outputs = _as_outputs(result, graded.outputs, name)
+    outputs = _as_outputs(result, graded.outputs, name, graded.tuple_only)
     for out_name, got_out, exp_out in zip(graded.outputs, outputs, expected):
         out_label = name if len(graded.outputs) == 1 else f"{name}'s {out_name}"
         if isinstance(exp_out, dict):

@@ -388,8 +388,9 @@ class JudgeSession:
 
     # -- sandbox life
     def _references(self):
+        """[module, reference name, the learner's name] of each graded reference function."""
         specs = all_specs().get(self.assignment, {})
-        return [[g.reference.__module__, g.reference.__name__] for g in specs.values()]
+        return [[g.reference.__module__, g.reference.__name__, name] for name, g in specs.items()]
 
     def _start(self):
         if self.restarts > MAX_RESTARTS:
@@ -478,12 +479,13 @@ class JudgeSession:
             op = message["op"]
             if op == "callback":
                 fn = callbacks.get(message.get("id"))
-                cb_args = message.get("args")
-                if fn is None or type(cb_args) is not tuple:
+                cb_args, cb_kwargs = message.get("args"), message.get("kwargs", {})
+                if fn is None or type(cb_args) is not tuple or type(cb_kwargs) is not dict or not all(
+                        type(k) is str for k in cb_kwargs):
                     reply = wire.message("cb_error", message="no such function")
                 else:
                     try:
-                        reply = wire.message("cb_result", value=fn(*cb_args))
+                        reply = wire.message("cb_result", value=fn(*cb_args, **cb_kwargs))
                     except CheckFailed as failed:
                         verdict = verdict or failed
                         reply = wire.message("cb_error", message="the grader stopped this call")

@@ -15,7 +15,10 @@ Before the first cell the judge cannot vouch for (a learner's cell), the judge
 
 - the reference implementations of the functions graded in this assignment are
   replaced, wherever the instructor's set-up code put them, by stand-ins that
-  raise; the originals are then freed;
+  call the learner's function of the same name (or raise, if there is none);
+  the originals are then freed. A given helper that calls a graded function
+  (exercise 10's `accuracy` calls `mlp_forward`) so keeps working while
+  grading, with the learner's function in place of the reference;
 - an audit hook (PEP 578: Python code cannot remove one) refuses to open files
   under the protected folders (the reference, the specs, the solutions, the
   gradebook and the class's submissions, the repository's git objects), to import
@@ -248,21 +251,39 @@ def _stub_visible_checks():
     sys.modules["course.checks"] = stub
 
 
-def _tripwire(name):
-    def unavailable(*args, **kwargs):
-        raise RuntimeError(f"the reference implementation of {name} is not available while grading")
-    unavailable.__name__ = name
-    return unavailable
+def _stand_in(name, learner_name, learner_functions):
+    """What takes a graded reference function's place: the learner's function of that name.
+
+    `learner_functions()` is the learner's namespace, read at call time (the learner
+    defines the function after arming). Without one (or when the learner's name is bound
+    to this stand-in itself, imported from the course), it raises: the reference is gone.
+    """
+    def stand_in(*args, **kwargs):
+        namespace = learner_functions() if learner_functions is not None else {}
+        learner_fn = namespace.get(learner_name)
+        if learner_fn is None or learner_fn is stand_in or not callable(learner_fn):
+            raise RuntimeError(f"the reference implementation of {name} is not available while "
+                               f"grading; define {learner_name} yourself")
+        return learner_fn(*args, **kwargs)
+    stand_in.__name__ = stand_in.__qualname__ = name
+    return stand_in
 
 
-def remove_references(targets):
-    """Replace each (module, name) reference function wherever it is bound, then free it."""
-    for module_name, name in targets:
+def remove_references(targets, learner_functions=None):
+    """Replace each reference function wherever it is bound, then free it.
+
+    targets: [module, name] or [module, name, learner's name] (the graded function's name
+    in the learner's notebook, `name` if not given). Helpers the course hands the learner
+    that call a graded function then call the learner's function of that name
+    (`learner_functions()` returns the learner's namespace): the helper keeps working and
+    no reference implementation stays reachable.
+    """
+    for module_name, name, *learner_name in targets:
         module = sys.modules.get(module_name)
         original = getattr(module, name, None) if module is not None else None
         if original is None:
             continue
-        stand_in = _tripwire(name)
+        stand_in = _stand_in(name, (learner_name or [name])[0], learner_functions)
         for holder in gc.get_referrers(original):
             if isinstance(holder, dict):
                 for key, value in list(holder.items()):
@@ -356,10 +377,13 @@ class Sandbox:
         return wire.decode(wire.read_frame(self.rfd), make_callback=self._callback)
 
     def _callback(self, key):
+        """The sandbox's stand-in for a function the judge passed in (an activation, a loss):
+        calling it runs the judge's function on the arguments, and what it returns crosses back
+        exactly (`autograder.wire`), so it behaves here like the function itself."""
         sandbox = self
 
-        def judge_side(*args):
-            sandbox.send("callback", id=key, args=args)
+        def judge_side(*args, **kwargs):
+            sandbox.send("callback", id=key, args=args, kwargs=kwargs)
             reply = sandbox.receive()
             if reply.get("op") == "cb_result":
                 return reply.get("value")
@@ -420,7 +444,7 @@ class Sandbox:
         self.send("returned", value=result, args=args)
 
     def arm(self, protected, writable, references):
-        remove_references(references)
+        remove_references(references, lambda: self.namespace)
         install_guard(protected, writable)
         self.send("armed")
 

@@ -9,6 +9,15 @@ nothing, so an object whose `__eq__` always says yes, or an ndarray subclass
 that lies about its contents, cannot fool a comparison: the comparison runs
 in the judge, on bytes, with the judge's own numpy.
 
+Values cross exactly, so that a value is judged as what it is: an array keeps
+its shape (a 0-d array stays 0-d), dtype and bits; a numpy scalar keeps its
+type (np.float32 stays np.float32, np.bool_ stays np.bool_); a Python float
+keeps every bit. A subclass of dict, list or tuple (OrderedDict, defaultdict,
+a namedtuple, a learner's own dict subclass) crosses as the plain container
+it is a kind of, its contents read with the base type's own methods, so an
+override in the subclass changes nothing: the judge compares a dict subclass
+as a dict and a namedtuple as a tuple, as it would in the learner's kernel.
+
 A frame on the pipe is: 8-byte big-endian length, then the payload; a payload
 is 4-byte JSON length, JSON, then each blob as 8-byte length plus bytes.
 """
@@ -84,14 +93,21 @@ class Encoder:
             return value
         if kind is float:
             return {"t": "f", "v": value.hex()}
-        if kind is tuple or kind is list:
-            return {"t": kind.__name__, "v": [self.encode(v, depth + 1) for v in value]}
-        if kind is dict:
-            items = list(value.items())
+        # Kinds are read from type(value), which an object cannot fake (isinstance can be
+        # fooled by a __class__ property).
+        if issubclass(kind, (tuple, list)):
+            # tuple.__iter__ / list.__iter__, not the value's own: a subclass's override
+            # cannot change what crosses (a namedtuple crosses as the tuple it is).
+            base = tuple if issubclass(kind, tuple) else list
+            return {"t": base.__name__, "v": [self.encode(v, depth + 1) for v in base.__iter__(value)]}
+        if issubclass(kind, dict):
+            items = list(dict.items(value))  # the stored entries, whatever the subclass overrides
             return {"t": "dict", "k": [self.encode(k, depth + 1) for k, _ in items],
                     "v": [self.encode(v, depth + 1) for _, v in items]}
-        if isinstance(value, np.ndarray):
-            array = np.ascontiguousarray(np.asarray(value).view(np.ndarray))
+        if issubclass(kind, np.ndarray):
+            # A plain view of the same memory: its shape (a 0-d array's () included) and dtype
+            # are the value's own; tobytes() writes C order whatever the strides.
+            array = np.ndarray.view(value, np.ndarray)
             if array.dtype.kind not in NUMERIC_KINDS or array.dtype.hasobject:
                 return {"t": "obj", "type": f"ndarray of dtype {array.dtype}"}
             node = {"t": "nd", "dtype": array.dtype.str, "shape": list(array.shape),
@@ -99,7 +115,7 @@ class Encoder:
             if kind is not np.ndarray:
                 node["sub"] = kind.__name__
             return node
-        if isinstance(value, np.generic) and type(value).__module__ == "numpy":
+        if issubclass(kind, np.generic) and kind.__module__ == "numpy":
             dtype = np.dtype(kind)
             if dtype.kind in NUMERIC_KINDS:
                 return {"t": "np", "dtype": dtype.str, "b": self._blob(np.asarray(value).tobytes())}
