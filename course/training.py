@@ -99,9 +99,9 @@ def plot_training(learning_rate=LEARNING_RATE, batch_size=8, epochs=40):
     left.plot(losses, color="C0")
     left.set_xlabel("epoch")
     left.set_ylabel("loss on all examples")
-    left.set_ylim(0, max(0.15, float(np.nanmax(losses[np.isfinite(losses)]))))
+    left.set_ylim(0, max(0.15, 1.05 * float(np.nanmax(losses[np.isfinite(losses)]))))
     steps = epochs * batch_count(len(X), batch_size)
-    left.set_title(f"learning rate {learning_rate:g}, batch size {batch_size}: {steps} steps")
+    left.set_title(f"learning rate {learning_rate:.3g}, batch size {batch_size}: {steps} steps")
     plot_dataset(X, Y, trained, right, f"after: loss {losses[-1]:.4f}, "
                                        f"accuracy {accuracy(trained, X, Y):.0%}")
     fig.tight_layout()
