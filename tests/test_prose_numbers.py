@@ -138,6 +138,9 @@ def rule_violations(path):
             stated = value(m.group(2))
             if not about(stated, passes, bool(m.group(1))):
                 found.append(f"{path.name} cell {i}: {m.group(0)!r}: not a cost course.costs gives")
+        for m in re.finditer(r"\b(?:a few|several|thousands of|one) (?:forward passes|run-throughs|runs? of the "
+                             r"network)|\bthe (?:cost|price) of (?:one|a single) run\b", text, re.I):
+            found.append(f"{path.name} cell {i}: {m.group(0)!r}: state the cost course.costs gives")
     return found
 
 
@@ -151,7 +154,8 @@ def test_the_rules_catch_a_stale_number(tmp_path):
     wrong = ["A check passes below the pass line, 1e-7.", "compare with the 1e-7 pass line", "largest relative error below 1e-7: right",
              "above 1e-3: the formula is wrong", "with tiny = 1e-10", "one tolerance everywhere: 1e-7.",
              "784-16-16-10 has 13,000 knobs.", "about 13,000 run-throughs for one step of 784-16-16-10",
-             "one run costs a few: about five forward passes"]
+             "one run costs a few: about five forward passes", "for the price of a few forward passes",
+             "thousands of run-throughs per step", "about the cost of one run"]
     right = [f"the pass line, {gradcheck.PASS_LINE:g}.", f"above {gradcheck.WRONG_LINE:g}: wrong",
              f"with tiny = {gradcheck.TINY:g}", "784-16-16-10 has 13,002 knobs and needs 26,004 forward "
              "passes, about 26,000 run-throughs; backprop about three forward passes"]
