@@ -39,19 +39,33 @@ def normalise(nb):
     """Drop what changes from run to run without changing the content.
 
     Execution counts become 1, 2, 3, ... over the code cells: nbval skips a
-    cell whose count is empty, and a fixed numbering keeps diffs quiet.
+    cell whose count is empty, and a fixed numbering keeps diffs quiet. Consecutive pieces of
+    one stream are joined (the kernel splits printed text wherever its buffer flushes, in a
+    different place each run; nbval joins them too before comparing).
     """
     nb.metadata.pop("widgets", None)
     count = 0
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
+            cell.outputs = _join_streams(cell.get("outputs", []))
             count += 1
             cell.execution_count = count
             for output in cell.get("outputs", []):
                 if "execution_count" in output:
                     output["execution_count"] = count
     return nb
+
+
+def _join_streams(outputs):
+    joined = []
+    for output in outputs:
+        if (output.get("output_type") == "stream" and joined
+                and joined[-1].get("output_type") == "stream" and joined[-1].get("name") == output.get("name")):
+            joined[-1]["text"] += output["text"]
+        else:
+            joined.append(output)
+    return joined
 
 
 def execute(path, timeout=120):

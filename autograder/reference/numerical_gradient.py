@@ -6,7 +6,7 @@ Parameters live in a dict of float64 arrays, one per name, in layer order:
 
 import numpy as np
 
-from course.gradcheck import TINY
+from course.gradcheck import H, TINY
 
 from autograder.reference.loss import mse
 from autograder.reference.neuron import sigmoid
@@ -53,7 +53,7 @@ def network_loss(params, X, Y):
     return mse(network_forward(params, X), Y)
 
 
-def numerical_gradient(loss_fn, params, h=1e-5):
+def numerical_gradient(loss_fn, params, h=H):
     """The slope of loss_fn(params) w.r.t. every entry of every array, by central differences.
 
     loss_fn: takes the params dict, returns a float. Each entry is nudged in place to

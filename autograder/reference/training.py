@@ -9,6 +9,7 @@ import numpy as np
 
 from autograder.reference.numerical_gradient import (init_params, network_forward, network_loss,
                                                      numerical_gradient)
+from course.gradcheck import H
 
 __all__ = ["init_params", "network_forward", "network_loss", "numerical_gradient"]
 
@@ -52,7 +53,7 @@ def sgd_update(params, grads, learning_rate):
     return {name: p - learning_rate * grads[name] for name, p in params.items()}
 
 
-def train_epoch(params, X, Y, batch_size, learning_rate, seed, h=1e-5):
+def train_epoch(params, X, Y, batch_size, learning_rate, seed, h=H):
     """One pass over the data in mini-batches (order from shuffled_order(n, seed)); new params.
 
     For each batch: the numerical gradient of the batch's cost (averaged over its examples), then
@@ -68,7 +69,7 @@ def train_epoch(params, X, Y, batch_size, learning_rate, seed, h=1e-5):
     return params
 
 
-def train(params, X, Y, epochs, batch_size, learning_rate, seed, h=1e-5):
+def train(params, X, Y, epochs, batch_size, learning_rate, seed, h=H):
     """Train for several epochs; epoch e shuffles with seed + e.
 
     Returns (params after training, losses of shape (epochs + 1,)): losses[0] is the loss on all of
