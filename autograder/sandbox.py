@@ -376,10 +376,10 @@ class Sandbox:
     def receive(self):
         return wire.decode(wire.read_frame(self.rfd), make_callback=self._callback)
 
-    def _callback(self, key):
+    def _callback(self, key, name="function"):
         """The sandbox's stand-in for a function the judge passed in (an activation, a loss):
         calling it runs the judge's function on the arguments, and what it returns crosses back
-        exactly (`autograder.wire`), so it behaves here like the function itself."""
+        exactly (`autograder.wire`), so it behaves here like the function itself (its name too)."""
         sandbox = self
 
         def judge_side(*args, **kwargs):
@@ -388,7 +388,7 @@ class Sandbox:
             if reply.get("op") == "cb_result":
                 return reply.get("value")
             raise RuntimeError(str(reply.get("message", "the grader refused this call")))
-        judge_side.__name__ = "function"
+        judge_side.__name__ = judge_side.__qualname__ = name
         return judge_side
 
     # -- requests

@@ -122,8 +122,15 @@ class Encoder:
         if self.callbacks is not None and callable(value):
             key = len(self.callbacks)
             self.callbacks[key] = value
-            return {"t": "cb", "id": key}
+            return {"t": "cb", "id": key, "name": callable_name(value)}
         return {"t": "obj", "type": kind.__name__}
+
+
+def callable_name(fn):
+    """The name a callback's stand-in carries (`sigmoid`, `sin`): a function's own name when it
+    is a plain identifier, else "function" (a lambda, a described loss)."""
+    name = getattr(fn, "__name__", None)
+    return name if type(name) is str and name.isidentifier() and len(name) <= 60 else "function"
 
 
 def encode(value, callbacks=None):
@@ -162,7 +169,7 @@ def unpack(payload):
 
 
 class Decoder:
-    """Rebuild a value from (tree, blobs). `make_callback(id)` builds the
+    """Rebuild a value from (tree, blobs). `make_callback(id, name)` builds the
     stand-in for a callback reference (sandbox side); None refuses them."""
 
     def __init__(self, blobs, make_callback=None):
@@ -235,7 +242,8 @@ class Decoder:
         if t == "cb":
             if self.make_callback is None:
                 raise WireError("unexpected callback")
-            return self.make_callback(node.get("id"))
+            name = node.get("name")
+            return self.make_callback(node.get("id"), name if type(name) is str else "function")
         if t == "obj":
             return _named(Opaque, node.get("type", "object"))()
         raise WireError(f"unknown node type {t!r}")

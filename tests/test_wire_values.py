@@ -197,6 +197,9 @@ def inside(f, value):
 
 def inside_by_keyword(f, value):
     return describe(f(z=value))
+
+def name_of(f):
+    return f.__name__
 '''
 MADE_KINDS = ["0-d float64", "0-d int8", "float32 scalar", "bool_", "uint64", "python float",
               "python int", "sum", "strided", "OrderedDict", "defaultdict", "namedtuple",
@@ -247,6 +250,7 @@ def test_a_function_passed_in_behaves_in_the_sandbox_like_the_real_one(session, 
     assert describe(call(session, "through", activation, z)) == expected
     if activation is not np.sin:  # a ufunc's argument has no name
         assert call(session, "inside_by_keyword", activation, z) == expected
+    assert call(session, "name_of", activation) == activation.__name__
 
 
 # ---------------------------------------------------- honest work, graded twice
