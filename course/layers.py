@@ -143,6 +143,7 @@ def plot_parameter_counts(sizes=(784, 16, 16, 10)):
         ax.text(k - 0.2, w, f"{w:,}", ha="center", va="bottom", fontsize=9)
         ax.text(k + 0.2, b, f"{b:,}", ha="center", va="bottom", fontsize=9)
     ax.set_xticks(at, labels)
+    ax.set_xlabel("layer (d_in -> d_out)")
     ax.set_yscale("log")
     ax.set_ylim(1, max(weights) * 8)
     ax.set_ylabel("number of knobs (log scale)")

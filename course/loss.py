@@ -86,10 +86,11 @@ def plot_landscape(w=0.0, b=1.0):
     best = np.unravel_index(np.argmin(cost), cost.shape)
     right.plot(ws[best], bs[best], "P", color="white", mec="black", markersize=12,
                label="lowest cost on the grid")  # black edge: visible on the legend's white too
-    right.plot([w], [b], "r*", markersize=14, label="your knobs")
+    right.plot([w], [b], "r*", markersize=14, label="your knobs", clip_on=False)  # whole at an edge
     right.set_xlabel("knob w (slope)")
     right.set_ylabel("knob b (intercept)")
-    right.legend(loc="lower left", fontsize=9)
+    # below the axes: inside, it would hide the star wherever the knobs put it
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=9)
     right.set_title("cost over the two knobs")
     bar = fig.colorbar(image, ax=right, label="cost (log colour scale)")
     bar.set_ticks([0.1, 0.3, 1, 3, 10], labels=["0.1", "0.3", "1", "3", "10"])

@@ -39,6 +39,7 @@ def plot_slope_at(name, z0, width=2.0):
     ax.plot(zt, f(np.array(z0)) + slope * (zt - z0), "--", label=f"tangent, slope {float(slope):.4f}")
     ax.plot([z0], [f(np.array(z0))], "ko")
     ax.set_xlabel("z")
+    ax.set_ylabel(f"{name}(z)")
     ax.legend(loc="upper left")
     fig.tight_layout()
     return fig
