@@ -145,7 +145,7 @@ def plot_measured():
               label=f"measured (fitted slope {fitted_exponent():.2f})")
     ax.loglog(knobs[-1:], predicted[-1:], "*", color="C3", ms=14, label="784-16-16-10 (predicted)")
     for (sizes, _, _), k, p in zip(MEASURED, knobs, predicted):
-        ax.annotate("-".join(map(str, sizes)), (k, p), textcoords="offset points", xytext=(8, -4),
+        ax.annotate("-".join(map(str, sizes)), (k, p), textcoords="offset points", xytext=(6, -12),
                     fontsize=7, ha="left", va="top")
     ax.set_xlim(knobs[0] / 2, knobs[-1] * 6)
     ax.set_ylim(predicted[0] / 3, 100)
