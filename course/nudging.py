@@ -33,6 +33,7 @@ def plot_secants(h=0.5, x0=X0):
     ax.set_xlim(z[0], z[-1])
     ax.set_ylim(-0.05, 1.1)
     ax.set_xlabel("z")
+    ax.set_ylabel("sigmoid(z)")
     ax.set_title(f"estimating the slope of the sigmoid at z = {x0:g}")
     ax.legend(loc="lower right", fontsize=9, prop={"family": "monospace", "size": 8})
     fig.tight_layout()
