@@ -471,15 +471,16 @@ def test_a_given_helper_calls_the_learners_function_and_never_the_reference():
     learner's mlp_forward: one that always answers class 0 gives the fraction of 0 labels."""
     code = '''
 def train(X, labels, sizes, epochs, batch_size, learning_rate, seed):
-    raise ValueError(f"accuracy {accuracy(None, sizes, X, labels)!r} zeros {np.mean(labels == 0)!r}")
+    raise ValueError(f"accuracy {accuracy(None, sizes, X, labels)!r} "
+                     f"share of zeros {float(np.mean(labels == 0))!r} end")
 '''
     outputs = graded_by_judge_with("10_whole_picture", "train", {
         "train": code,
         "mlp_forward": "def mlp_forward(theta, sizes, X):\n"
                        "    return np.eye(sizes[-1])[np.zeros(X.shape[0], dtype=int)]\n"})
     (error,) = [o for o in outputs if o.output_type == "error"]
-    said = error.evalue.split("accuracy ")[1].split(" zeros ")
-    assert said[0] == said[1].split(" ")[0].rstrip("."), error.evalue
+    said = error.evalue.split("accuracy ")[1].split(" end")[0].split(" share of zeros ")
+    assert len(said) == 2 and said[0] == said[1], error.evalue
 
 
 def test_a_reference_taken_from_a_course_module_is_still_unavailable():
