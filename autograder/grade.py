@@ -1125,6 +1125,10 @@ class Run:
                      f"({len({s.student for s in subs})} students x {len(assignments)} assignments) in "
                      f"{self.submitted}; {skipped} already graded (ledger), {len(todo)} to grade with the "
                      f"{self.engine} engine on {len(pool.workers) if pool and work else 0} workers")
+            if self.engine == "judge":
+                from autograder import confine
+
+                self.say(f"grade: {confine.describe()}")
             for sub in todo:
                 if sub.problem:
                     self.zero(sub)

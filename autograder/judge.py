@@ -46,7 +46,7 @@ from pathlib import Path
 from nbformat.v4 import new_output
 from traitlets import Integer
 
-from autograder import wire
+from autograder import confine, wire
 from autograder.checking import CheckFailed, hidden_cases, run_checks
 from autograder.specs import all_specs, graded_function
 
@@ -385,6 +385,7 @@ class JudgeSession:
         self.executed = []  # (cell index, source, trusted) of cells that finished
         self.armed_before = None  # position in self.executed where the sandbox was armed
         self.restarts = 0
+        self.confinement = None  # what the sandbox said keeps its allow-list, once armed
 
     # -- sandbox life
     def _references(self):
@@ -413,10 +414,12 @@ class JudgeSession:
             self._start()
 
     def _arm(self):
+        readable, list_only = confine.readable_paths(self.sandbox.workdir)
         self.sandbox.send(wire.message("arm", protected=self.protected,
-                                       writable=[self.sandbox.workdir],
-                                       references=self._references()))
-        self.sandbox.expect("armed", time.monotonic() + self.timeout)
+                                       writable=[self.sandbox.workdir], readable=readable,
+                                       list_only=list_only, references=self._references()))
+        reply = self.sandbox.expect("armed", time.monotonic() + self.timeout)
+        self.confinement = reply.get("confinement")
 
     def _request_run(self, index, source):
         self.sandbox.send(wire.message("run", source=source, cell=index))

@@ -40,7 +40,7 @@ import traceback
 import types
 import warnings
 
-from autograder import wire
+from autograder import confine, wire
 
 OUTPUT_LIMIT = 20_000  # characters of printed output kept per cell
 
@@ -302,10 +302,16 @@ def _path_of(arg):
         return None
 
 
-def install_guard(protected, writable):
-    """Add the audit hook. Nothing here keeps a reference to it that Python code can reach."""
+def install_guard(protected, writable, readable=None, list_only=()):
+    """Add the audit hook. Nothing here keeps a reference to it that Python code can reach.
+
+    With `readable` (autograder.confine's allow-list), a file may be opened only under
+    `readable` or `writable`, and a folder listed only there or in `list_only`; `protected`
+    is refused even inside them. Without it (older callers), only `protected` is refused."""
     protected = tuple(os.path.realpath(p) for p in protected) + ("/proc",)
     writable = tuple(os.path.realpath(p) for p in writable) + ("/dev/null",)
+    allowed = None if readable is None else tuple(os.path.realpath(p) for p in readable) + writable
+    listable = None if allowed is None else allowed + tuple(os.path.realpath(p) for p in list_only)
     blocked = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
                "os.fork", "os.forkpty", "os.kill", "os.killpg", "signal.pthread_kill",
                "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg",
@@ -325,13 +331,18 @@ def install_guard(protected, writable):
     def hook(event, args):
         if event == "open":
             path = _path_of(args[0])
-            if under(path, protected):
+            if under(path, protected) or (allowed is not None and path is not None
+                                          and not under(path, allowed)):
                 refuse(f"reading {args[0]}")
             mode, flags = args[1] if len(args) > 1 else None, args[2] if len(args) > 2 else 0
             writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and flags & write_flags)
             if writes and path is not None and not under(path, writable):
                 refuse(f"writing {args[0]}")
+        elif event in ("os.listdir", "os.scandir") and listable is not None:
+            path = _path_of(args[0] if args and args[0] is not None else ".")
+            if path is not None and not under(path, listable):
+                refuse(f"listing {args[0]}")
         elif event == "import":
             if str(args[0]).split(".")[0] == "autograder":
                 refuse(f"importing {args[0]}")
@@ -443,10 +454,19 @@ class Sandbox:
         sys.stdout, sys.stderr = old
         self.send("returned", value=result, args=args)
 
-    def arm(self, protected, writable, references):
+    def arm(self, protected, writable, references, readable=None, list_only=()):
+        """Confine this process before the first learner cell: reference functions replaced, then
+        the allow-list kept by Landlock where the kernel has it (applied first: the audit hook
+        refuses ctypes), then the audit hook, which keeps the same list in every case."""
         remove_references(references, lambda: self.namespace)
-        install_guard(protected, writable)
-        self.send("armed")
+        layer = "audit hook only, protected folders refused"
+        if readable is not None:
+            try:
+                layer = f"Landlock ABI {confine.restrict(readable, list_only, [*writable, '/dev/null'])}"
+            except OSError:
+                layer = "audit hook only"
+        install_guard(protected, writable, readable, list_only)
+        self.send("armed", confinement=layer)
 
     def serve(self):
         self.send("ready", pid=os.getpid())
@@ -460,7 +480,8 @@ class Sandbox:
             elif op == "call":
                 self.call(request["name"], request["args"])
             elif op == "arm":
-                self.arm(request["protected"], request["writable"], request["references"])
+                self.arm(request["protected"], request["writable"], request["references"],
+                         request.get("readable"), request.get("list_only", ()))
             elif op == "exit":
                 return
 

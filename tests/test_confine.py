@@ -10,18 +10,24 @@ import pytest
 
 from autograder import confine
 
-pytestmark = pytest.mark.skipif(not confine.landlock_abi(), reason="this kernel has no Landlock")
+needs_landlock = pytest.mark.skipif(not confine.landlock_abi(), reason="this kernel has no Landlock")
 
 
-def in_confined_child(tmp_path, probe):
-    """Run probe() in a forked child confined to tmp_path/work; return what it wrote there."""
+def in_confined_child(tmp_path, probe, layer="landlock"):
+    """Run probe() in a forked child confined to tmp_path/work (by Landlock, or by the sandbox's
+    audit hook alone); return what it wrote there."""
     work = tmp_path / "work"
     work.mkdir()
     read, list_only = confine.readable_paths(work)
     pid = os.fork()
     if pid == 0:
         try:
-            confine.restrict(read, list_only, [str(work), "/dev/null"])
+            if layer == "landlock":
+                confine.restrict(read, list_only, [str(work), "/dev/null"])
+            else:
+                from autograder.sandbox import install_guard
+
+                install_guard([], [str(work)], read, list_only)
             (work / "result.txt").write_text(repr(probe(work)))
         finally:
             os._exit(0)
@@ -37,7 +43,8 @@ def outcome(action):
         return type(exc).__name__
 
 
-def test_only_the_allow_list_is_readable(tmp_path):
+@pytest.mark.parametrize("layer", [pytest.param("landlock", marks=needs_landlock), "audit hook"])
+def test_only_the_allow_list_is_readable(tmp_path, layer):
     copy = tmp_path / "somewhere" / "course-backup"
     shutil.copytree(confine.ROOT / "autograder" / "reference", copy / "autograder" / "reference")
 
@@ -53,21 +60,22 @@ def test_only_the_allow_list_is_readable(tmp_path):
                 "elsewhere": outcome(lambda: (tmp_path / "pwned.txt").write_text("x")),
                 "list repository": outcome(lambda: os.listdir(confine.ROOT))}
 
-    assert in_confined_child(tmp_path, probe) == {
+    assert in_confined_child(tmp_path, probe, layer) == {
         "copy": "PermissionError", "repository": "PermissionError", "passwd": "PermissionError",
         "numpy": "ok", "stdlib": "ok", "course": "ok", "own folder": "ok",
         "elsewhere": "PermissionError", "list repository": "PermissionError"}
     assert not (tmp_path / "pwned.txt").exists()
 
 
-def test_new_imports_still_work_when_confined(tmp_path):
+@pytest.mark.parametrize("layer", [pytest.param("landlock", marks=needs_landlock), "audit hook"])
+def test_new_imports_still_work_when_confined(tmp_path, layer):
     def probe(work):
         import decimal  # noqa: F401 (a standard-library module not loaded before)
         import xml.dom.minidom  # noqa: F401
         import scipy.special
         return float(scipy.special.expit(0.0))
 
-    assert in_confined_child(tmp_path, probe) == 0.5
+    assert in_confined_child(tmp_path, probe, layer) == 0.5
 
 
 def test_the_grader_package_is_not_readable_in_site_packages():

@@ -29,13 +29,14 @@ def graded_corpus(tmp_path_factory):
     elsewhere.mkdir()
     for case in CASES:
         write(case, course / "submitted" / case.student / case.assignment, release, elsewhere)
+    out = tmp_path_factory.mktemp("graded")  # away from submitted/: classmates stay closed all the same
     run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(course / "submitted"),
-                          "--jobs", "2", "--timeout", "4"],
+                          "--jobs", "2", "--timeout", "4", "--out", str(out)],
                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    with open(course / "grades.csv", newline="") as f:
+    with open(out / "grades.csv", newline="") as f:
         rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(f)}
-    return course, rows, run
+    return out, rows, run
 
 
 def cell_scores(course, student, assignment):

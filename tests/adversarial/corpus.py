@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -184,6 +185,14 @@ CASES = [
                  f"src = json.load(open({str(SOLUTIONS / '01_neuron' / '01_neuron_exercise.ipynb')!r}))\n"
                  "exec(''.join(c['source'] for c in src['cells'] if 'def relu' in ''.join(c['source'])))"),
          {"test_relu": 0}, says="not allowed while grading"),
+    Case("read_copy", "01_neuron", "relu's code read from a copy of the course in another folder",
+         replace("relu", "exec(open('@ELSEWHERE@/course-copy/autograder/reference/neuron.py').read())"),
+         {"test_relu": 0}, says="not allowed while grading"),
+    Case("read_classmate", "01_neuron", "relu's code read from a classmate's submission",
+         replace("relu", "import json\n"
+                 "src = json.load(open('@SUBMITTED@/renamed/01_neuron/my_exercise_final.ipynb'))\n"
+                 "exec(''.join(c['source'] for c in src['cells'] if 'def relu' in ''.join(c['source'])))"),
+         {"test_relu": 0}, says="not allowed while grading"),
     Case("shell_out", "01_neuron", "relu's code fetched by a subprocess",
          replace("relu", "import subprocess\nsrc = subprocess.run(['cat', "
                  f"{str(ROOT / 'autograder' / 'reference' / 'neuron.py')!r}], capture_output=True,"
@@ -218,9 +227,20 @@ def full_marks(assignment, release_dir):
 
 
 def write(case, folder, release_dir, elsewhere):
-    """Write the case's submission into folder; `elsewhere` is a folder outside every submission."""
+    """Write the case's submission into folder; `elsewhere` is a folder outside every submission
+    (holding a copy of the course's reference, for the cases that look for one there). In cell
+    sources, @ELSEWHERE@ and @SUBMITTED@ become those folders' paths."""
     folder.mkdir(parents=True, exist_ok=True)
+    copy_of_course = Path(elsewhere) / "course-copy" / "autograder"
+    if not copy_of_course.exists():
+        shutil.copytree(ROOT / "autograder", copy_of_course, ignore=shutil.ignore_patterns("__pycache__"))
+    places = {"@ELSEWHERE@": str(elsewhere), "@SUBMITTED@": str(folder.parent.parent)}
     for name, data in build(case, release_dir).items():
+        if isinstance(data, bytes):
+            text = data.decode()
+            for marker, path in places.items():
+                text = text.replace(marker, path)
+            data = text.encode()
         if isinstance(data, Link) and data.kind == "symbolic":
             (folder / name).symlink_to(SOLUTIONS / case.assignment / f"{case.assignment}_exercise.ipynb")
         elif isinstance(data, Link):
