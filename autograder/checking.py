@@ -23,8 +23,13 @@ the exercises' wording asks for one kind of sequence rather than the other.
 from __future__ import annotations
 
 import copy
+import dis
+import linecache
+import re
+import types
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -51,6 +56,10 @@ class CheckFailed(AssertionError):
     check then shows the learner its message once, with none of the checker's frames or file
     paths (in JupyterLab, and in the error output nbgrader copies into the feedback).
     """
+
+    def __init__(self, message: str = "", hint: str = "") -> None:
+        super().__init__(message + hint)
+        self.detail = message  # the failure without a named mistake (see run_checks' callees)
 
     def _render_traceback_(self) -> list[str]:
         return [f"{type(self).__name__}: {line}" if i == 0 else line
@@ -157,30 +166,37 @@ def _as_outputs(result: Any, names: tuple[str, ...], fn_name: str,
 
 # ----------------------------------------------------------- comparisons
 
-def _expect_array(name: str, got: Any, expected: Any) -> str | None:
-    """Return a description of the first problem with `got`, or None if it is right."""
+def _expect_array(name: str, got: Any, expected: Any) -> tuple[str, str] | None:
+    """(kind, description) of the first problem with `got`'s type, shape or dtype, or None.
+
+    kind is "type", "shape" or "dtype": a wrong type or dtype alone is said as such (the engine
+    then names no mistake when the values are right), a wrong shape may be a known mistake."""
     if isinstance(expected, _ndarray):
         if type(got) is not _ndarray:
             if isinstance(got, _ndarray):
-                return (f"{name} is a {type(got).__name__} (a subclass of numpy.ndarray); "
-                        "return a plain numpy array.")
-            return f"{name} should be a numpy array, but it is {_describe(got)}."
+                return "type", (f"{name} is a {type(got).__name__} (a subclass of numpy.ndarray); "
+                                "return a plain numpy array.")
+            return "type", f"{name} should be a numpy array, but it is {_describe(got)}."
         if got.shape != expected.shape:
             hint = ""
             if got.ndim == 2 and got.shape == expected.shape[::-1]:
                 hint = " That is the transposed shape: check the order of your matrix product."
-            return (f"{name} has shape {got.shape}, expected shape {expected.shape}.{hint}")
+            return "shape", f"{name} has shape {got.shape}, expected shape {expected.shape}.{hint}"
         if got.dtype != expected.dtype:
             hint = ""
             if got.dtype.kind in "biu":
                 hint = " Integer or boolean arrays lose the fractions: convert with .astype(float)."
-            return f"{name} has dtype {got.dtype}, expected {expected.dtype}.{hint}"
+            elif got.dtype.kind == "f" and got.dtype.itemsize < expected.dtype.itemsize:
+                hint = (f" {got.dtype} keeps only about {np.finfo(got.dtype).precision} significant "
+                        "digits: compute in float64, numpy's default (no dtype=np.float32, no "
+                        ".astype(np.float32)).")
+            return "dtype", f"{name} has dtype {got.dtype}, expected {expected.dtype}.{hint}"
         return None
     # A scalar result: any real number will do (Python or numpy, float or int), not a bool.
     if isinstance(got, _ndarray) and got.shape == ():
         return None
     if type(got) not in (float, int) and not isinstance(got, (np.floating, np.integer)):
-        return f"{name} should be a number, but it is {_describe(got)}."
+        return "type", f"{name} should be a number, but it is {_describe(got)}."
     return None
 
 
@@ -230,17 +246,86 @@ def _input_at(case: Case, index: tuple, key: Any = None) -> str:
 
 # ------------------------------------------------------------- the check
 
-def _matching_mistakes(graded: GradedFunction, case: Case, outputs: list[Any]) -> list[Mistake]:
-    found = []
-    for mistake in graded.mistakes:
-        try:
-            wrong = _as_outputs(call_quietly(mistake.implementation, _copy_args(case.args)),
-                                graded.outputs, graded.name)
-        except Exception:  # a mistake that cannot run on this input does not match
-            continue
-        if all(_values_match(o, w, graded.rtol, graded.atol) for o, w in zip(outputs, wrong)):
-            found.append(mistake)
-    return found
+def _outputs_of(graded: GradedFunction, fn: Callable[..., Any], case: Case) -> list[Any]:
+    """fn's outputs on case (raises whatever fn raises, or CheckFailed for a wrong count)."""
+    return _as_outputs(call_quietly(fn, _copy_args(case.args)), graded.outputs, graded.name,
+                       graded.tuple_only)
+
+
+def _all_match(got: list[Any], expected: list[Any], rtol: float, atol: float) -> bool:
+    return len(got) == len(expected) and all(
+        _values_match(g, e, rtol, atol) for g, e in zip(got, expected))
+
+
+class _Evidence:
+    """The learner's outputs and the reference's on every case being checked, gathered once a
+    check has failed, so that a diagnosis rests on all of them and not on one entry.
+
+    rows: (case, learner's outputs, whether their values are right). A case on which the
+    learner's code raised is left out (it says nothing about values); if the code was stopped
+    from outside (the judge's time limit), the cases seen so far are used.
+    """
+
+    def __init__(self, graded: GradedFunction, learner_fn: Callable[..., Any], cases: Sequence[Case],
+                 failing: Case, failing_outputs: list[Any]):
+        self.graded = graded
+        self.rows: list[tuple[Case, list[Any], bool]] = []
+        others = [c for c in cases if c is not failing]
+        for case in [failing] + others:
+            if case is failing:
+                got = failing_outputs
+            else:
+                try:
+                    got = _outputs_of(graded, learner_fn, case)
+                except Exception:
+                    continue
+                except (KeyboardInterrupt, SystemExit, GeneratorExit):
+                    raise
+                except BaseException:  # the judge stopped the learner's code: use what was seen
+                    break
+            try:
+                expected = _outputs_of(graded, graded.reference, case)
+            except Exception:
+                continue
+            self.rows.append((case, got, _all_match(got, expected, graded.rtol, graded.atol)))
+
+    def values_right_everywhere(self) -> bool:
+        return all(right for _, _, right in self.rows)
+
+    def explaining_mistakes(self) -> list[Mistake]:
+        """The catalogued mistakes that reproduce the learner's outputs on every case: on each
+        case where the learner is wrong, and on each where the learner is right (a mistake
+        that gives a different answer there is not what the learner wrote)."""
+        graded = self.graded
+        found = []
+        for mistake in graded.mistakes:
+            explains = True
+            for case, got, right in self.rows:
+                try:
+                    wrong = _outputs_of(graded, mistake.implementation, case)
+                except Exception:  # cannot run here: no evidence where the learner is right
+                    if right:
+                        continue
+                    explains = False
+                    break
+                if not _all_match(got, wrong, graded.rtol, graded.atol):
+                    explains = False
+                    break
+            if explains:
+                found.append(mistake)
+        return found
+
+
+def _mistake_text(mistakes: list[Mistake]) -> str:
+    if not mistakes:
+        return ""
+    if len(mistakes) == 1:
+        m = mistakes[0]
+        return f"\n  This looks like a known mistake: {m.name}. {m.explanation}\n  See {m.lesson}."
+    lines = ["\n  On every case checked this matches each of these known mistakes:"]
+    for m in mistakes[:3]:
+        lines.append(f"  - {m.name}. {m.explanation} See {m.lesson}.")
+    return "\n".join(lines)
 
 
 def _expect_dict(name: str, got: Any, expected: dict) -> str | None:
@@ -268,15 +353,102 @@ def _leaves(label: str, got: Any, expected: Any) -> list[tuple[str, Any, Any, An
     return [(f"{label}[{key!r}]", key, got[key], expected[key]) for key in expected]
 
 
-def _mistake_text(mistakes: list[Mistake]) -> str:
-    if not mistakes:
-        return ""
-    m = mistakes[0]
-    return f"\n  This looks like a known mistake: {m.name}. {m.explanation}\n  See {m.lesson}."
+# ------------------------------------------------- errors numpy raised
+
+_NUMPY_DIR = str(Path(np.__file__).resolve().parent)
+_ENGINE_DIR = str(Path(__file__).resolve().parent)
+_SHAPE = re.compile(r"\(\s*\d*(?:\s*,\s*\d+)*\s*,?\s*\)")
 
 
-def check_case(graded: GradedFunction, learner_fn: Callable[..., Any], case: Case) -> None:
-    """Run one case; raise CheckFailed with a named reason if anything is wrong."""
+def _pretty_shape(text: str) -> str:
+    sizes = [int(t) for t in re.findall(r"\d+", text)]
+    return str(tuple(sizes))
+
+
+def _input_shapes(case: Case) -> str:
+    parts = []
+    for pos, arg in enumerate(case.args):
+        argname = case.names[pos] if pos < len(case.names) else f"argument {pos + 1}"
+        if isinstance(arg, _ndarray):
+            parts.append(f"{argname} {arg.shape}")
+        elif isinstance(arg, dict) and arg and all(isinstance(v, _ndarray) for v in arg.values()):
+            parts.append(f"{argname} " + "{" + ", ".join(f"{k!r}: {v.shape}" for k, v in arg.items())
+                         + "}")
+    return ", ".join(parts)
+
+
+def _learner_line(exc: BaseException) -> str:
+    """The source line of the learner's code where exc was raised, if Python can still read it
+    (in a notebook IPython keeps each cell's source), else ''."""
+    tb, line = exc.__traceback__, ""
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not (filename.startswith(_NUMPY_DIR) or filename.startswith(_ENGINE_DIR)
+                or filename.startswith("<__array_function__")):
+            text = linecache.getline(filename, tb.tb_lineno).strip()
+            if text:
+                line = text
+        tb = tb.tb_next
+    return line
+
+
+def numpy_error_sentence(exc: BaseException) -> str:
+    """A plain sentence for the common errors numpy raises, naming the shapes involved, or ''."""
+    text = str(exc)
+    if "could not be broadcast" in text and "operands" in text:
+        shapes = [_pretty_shape(s) for s in _SHAPE.findall(text.split("->")[0] if "->" in text
+                                                          and "remapped" not in text else text)]
+        shapes = list(dict.fromkeys(shapes))[:3]
+        which = " and ".join(shapes) if shapes else "two shapes"
+        return (f"numpy could not combine arrays of shapes {which} entry by entry. It lines "
+                "shapes up from the right, and each pair of sizes must be equal or one of them 1. "
+                "Look at the line that adds, subtracts, multiplies or compares these arrays: one "
+                "may need a transpose (.T), keepdims=True in a sum, or [:, None] to become a column.")
+    if "non-broadcastable output operand" in text or "return arrays must be of ArrayType" in text \
+            or ("out" in text and "positional" in text):
+        return ("A third positional argument to a numpy function such as np.maximum(a, b, ...) is "
+                "`out`, the array to write the result into, not a third value to compare. To take "
+                "the largest of three, nest the calls: np.maximum(np.maximum(a, b), c).")
+    found = re.search(r"mismatch in its core dimension.*\(size (\d+) is different from (\d+)\)", text)
+    if found:
+        return (f"In a matrix product A @ B, A's last size must equal B's first size, as in "
+                f"(n, k) @ (k, m); here one side has {found.group(1)} where the other has "
+                f"{found.group(2)}. Check the order of the product and whether one side needs a "
+                "transpose (.T).")
+    found = re.search(r"shapes (\([\d, ]*\)) and (\([\d, ]*\)) not aligned", text)
+    if found:
+        return (f"np.dot of shapes {_pretty_shape(found.group(1))} and "
+                f"{_pretty_shape(found.group(2))}: the first one's last size must equal the second "
+                "one's first size. Check the order of the product and whether one side needs a "
+                "transpose (.T).")
+    if "setting an array element with a sequence" in text:
+        return ("Your code put several numbers (a list or an array) where numpy expected one: for "
+                "example g[i] = value where value is an array (a loss that returned an array, not a "
+                "number), or np.array of rows of different lengths. Check the shape of the value "
+                "you store; float(...) fails loudly if it is not one number.")
+    return ""
+
+
+def _raised_text(name: str, exc: BaseException, case: Case, where: str) -> str:
+    lines = [f"{name} raised {type(exc).__name__}: {exc}{where}."]
+    sentence = numpy_error_sentence(exc)
+    if sentence:
+        line = _learner_line(exc)
+        lines.append(f"  In your line `{line}`: {sentence}" if line else f"  {sentence}")
+        shapes = _input_shapes(case)
+        if shapes:
+            lines.append(f"  The inputs had shapes: {shapes}.")
+    return "\n".join(lines)
+
+
+# -------------------------------------------------------------- one case
+
+def check_case(graded: GradedFunction, learner_fn: Callable[..., Any], case: Case,
+               cases: Sequence[Case] | None = None) -> None:
+    """Run one case; raise CheckFailed with a named reason if anything is wrong.
+
+    cases: every case being checked (default: this one). A catalogued mistake is named only
+    when it reproduces the learner's outputs on all of them."""
     __tracebackhide__ = True  # IPython then shows the learner the message, not our frames
     name = graded.name
     where = f" on {case.label}" if case.label else ""
@@ -286,12 +458,14 @@ def check_case(graded: GradedFunction, learner_fn: Callable[..., Any], case: Cas
     try:
         result = call_quietly(learner_fn, args)
     except NotImplementedError:
-        raise CheckFailed(f"{name} is not written yet: it still raises NotImplementedError. "
-                          "Replace that line with your code.") from None
+        failed = CheckFailed(f"{name} is not written yet: it still raises NotImplementedError. "
+                             "Replace that line with your code.")
+        failed.not_written = True
+        raise failed from None
     except CheckFailed:  # a watched input (e.g. a loss that sees un-restored knobs) said why
         raise
     except Exception as exc:  # the learner's code crashed: say how, on what input
-        raise CheckFailed(f"{name} raised {type(exc).__name__}: {exc}{where}.") from None
+        raise CheckFailed(_raised_text(name, exc, case, where)) from None
 
     for pos, (before, after) in enumerate(zip(case.args, args)):
         if not _same(before, after):
@@ -300,31 +474,49 @@ def check_case(graded: GradedFunction, learner_fn: Callable[..., Any], case: Cas
                               "Compute a new array instead of writing into the input.")
 
     outputs = _as_outputs(result, graded.outputs, name, graded.tuple_only)
+    evidence = _LazyEvidence(graded, learner_fn, list(cases) if cases else [case], case, outputs)
     for out_name, got_out, exp_out in zip(graded.outputs, outputs, expected):
         out_label = name if len(graded.outputs) == 1 else f"{name}'s {out_name}"
         if isinstance(exp_out, dict):
             problem = _expect_dict(out_label, got_out, exp_out)
             if problem:
-                raise CheckFailed(f"{problem} (Checked{where}.)"
-                                  + _mistake_text(_matching_mistakes(graded, case, outputs)))
+                raise CheckFailed(f"{problem} (Checked{where}.)",
+                                  _mistake_text(evidence().explaining_mistakes()))
         for label, key, got, exp in _leaves(out_label, got_out, exp_out):
-            _compare_leaf(graded, case, outputs, where, label, key, got, exp)
+            _compare_leaf(graded, case, evidence, where, label, key, got, exp)
 
 
-def _compare_leaf(graded: GradedFunction, case: Case, outputs: list[Any], where: str,
+class _LazyEvidence:
+    """Gathers the evidence only when a failure needs it (calling it returns an _Evidence)."""
+
+    def __init__(self, *args):
+        self.args, self.value = args, None
+
+    def __call__(self) -> _Evidence:
+        if self.value is None:
+            self.value = _Evidence(*self.args)
+        return self.value
+
+
+def _compare_leaf(graded: GradedFunction, case: Case, evidence: _LazyEvidence, where: str,
                   label: str, key: Any, got: Any, exp: Any) -> None:
     """Compare one array or number of a result; raise CheckFailed at the first problem."""
     __tracebackhide__ = True
-    problem = _expect_array(label, got, exp)
-    if problem:
-        raise CheckFailed(f"{problem} (Checked{where}.)"
-                          + _mistake_text(_matching_mistakes(graded, case, outputs)))
+    found = _expect_array(label, got, exp)
+    if found:
+        kind, problem = found
+        if kind in ("type", "dtype"):
+            if evidence().values_right_everywhere():
+                what = "dtype" if kind == "dtype" else "type"
+                raise CheckFailed(f"{problem} (Checked{where}.)\n  Its values are right on every "
+                                  f"case checked: only the {what} needs fixing.")
+        raise CheckFailed(f"{problem} (Checked{where}.)",
+                          _mistake_text(evidence().explaining_mistakes()))
     g = _asarray(got, dtype=_float64)
     e = _asarray(exp, dtype=_float64)
     index = _first_wrong(g, e, graded.rtol, graded.atol)
     if index is None:
         return
-    mistakes = _matching_mistakes(graded, case, outputs)
     at = _input_at(case, index, key)
     lines = [f"{label} is wrong{where}."]
     if not np.all(_isfinite(g[index])) and np.all(_isfinite(e[index])):
@@ -334,18 +526,142 @@ def _compare_leaf(graded: GradedFunction, case: Case, outputs: list[Any], where:
                  if index else ("  Input: " + at if at else "  Scalar result:"))
     lines.append(f"  yours: {_fmt(g[index])}   expected: {_fmt(e[index])}   "
                  f"(tolerance: |yours - expected| <= {graded.rtol:g} * |expected| + {graded.atol:g})")
-    raise CheckFailed("\n".join(lines) + _mistake_text(mistakes))
+    raise CheckFailed("\n".join(lines), _mistake_text(evidence().explaining_mistakes()))
 
 
-def run_checks(graded: GradedFunction, learner_fn: Callable[..., Any], cases: list[Case]) -> int:
-    """Check every case, then any extra checks; return the number of cases checked."""
+# ------------------------------------------- functions the learner's code calls
+
+@dataclass(frozen=True)
+class Callee:
+    """Another graded function of the same exercise that the function under check calls.
+
+    fn is the learner's version (a function, or the judge's proxy for one). hidden: check it on
+    its hidden cases too (the hidden tests may; a visible check uses visible cases only).
+    callees: its own callees, a sequence or a function returning one (worked out only when
+    needed)."""
+
+    graded: GradedFunction
+    fn: Callable[..., Any]
+    hidden: bool = False
+    callees: Any = ()
+
+
+def _resolve(callees: Any) -> Sequence[Callee]:
+    return callees() if callable(callees) else (callees or ())
+
+
+def _callee_failure(name: str, callees: Any) -> str | None:
+    """Why `name` fails because of a function it calls: the first callee that fails its own
+    checks, with its message; None if every callee passes (or there are none)."""
+    try:
+        found = _resolve(callees)
+    except Exception:
+        return None
+    for callee in found:
+        cname = callee.graded.name
+        cases = callee.graded.visible_cases() + (hidden_cases(callee.graded) if callee.hidden else [])
+        try:
+            run_checks(callee.graded, callee.fn, cases, callee.callees)
+        except CheckFailed as failed:
+            inner = "\n    ".join(str(failed).splitlines())
+            return (f"{name} is wrong because {cname}, which it calls, is wrong; fix {cname} "
+                    f"first.\n  {cname}'s check says:\n    {inner}")
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # the callee could not be checked: no verdict about it
+            continue
+    return None
+
+
+def called_global_names(fn: Callable[..., Any]) -> list[str]:
+    """The global names fn's code reads (LOAD_GLOBAL / LOAD_NAME, nested functions included),
+    in order of first use. `np.tanh` reads the global np, not tanh."""
+    code = getattr(fn, "__code__", None)
+    if not isinstance(code, types.CodeType):
+        return []
+    names, stack = [], [code]
+    while stack:
+        current = stack.pop(0)
+        for ins in dis.get_instructions(current):
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and isinstance(ins.argval, str) \
+                    and ins.argval not in names:
+                names.append(ins.argval)
+        stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+    return names
+
+
+def learner_callees(name: str, fn: Callable[..., Any], graded_by_name: dict[str, GradedFunction],
+                    hidden: bool = False, _seen: tuple = ()) -> list[Callee]:
+    """The other graded functions of the exercise that the learner's fn calls, as found in its
+    globals (the notebook's namespace), each with its own callees (worked out lazily)."""
+    seen = _seen + (name,)
+    namespace = getattr(fn, "__globals__", None)
+    if not isinstance(namespace, dict):
+        return []
+    found = []
+    for other in called_global_names(fn):
+        if other in seen or other not in graded_by_name:
+            continue
+        target = namespace.get(other)
+        if target is None or not callable(target) or target is fn:
+            continue
+        found.append(Callee(graded_by_name[other], target, hidden,
+                            lambda o=other, t=target: learner_callees(o, t, graded_by_name,
+                                                                      hidden, seen)))
+    return found
+
+
+def names_called_in_source(source: str, fn_name: str) -> list[str]:
+    """The names read inside the last `def fn_name(...)` of source (a notebook cell), in order
+    of first use; [] if source does not define it. Attribute names (np.tanh) are not names."""
+    import ast
+
+    if source.lstrip().startswith("%%"):  # a cell magic (%%time, %%capture) runs the rest
+        source = source.lstrip().split("\n", 1)[-1] if "\n" in source else ""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # line magics or shell escapes: IPython turns them into Python
+        try:
+            from IPython.core.inputtransformer2 import TransformerManager
+            tree = ast.parse(TransformerManager().transform_cell(source))
+        except Exception:
+            return []
+    defs = [node for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fn_name]
+    if not defs:
+        return []
+    names = []
+    for node in ast.walk(defs[-1]):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in names:
+            names.append(node.id)
+    return names
+
+
+# -------------------------------------------------------------- all cases
+
+def run_checks(graded: GradedFunction, learner_fn: Callable[..., Any], cases: list[Case],
+               callees: Any = ()) -> int:
+    """Check every case, then any extra checks; return the number of cases checked.
+
+    callees: the other graded functions the learner's function calls (`Callee`s, or a function
+    returning them). When a check fails and one of them fails its own checks, the message says
+    that the failure comes from there, and names no mistake of this function."""
     __tracebackhide__ = True
     if not callable(learner_fn):
         raise CheckFailed(f"{graded.name} should be a function, but it is {_describe(learner_fn)}.")
-    for case in cases:
-        check_case(graded, learner_fn, case)
-    for extra in graded.extra_checks:
-        extra(learner_fn)
+    try:
+        for case in cases:
+            check_case(graded, learner_fn, case, cases)
+        for extra in graded.extra_checks:
+            extra(learner_fn)
+    except CheckFailed as failed:
+        if getattr(failed, "not_written", False):
+            raise
+        blame = _callee_failure(graded.name, callees)
+        if blame is None:
+            raise
+        detail = "\n    ".join(getattr(failed, "detail", str(failed)).splitlines())
+        raise CheckFailed(f"{blame}\n  What {graded.name}'s own check saw:\n    {detail}") from None
     return len(cases)
 
 

@@ -5,8 +5,8 @@ so the feedback a learner receives shows the result of the checks, never
 their inputs or the reference code.
 """
 
-from autograder.checking import hidden_cases, run_checks
-from autograder.specs import graded_function
+from autograder.checking import hidden_cases, learner_callees, run_checks
+from autograder.specs import all_specs, graded_function
 
 
 class HiddenTests:
@@ -18,4 +18,6 @@ class HiddenTests:
     def check(self, name, learner_fn):
         __tracebackhide__ = True
         graded = graded_function(self.assignment, name)
-        run_checks(graded, learner_fn, hidden_cases(graded))
+        callees = lambda: learner_callees(name, learner_fn, all_specs()[self.assignment],  # noqa: E731
+                                          hidden=True)
+        run_checks(graded, learner_fn, hidden_cases(graded), callees)

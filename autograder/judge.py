@@ -47,7 +47,8 @@ from nbformat.v4 import new_output
 from traitlets import Integer
 
 from autograder import confine, wire
-from autograder.checking import CheckFailed, hidden_cases, run_checks
+from autograder.checking import (Callee, CheckFailed, hidden_cases, names_called_in_source,
+                                 run_checks)
 from autograder.specs import all_specs, graded_function
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -515,6 +516,28 @@ class JudgeSession:
         self.sandbox.send(wire.message("lookup", name=expr))
         return self.sandbox.expect("found", time.monotonic() + self.timeout)
 
+    def callees(self, assignment, expr, seen=()):
+        """The other graded functions of the assignment that the learner's `expr` calls, read
+        from the source of the cell that last defined it, as proxies (see checking.Callee)."""
+        specs = all_specs().get(assignment, {})
+        seen = tuple(seen) + (expr,)
+        defines = re.compile(rf"^\s*def\s+{re.escape(expr)}\s*\(", re.MULTILINE)
+        for _index, source, trusted in reversed(self.executed):
+            if not trusted and defines.search(source):
+                names = names_called_in_source(source, expr)
+                break
+        else:
+            return []
+        found = []
+        for other in names:
+            if other in seen or other not in specs:
+                continue
+            described = self.lookup(other)
+            if described.get("defined") and described.get("callable"):
+                found.append(Callee(specs[other], LearnerFunction(self, other, other), True,
+                                    lambda o=other: self.callees(assignment, o, seen)))
+        return found
+
     def judge(self, source):
         """Judge one grade cell: the hidden checks its (instructor's) source names."""
         calls = [m.groupdict() for m in HIDDEN_CALL.finditer(source)]
@@ -532,7 +555,8 @@ class JudgeSession:
                                       "that defines it (above this one) and make sure it has no error.")
                 if not found.get("callable"):
                     raise CheckFailed(f"{name} should be a function, but it is a {found.get('type')}.")
-                n = run_checks(graded, LearnerFunction(self, name, expr), hidden_cases(graded))
+                n = run_checks(graded, LearnerFunction(self, name, expr), hidden_cases(graded),
+                               lambda: self.callees(call["assignment"], expr))
                 texts.append(f"{name}: passed all {n} hidden test cases"
                              + (" and the extra checks" if graded.extra_checks else "") + ".\n")
             except CheckFailed as failed:

@@ -9,8 +9,8 @@ tests check more when the work is graded; a failing check raises an
 AssertionError whose message names the mistake (see autograder.checking).
 """
 
-from autograder.checking import CheckFailed, run_checks
-from autograder.specs import graded_function
+from autograder.checking import CheckFailed, learner_callees, run_checks
+from autograder.specs import all_specs, graded_function
 from course import progress
 
 
@@ -24,7 +24,8 @@ class VisibleChecks:
         __tracebackhide__ = True
         graded = graded_function(self.assignment, name)
         try:
-            count = run_checks(graded, learner_fn, graded.visible_cases())
+            callees = lambda: learner_callees(name, learner_fn, all_specs()[self.assignment])  # noqa: E731
+            count = run_checks(graded, learner_fn, graded.visible_cases(), callees)
         except CheckFailed:
             progress.record(self.assignment, name, False)
             raise

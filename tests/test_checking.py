@@ -140,3 +140,151 @@ def test_a_failed_check_renders_as_its_message_alone():
     error = CheckFailed("sigmoid is wrong on z = [0].\n  yours: 1   expected: 0.5")
     assert error._render_traceback_() == ["CheckFailed: sigmoid is wrong on z = [0].",
                                           "  yours: 1   expected: 0.5"]
+
+
+# ------------------------------------------------ a diagnosis must explain the failure
+
+def test_dtype_only_failure_says_so_and_names_no_mistake():
+    """A float32 sigmoid has right values: the message says the dtype, not "overflow"."""
+    with pytest.raises(CheckFailed) as failure:
+        VisibleChecks("01_neuron")("sigmoid", lambda z: (1.0 / (1.0 + np.exp(-z))).astype(np.float32))
+    message = str(failure.value)
+    assert "dtype float32, expected float64" in message
+    assert "only the dtype needs fixing" in message
+    assert "known mistake" not in message and "overflow" not in message
+
+
+def test_type_only_failure_says_so():
+    message = _fails(lambda X: (2 * X).tolist(), "should be a numpy array")
+    assert "only the type needs fixing" in message and "known mistake" not in message
+
+
+def test_mistake_named_only_when_it_explains_every_case():
+    """np.mean on the one-output mse case equals 'forgot the 1/2' there, but not on the
+    three-output case: neither that nor any other single-case match is named."""
+    from autograder.specs import all_specs
+    graded = all_specs()["03_loss"]["mse"]
+    with pytest.raises(CheckFailed) as failure:
+        run_checks(graded, lambda Y_hat, Y: float(np.mean((Y_hat - Y) ** 2)), graded.visible_cases())
+    message = str(failure.value)
+    assert "plain mean over every entry" in message, message
+    assert "forgot the 1/2" not in message
+
+
+def test_a_mistake_that_matches_one_case_only_is_not_named():
+    cases = [Case((np.array([1.0, 2.0]),), "x = [1, 2]", ("X",)),
+             Case((np.array([0.0, 3.0]),), "x = [0, 3]", ("X",))]
+    graded = GradedFunction(name="double", reference=_double, visible_cases=lambda: cases,
+                            hidden_cases=lambda rng: [],
+                            mistakes=[Mistake("plus two", "You added 2.", "lesson 0",
+                                              lambda X: X + 2.0)])
+    # 3x equals x + 2 at x = 1 only, and 3x differs from 2x at x = 2 as well
+    with pytest.raises(CheckFailed) as failure:
+        run_checks(graded, lambda X: 3.0 * X, cases)
+    assert "plus two" not in str(failure.value)
+    with pytest.raises(CheckFailed, match="known mistake: plus two"):
+        run_checks(graded, lambda X: X + 2.0, cases)
+
+
+# ------------------------------------------------ numpy's errors, said about the learner's line
+
+def test_broadcast_error_is_translated_with_the_shapes():
+    message = _fails(lambda X: X + np.ones(2), "raised ValueError")
+    assert "numpy could not combine arrays of shapes (2, 3) and (2,)" in message
+    assert "In your line `message = _fails(lambda X: X + np.ones(2)" in message
+    assert "The inputs had shapes: X (2, 3)" in message
+
+
+def test_matmul_error_is_translated():
+    message = _fails(lambda X: X @ X, "raised ValueError")
+    assert "A's last size must equal B's first size" in message and "3" in message
+
+
+def test_out_argument_misuse_is_translated():
+    message = _fails(lambda X: np.maximum(X, 2.0 * X, 1e-12), "raised TypeError")
+    assert "is `out`" in message and "np.maximum(np.maximum(a, b), c)" in message
+
+
+def test_sequence_into_an_element_is_translated():
+    def store(X):
+        out = np.zeros(2)
+        out[0] = X[0]
+        return out
+    message = _fails(store, "raised ValueError")
+    assert "several numbers" in message
+
+
+# ------------------------------------------------ a failure that comes from a callee
+
+def _notebook(source):
+    """Run source as a notebook cell would (functions share one global namespace)."""
+    namespace = {"np": np}
+    exec(compile(source, "<cell>", "exec"), namespace)
+    return namespace
+
+
+def test_visible_check_blames_a_wrong_callee():
+    ns = _notebook(
+        "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(z))\n"
+        "def weighted_sum(X, w, b):\n    return X @ w + b\n"
+        "def neuron(X, w, b, activation):\n    return sigmoid(weighted_sum(X, w, b))\n")
+    with pytest.raises(CheckFailed) as failure:
+        VisibleChecks("01_neuron")("neuron", ns["neuron"])
+    message = str(failure.value)
+    assert message.startswith("neuron is wrong because sigmoid, which it calls, is wrong; "
+                              "fix sigmoid first."), message
+    assert "sign flip in the exponent" in message  # sigmoid's own diagnosis
+
+
+def test_a_right_callee_is_not_blamed():
+    ns = _notebook(
+        "def weighted_sum(X, w, b):\n    return X @ w + b\n"
+        "def neuron(X, w, b, activation):\n    return activation(weighted_sum(X, w, b)) + b\n")
+    with pytest.raises(CheckFailed) as failure:
+        VisibleChecks("01_neuron")("neuron", ns["neuron"])
+    assert "which it calls" not in str(failure.value)
+
+
+def test_an_attribute_with_a_graded_name_is_not_a_callee():
+    from autograder.checking import called_global_names
+    ns = _notebook("def tanh(z):\n    return z\n"
+                   "def tanh_prime(z):\n    return 1.0 - np.tanh(z) ** 2\n")
+    assert called_global_names(ns["tanh_prime"]) == ["np"]
+
+
+def test_names_called_in_source_reads_the_def_only():
+    from autograder.checking import names_called_in_source
+    source = "%%time\ndef neuron(X, w, b, activation):\n    return sigmoid(X @ w + b)\nx = tanh(1)\n"
+    assert set(names_called_in_source(source, "neuron")) == {"sigmoid", "X", "w", "b"}
+
+
+def test_the_judge_blames_a_wrong_callee():
+    """The judge runs the learner's code in a sandbox; it reads which graded functions a
+    function calls from the cell that defines it, and checks them through proxies."""
+    import nbformat
+    from autograder.judge import JudgeSession, protected_paths
+    from autograder.notebooks import SOLUTIONS
+    from autograder.synthetic import learner_source
+
+    answers = {"sigmoid": "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(z))\n",
+               "neuron": "def neuron(X, w, b, activation):\n    return sigmoid(X @ w + b)\n"}
+    nb = nbformat.read(SOLUTIONS / "01_neuron" / "01_neuron_exercise.ipynb", as_version=4)
+    session = JudgeSession("01_neuron", timeout=20, protected=protected_paths())
+    try:
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade"):
+                if meta["grade_id"] == "test_neuron":
+                    outputs = session.judge(cell.source)
+                    break
+                continue
+            source = cell.source
+            if meta.get("solution"):
+                source = answers.get(meta["grade_id"]) or learner_source(source)
+            session.run_cell(index, source, trusted=not meta.get("solution") and meta.get("locked", False))
+    finally:
+        session.close()
+    message = outputs[-1]["evalue"]
+    assert message.startswith("neuron is wrong because sigmoid, which it calls, is wrong"), message
