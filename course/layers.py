@@ -1,4 +1,4 @@
-"""Plots, a widget and a nudging helper for lesson 2 (layers and the forward pass).
+"""Plots and a widget for lesson 2 (layers and the forward pass).
 Each function that draws returns the matplotlib Figure it made."""
 
 import ipywidgets as widgets
@@ -152,19 +152,3 @@ def plot_parameter_counts(sizes=(784, 16, 16, 10)):
     fig.tight_layout()
     return fig
 
-
-def nudged_slopes(f, x, h=1e-6):
-    """How much each output of f moves per unit nudge of each entry of x, by nudging.
-
-    Returns J with J[out_index + in_index] = (f(x + h) - f(x - h)) / (2 h), nudging one entry of x
-    at a time: the same layout as the Jacobians of autograder.reference.layers.layer_jacobians.
-    """
-    x = np.array(x, dtype=float)
-    out = np.asarray(f(x))
-    J = np.zeros(out.shape + x.shape)
-    for idx in np.ndindex(*x.shape):
-        up, down = x.copy(), x.copy()
-        up[idx] += h
-        down[idx] -= h
-        J[(Ellipsis,) + idx] = (np.asarray(f(up)) - np.asarray(f(down))) / (2 * h)
-    return J

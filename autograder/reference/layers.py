@@ -1,11 +1,9 @@
 """Lesson 2 reference: dense layers on batches, a two-layer forward pass that keeps
-its cache, parameter counts, and the derivatives of one layer's pre-activation.
+its cache, and parameter counts.
 
 Convention throughout: a batch X has one example per row, shape (n, d_in); a layer's
 weights W have shape (d_in, d_out) and its bias b shape (d_out,); Z = X @ W + b.
 """
-
-import numpy as np
 
 from autograder.reference.neuron import sigmoid
 
@@ -40,29 +38,3 @@ def count_parameters(sizes):
     """
     return int(sum(d_in * d_out + d_out for d_in, d_out in zip(sizes[:-1], sizes[1:])))
 
-
-def layer_jacobians(x, W, b):
-    """Every derivative of z = x @ W + b for one example x.
-
-    x: (d_in,), W: (d_in, d_out), b: (d_out,). Returns (dz_dx, dz_dW, dz_db) where
-      dz_dx[j, i]    = dz_j / dx_i       shape (d_out, d_in)        (this is W.T)
-      dz_dW[j, i, k] = dz_j / dW[i, k]   shape (d_out, d_in, d_out) (x_i where k == j, else 0)
-      dz_db[j, k]    = dz_j / db_k       shape (d_out, d_out)       (the identity)
-    The first index is always the output z_j; the rest follow the shape of what is nudged.
-    """
-    d_out = W.shape[1]
-    eye = np.eye(d_out)
-    dz_dx = W.T.copy()
-    dz_dW = np.einsum("i,jk->jik", x, eye)
-    dz_db = eye
-    return dz_dx, dz_dW, dz_db
-
-
-def layer_gradients(x, W, dz):
-    """Pull a gradient back through z = x @ W + b for one example.
-
-    x: (d_in,), W: (d_in, d_out), dz: (d_out,), the gradient of a loss with respect to z.
-    Returns (dx, dW, db): dx = W @ dz (d_in,), dW = outer(x, dz) (d_in, d_out), db = dz (d_out,).
-    Each is the Jacobian of layer_jacobians contracted with dz over the output index.
-    """
-    return W @ dz, np.outer(x, dz), dz.copy()

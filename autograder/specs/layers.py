@@ -19,8 +19,6 @@ BATCH = _section("A batch is a stack of rows")
 TOY = _section("The 2-3-1 network, traced with numbers")
 CACHE = _section("The cache: what the forward pass keeps")
 COUNT = _section("Counting the knobs")
-JACOBIAN = _section("How z moves when its inputs move")
-GRADIENTS = _section("From derivatives to gradients")
 
 # The lesson's toy network (2 inputs, 3 hidden neurons, 1 output).
 TOY_X = np.array([[0.35, 0.7]])
@@ -101,43 +99,6 @@ def _is_whole_number(learner_fn):
                           "is a whole number: return an int (wrap it in int(...)).")
 
 
-JAC_NAMES = ("x", "W", "b")
-
-
-def _jacobians_visible():
-    return [Case((TOY_X[0], TOY_W1, TOY_B1), "x = [0.35, 0.7] with the toy network's W1, b1",
-                 JAC_NAMES)]
-
-
-def _jacobians_hidden(rng):
-    cases = []
-    for d_in, d_out in [(3, 2), (1, 4), (5, 1), (2, 2), (4, 6)]:
-        x, W, b = rng.normal(size=d_in), rng.normal(size=(d_in, d_out)), rng.normal(size=d_out)
-        cases.append(Case((x, W, b), f"random x ({d_in},), W ({d_in}, {d_out})", JAC_NAMES))
-    W, b = rng.normal(size=(3, 2)), rng.normal(size=2)
-    cases.append(Case((np.zeros(3), W, b), "x = 0 (dz/dW is then all zeros)", JAC_NAMES))
-    return cases
-
-
-GRAD_NAMES = ("x", "W", "dz")
-
-
-def _gradients_visible():
-    return [Case((TOY_X[0], TOY_W1, np.array([1.0, 0.0, -2.0])),
-                 "x = [0.35, 0.7], the toy W1, dz = [1, 0, -2]", GRAD_NAMES)]
-
-
-def _gradients_hidden(rng):
-    cases = []
-    for d_in, d_out in [(3, 2), (1, 5), (4, 1), (6, 3), (2, 2)]:
-        cases.append(Case((rng.normal(size=d_in), rng.normal(size=(d_in, d_out)),
-                           rng.normal(size=d_out)), f"random x ({d_in},), W ({d_in}, {d_out}), dz",
-                          GRAD_NAMES))
-    x, W = rng.normal(size=4), rng.normal(size=(4, 3))
-    cases.append(Case((x, W, np.zeros(3)), "dz = 0 (every gradient is then zero)", GRAD_NAMES))
-    return cases
-
-
 # --------------------------------------------------------------- mistakes
 
 def _m(name, explanation, lesson, implementation):
@@ -210,63 +171,12 @@ COUNT_MISTAKES = [
     _m("a bias for the inputs too", "You gave the input layer biases; inputs are data, not "
        "neurons, so only the layers after it have biases.", COUNT,
        lambda sizes: sum(a * b for a, b in _layers(sizes)) + sum(sizes)),
+    _m("one bias per input", "You gave each layer d_in biases; a bias belongs to a neuron, so a "
+       "layer from d_in to d_out has d_out biases.", COUNT,
+       lambda sizes: sum(a * b + a for a, b in _layers(sizes))),
     _m("skipped the last layer", "Your loop stopped one layer early; a list of L + 1 widths "
        "describes L layers, and every one of them counts.", COUNT,
        lambda sizes: sum(a * b + b for a, b in _layers(sizes)[:-1])),
-]
-
-
-def _jac_as_W(x, W, b):
-    _, dW, db = ref.layer_jacobians(x, W, b)
-    return W.copy(), dW, db
-
-
-def _jac_bias_ones(x, W, b):
-    dx, dW, _ = ref.layer_jacobians(x, W, b)
-    return dx, dW, np.ones(W.shape[1])
-
-
-def _jac_collapsed_dW(x, W, b):
-    dx, _, db = ref.layer_jacobians(x, W, b)
-    return dx, np.tile(x, (W.shape[1], 1)), db
-
-
-def _jac_W_for_x(x, W, b):
-    dx, _, db = ref.layer_jacobians(x, W, b)
-    return dx, np.einsum("ij,jk->jik", W, np.eye(W.shape[1])), db
-
-
-def _jac_axes_order(x, W, b):
-    dx, _, db = ref.layer_jacobians(x, W, b)
-    return dx, np.einsum("i,jk->jki", x, np.eye(W.shape[1])), db
-
-
-JACOBIAN_MISTAKES = [
-    _m("dz/dx laid out as W", "You returned W, of shape (d_in, d_out); the first index is the "
-       "output z_j, so dz/dx[j, i] = W[i, j], which is W.T.", JACOBIAN, _jac_as_W),
-    _m("bias derivative as a vector of ones", "dz_j / db_k is 1 when j == k and 0 otherwise: a "
-       "(d_out, d_out) identity matrix, not a vector.", JACOBIAN, _jac_bias_ones),
-    _m("dz/dW without its zeros", "You returned x for every output, shape (d_out, d_in); z_j only "
-       "depends on column j of W, so dz/dW has shape (d_out, d_in, d_out) with x in slot k == j "
-       "and zeros elsewhere.", JACOBIAN, _jac_collapsed_dW),
-    _m("swapped x and W in dz/dW", "Nudging W[i, j] moves z_j by x_i times the nudge, so "
-       "dz_j / dW[i, j] = x_i, not W[i, j].", JACOBIAN, _jac_W_for_x),
-    _m("dz/dW axes in the wrong order", "dz/dW[j, i, k] is dz_j / dW[i, k]: output index first, "
-       "then W's two indices in W's own order.", JACOBIAN, _jac_axes_order),
-]
-
-GRADIENT_MISTAKES = [
-    _m("transposed weight gradient", "Your dW has shape (d_out, d_in); dW[i, k] = x_i * dz_k has "
-       "the shape of W, (d_in, d_out): np.outer(x, dz).", GRADIENTS,
-       lambda x, W, dz: (W @ dz, np.outer(dz, x), dz.copy())),
-    _m("sign flip", "Your gradients have the wrong sign; pulling dz back through z = x @ W + b "
-       "multiplies by positive factors only.", GRADIENTS,
-       lambda x, W, dz: (-(W @ dz), -np.outer(x, dz), -dz)),
-    _m("summed the bias gradient", "Your db is one number; each bias b_k has its own gradient, "
-       "dz_k, so db is a vector of shape (d_out,).", GRADIENTS,
-       lambda x, W, dz: (W @ dz, np.outer(x, dz), np.sum(dz))),
-    _m("dropped dz from dW", "Your dW repeats x in every column; each column k is x times dz_k.",
-       GRADIENTS, lambda x, W, dz: (W @ dz, np.tile(x[:, None], (1, W.shape[1])), dz.copy())),
 ]
 
 
@@ -283,12 +193,4 @@ GRADED = {g.name: g for g in [
                    visible_cases=_count_visible, hidden_cases=_count_hidden,
                    mistakes=COUNT_MISTAKES, seed=203, lesson=COUNT,
                    extra_checks=(_is_whole_number,)),
-    GradedFunction(name="layer_jacobians", reference=ref.layer_jacobians,
-                   visible_cases=_jacobians_visible, hidden_cases=_jacobians_hidden,
-                   mistakes=JACOBIAN_MISTAKES, outputs=("dz_dx", "dz_dW", "dz_db"), seed=204,
-                   lesson=JACOBIAN),
-    GradedFunction(name="layer_gradients", reference=ref.layer_gradients,
-                   visible_cases=_gradients_visible, hidden_cases=_gradients_hidden,
-                   mistakes=GRADIENT_MISTAKES, outputs=("dx", "dW", "db"), seed=205,
-                   lesson=GRADIENTS),
 ]}
