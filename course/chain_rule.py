@@ -188,3 +188,83 @@ def chain_explorer(x=1.5, y=0.2, w1=0.8, w2=-1.5):
     redraw()
     return widgets.VBox([widgets.HBox([controls["x"], controls["y"]]),
                          widgets.HBox([controls["w1"], controls["w2"]]), readout, picture])
+
+
+# A small computational graph: f = (a * b + c) * max(b, d). b feeds two gates.
+GRAPH_INPUTS = {"a": -2.0, "b": 1.5, "c": 4.0, "d": 0.5}
+
+
+def graph_forward(a, b, c, d):
+    """Every node's value of f = (a * b + c) * max(b, d): p = a * b, q = p + c, m = max(b, d),
+    f = q * m."""
+    p = a * b
+    q = p + c
+    m = max(b, d)
+    return {"a": a, "b": b, "c": c, "d": d, "p": p, "q": q, "m": m, "f": q * m}
+
+
+def graph_f(inputs):
+    """f as a function of the array [a, b, c, d], for numerical_gradient."""
+    return graph_forward(*(float(v) for v in inputs))["f"]
+
+
+def graph_backward(v):
+    """The gradient df/d(node) on every edge and every node, gate by gate from f down.
+
+    Each gate sends back its local derivative times the gradient that reached it (the upstream
+    gradient); a node that feeds two gates adds what comes back along both edges.
+    Returns (edges, nodes): edges[(source, gate)] and nodes[name]."""
+    edges, nodes = {}, {"f": 1.0}
+    # f = q * m: a multiply gate sends each input the *other* input times the upstream gradient
+    edges["q", "f"], edges["m", "f"] = v["m"] * nodes["f"], v["q"] * nodes["f"]
+    nodes["q"], nodes["m"] = edges["q", "f"], edges["m", "f"]
+    # m = max(b, d): a max gate routes the whole upstream gradient to the larger input
+    edges["b", "m"] = nodes["m"] if v["b"] >= v["d"] else 0.0
+    edges["d", "m"] = nodes["m"] if v["d"] > v["b"] else 0.0
+    # q = p + c: an add gate passes the upstream gradient to both inputs unchanged
+    edges["p", "q"] = edges["c", "q"] = nodes["q"]
+    nodes["p"], nodes["c"], nodes["d"] = edges["p", "q"], edges["c", "q"], edges["d", "m"]
+    # p = a * b: multiply again
+    edges["a", "p"], edges["b", "p"] = v["b"] * nodes["p"], v["a"] * nodes["p"]
+    nodes["a"] = edges["a", "p"]
+    # b feeds two gates: the gradients from both add
+    nodes["b"] = edges["b", "p"] + edges["b", "m"]
+    return edges, nodes
+
+
+_GRAPH_POS = {"a": (0, 3.0), "b": (0, 1.6), "d": (0, 0.0), "c": (2.4, 1.15),
+              "p": (2.4, 2.45), "m": (2.4, 0.0), "q": (4.6, 1.9), "f": (6.6, 1.0)}
+_GRAPH_LABEL = {"p": "p = a × b", "q": "q = p + c", "m": "m = max(b, d)", "f": "f = q × m"}
+
+
+def plot_graph(a=-2.0, b=1.5, c=4.0, d=0.5):
+    """The graph of f = (a * b + c) * max(b, d): every node with its value (black) and its
+    gradient df/d(node) (red); every edge labelled in red with the gradient it carries back."""
+    v = graph_forward(a, b, c, d)
+    edges, nodes = graph_backward(v)
+    fig, ax = plt.subplots(figsize=(10, 4.6))
+    for (source, gate), grad in edges.items():
+        (x0, y0), (x1, y1) = _GRAPH_POS[source], _GRAPH_POS[gate]
+        ax.annotate("", xy=(x1 - 0.45 * np.sign(x1 - x0), y1), xytext=(x0 + 0.45, y0),
+                    arrowprops={"arrowstyle": "->", "color": "0.45", "lw": 1.3})
+        xm, ym = x0 + 0.55 * (x1 - x0), y0 + 0.55 * (y1 - y0)
+        ax.text(xm, ym, f"{grad:g}", color="C3", fontsize=11, ha="center", va="center",
+                bbox={"fc": "white", "ec": "C3", "boxstyle": "round,pad=0.2", "lw": 0.8})
+    for name, (x, y) in _GRAPH_POS.items():
+        gate = name in _GRAPH_LABEL
+        ax.add_patch(plt.Rectangle((x - 0.45, y - 0.32), 0.9, 0.64, fc="#dbe9f6" if gate else "#fde9c9",
+                                   ec="0.3", zorder=2))
+        ax.text(x, y + 0.1, name, ha="center", va="center", fontsize=12, zorder=3)
+        ax.text(x, y - 0.14, f"{v[name]:g}", ha="center", va="center", fontsize=10, zorder=3)
+        under = f"{_GRAPH_LABEL.get(name, '')}\n" if gate else ""
+        grad = (f"grad {edges['b', 'p']:g} + {edges['b', 'm']:g} = {nodes['b']:g}" if name == "b"
+                else f"grad {nodes[name]:g}")
+        ax.text(x, y - 0.38, under + grad, ha="center", va="top", fontsize=9, color="0.2",
+                zorder=3)
+    ax.set_xlim(-0.9, 7.4)
+    ax.set_ylim(-0.95, 3.5)
+    ax.axis("off")
+    ax.set_title("f = (a × b + c) × max(b, d): values in the boxes, gradients df/d(...) in red "
+                 "on the edges", fontsize=11)
+    fig.tight_layout()
+    return fig
