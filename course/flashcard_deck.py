@@ -316,11 +316,12 @@ CARDS = {
         Card("State the chain rule in one sentence.",
              "The slope through a chain of functions is the product of each link's local slope.",
              "A chain of three links, by hand"),
-        Card("In the 1-1-1 chain, write `dE/dw2` as a product of three local slopes.",
+        Card("In the chain of three links (one neuron per layer), write `dE/dw2` as a product of three "
+             "local slopes.",
              "`(y_hat - y) * y_hat * (1 - y_hat) * a1`: the loss's slope, the output sigmoid's slope, and "
              "the number `w2` multiplies.",
              "A chain of three links, by hand"),
-        Card("What is a delta? Give `delta2` and `delta1` for the 1-1-1 chain.",
+        Card("What is a delta? Give `delta2` and `delta1` for the chain of three links.",
              "The slope of the loss with respect to a neuron's weighted sum `z`: "
              "`delta2 = (y_hat - y) * y_hat * (1 - y_hat)`, `delta1 = delta2 * w2 * a1 * (1 - a1)`.",
              "Deltas: the shared part of the chain"),
