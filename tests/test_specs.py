@@ -126,6 +126,14 @@ REQUIRED_MISTAKES = [
     ("04_nudging", "central_difference", "forward difference used where central was asked"),
     ("05_numerical_gradient", "numerical_gradient", "forward difference used where central was asked"),
     ("05_numerical_gradient", "numerical_gradient", "off-by-one in the nudge restore"),
+    # issue 15: reusing the output where the input was meant, a missing or wrong factor
+    ("01_neuron", "sigmoid_prime", "missing the s factor"),            # 1 - s
+    ("01_neuron", "sigmoid_prime", "mixed s and z"),                   # s * (1 - z)
+    ("01_neuron", "tanh_prime", "missing the square"),                 # 1 - tanh
+    ("01_neuron", "relu_prime", "slope 1 at z = 0"),
+    ("09_chain_rule", "sigmoid_backward", "multiplied by s instead of s * (1 - s)"),  # dA * s
+    ("03_loss", "mse", "plain mean over every entry"),                 # np.mean
+    ("03_loss", "mse_gradient", "sign flip"),
 ]
 
 
@@ -158,3 +166,21 @@ def test_unwritten_function_is_reported_as_not_written(assignment, name, graded)
         raise NotImplementedError()
     with pytest.raises(CheckFailed, match="not written yet"):
         run_checks(graded, blank, graded.visible_cases())
+
+
+@pytest.mark.parametrize("assignment,name,graded", GRADED, ids=IDS)
+def test_a_float32_answer_names_no_mistake(assignment, name, graded):
+    """Only the dtype is wrong: the message says so and names no unrelated mistake."""
+    with pytest.raises(CheckFailed) as failure:
+        run_checks(graded, _map_outputs(graded, _float32), hidden_cases(graded))
+    assert "known mistake" not in str(failure.value), str(failure.value)
+
+
+@pytest.mark.parametrize("assignment,name,graded,mistake", MISTAKES, ids=MISTAKE_IDS)
+def test_a_named_mistake_explains_every_hidden_case(assignment, name, graded, mistake):
+    """No other catalogued mistake is named for this one: each is told apart on the hidden cases."""
+    with pytest.raises(CheckFailed) as failure:
+        run_checks(graded, mistake.implementation, hidden_cases(graded))
+    others = [m.name for m in graded.mistakes if m is not mistake and f": {m.name}." in str(failure.value)
+              or f"- {m.name}." in str(failure.value)]
+    assert not [o for o in others if o != mistake.name], str(failure.value)

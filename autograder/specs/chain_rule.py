@@ -285,6 +285,49 @@ WORKED_MISTAKES = [
 ]
 
 
+# Wrong variants learners write (issue: "the mistakes learners actually make are named").
+
+def _chain_through_w1(x, y, w1, b1, w2, b2):
+    z1, a1, z2, y_hat = ref.chain_forward(x, w1, b1, w2, b2)
+    d2 = (y_hat - y) * y_hat * (1 - y_hat)
+    d1 = d2 * w1 * a1 * (1 - a1)
+    return d1 * x, d1 + 0.0 * x, d2 * a1, d2 + 0.0 * x
+
+
+CHAIN_MISTAKES += [
+    _m("used w1 on the way back", "From a1 to the loss the path goes through z2 = w2 * a1 + b2, "
+       "so the factor is dz2/da1 = w2; w1 is before a1.", DELTAS,
+       lambda x, y, w1, b1, w2, b2: _chain_through_w1(x, y, w1, b1, w2, b2)),
+]
+
+SIGMOID_BACKWARD_MISTAKES += [
+    _m("multiplied by s instead of s * (1 - s)", "You returned dA * s: the sigmoid's value, not "
+       "its slope. The slope is s * (1 - s).", SIGMOID, lambda dA, Z: dA * sigmoid(Z)),
+    _m("multiplied by (1 - s) only", "You returned dA * (1 - s); the slope is s * (1 - s).",
+       SIGMOID, lambda dA, Z: dA * (1 - sigmoid(Z))),
+    _m("mixed s and z in the slope", "You computed s * (1 - Z): the input Z slipped in where "
+       "s belongs. The slope is s * (1 - s).", SIGMOID,
+       lambda dA, Z: dA * sigmoid(Z) * (1 - Z)),
+]
+
+RELU_BACKWARD_MISTAKES += [
+    _m("multiplied by ReLU(Z) instead of its slope", "You returned dA * max(Z, 0); the slope is "
+       "1 where Z > 0 and 0 elsewhere, so keep dA unchanged where Z > 0.", SIGMOID,
+       lambda dA, Z: dA * np.maximum(Z, 0.0)),
+]
+
+OUTPUT_DELTA_MISTAKES += [
+    _m("slope of the targets, not the outputs", "The slope is the output's own, A * (1 - A); you "
+       "used Y * (1 - Y).", SIGMOID, lambda A, Y: (A - Y) * Y * (1 - Y) / A.shape[0]),
+]
+
+NEURON_MISTAKES += [
+    _m("bias gradient averaged a second time", "delta already carries the 1/n; db is its sum.",
+       AVERAGE, lambda X, w, b, y: (ref.neuron_backward(X, w, b, y)[0],
+                                    ref.neuron_backward(X, w, b, y)[1] / X.shape[0])),
+]
+
+
 # ------------------------------------------------------- graded functions
 
 def _activation(name, reference, mistakes, seed):

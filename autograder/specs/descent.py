@@ -239,6 +239,36 @@ FACTOR_MISTAKES = [
 ]
 
 
+# Wrong variants learners write (issue: "the mistakes learners actually make are named").
+
+BOWL_LOSS_MISTAKES += [
+    _m("absolute distance instead of squared", "The bowl is a_i (theta_i - c_i)^2; |theta - c| "
+       "makes a cone with a sharp tip.", BOWL, lambda theta, a, c: float(np.sum(a * np.abs(theta - c)))),
+]
+
+BOWL_GRADIENT_MISTAKES += [
+    _m("steepness multiplied into theta only", "2 * (a * theta - c) is not the slope: a "
+       "multiplies the whole distance, 2 a (theta - c).", BOWL,
+       lambda theta, a, c: 2.0 * (a * theta - c)),
+]
+
+STEP_MISTAKES += [
+    _m("stepped by the sign of the gradient", "A descent step is learning_rate times the "
+       "gradient itself: steep slopes take bigger steps.", RULE,
+       lambda theta, grad, lr: theta - lr * np.sign(grad)),
+]
+
+LOSSES_MISTAKES += [
+    _m("mean over the knobs", "Each point's loss adds its knobs' terms; it does not average "
+       "them.", BOWL, lambda history, a, c: np.mean(a * (history - c) ** 2, axis=1)),
+]
+
+FACTOR_MISTAKES += [
+    _m("factor of two steps", "One step multiplies the distance by 1 - 2 a lr once; you "
+       "squared it.", OVERSHOOT, lambda a, lr: (1.0 - 2.0 * lr * a) ** 2),
+]
+
+
 # ------------------------------------------------------- graded functions
 
 GRADED = {g.name: g for g in [

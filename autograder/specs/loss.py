@@ -222,6 +222,52 @@ CROSS_ENTROPY_GRADIENT_MISTAKES = [
 ]
 
 
+# Wrong variants learners write (issue: "the mistakes learners actually make are named").
+
+MSE_MISTAKES += [
+    _m("averaged over the outputs instead of the examples", "You divided by k, the number of "
+       "outputs (columns); the cost averages over the n examples (rows) and adds up each "
+       "example's outputs.", COST, lambda Y_hat, Y: float(0.5 * np.sum((Y_hat - Y) ** 2) / Y.shape[1])),
+    _m("square root taken", "You returned the root of the mean squared error (an RMSE); the cost "
+       "is the half squared error itself, averaged over examples.", ONE,
+       lambda Y_hat, Y: float(np.sqrt(0.5 * np.sum((Y_hat - Y) ** 2) / _n(Y)))),
+]
+
+MSE_GRADIENT_MISTAKES += [
+    _m("gradient of the plain mean", "2 * (Y_hat - Y) / (n * k) is the slope of np.mean((Y_hat - "
+       "Y)**2), another convention; this course's cost has the half and averages over examples "
+       "only: (Y_hat - Y) / n.", MSE_SLOPE, lambda Y_hat, Y: 2 * (Y_hat - Y) / Y.size),
+    _m("returned the squared errors", "You returned (Y_hat - Y)^2 / n, each entry's share of the "
+       "cost; its slope is (Y_hat - Y) / n.", MSE_SLOPE, lambda Y_hat, Y: (Y_hat - Y) ** 2 / _n(Y)),
+]
+
+LSE_MISTAKES += [
+    _m("returned the maximum alone", "The maximum is only the start: log-sum-exp is "
+       "m + log(sum(exp(Z - m))), a little above m.", LSE, lambda Z: Z.max(axis=1)),
+    _m("log of the mean instead of the sum", "np.mean divides by the number of classes k; "
+       "log-sum-exp sums the exps.", LSE,
+       lambda Z: Z.max(axis=1) + np.log(np.mean(np.exp(Z - Z.max(axis=1, keepdims=True)), axis=1))),
+]
+
+SOFTMAX_MISTAKES += [
+    _m("forgot to divide by the sum", "exp(Z - m) are the unnormalised weights; divide each row by "
+       "its sum so the row adds up to 1.", SOFTMAX, lambda Z: np.exp(Z - Z.max(axis=1, keepdims=True))),
+]
+
+CROSS_ENTROPY_MISTAKES += [
+    _m("entropy of the prediction instead of cross-entropy", "You weighted log p by p itself; "
+       "cross-entropy weights it by the targets Y: -sum(Y * log p) / n.", CROSS,
+       lambda Z, Y: float(-np.sum(ref.softmax(Z) * _stable_log_softmax(Z)) / _n(Y))),
+]
+
+CROSS_ENTROPY_GRADIENT_MISTAKES += [
+    _m("multiplied by a sigmoid-style slope p * (1 - p)", "With softmax and cross-entropy "
+       "together, the slopes cancel: the gradient with respect to the scores is just (p - y) / n, "
+       "with no extra p * (1 - p).", SHORTCUT,
+       lambda Z, Y: (ref.softmax(Z) - Y) * ref.softmax(Z) * (1 - ref.softmax(Z)) / _n(Y)),
+]
+
+
 # ------------------------------------------------------- graded functions
 
 REGRESSION = dict(visible_cases=_regression_visible, hidden_cases=_regression_hidden)

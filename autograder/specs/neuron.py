@@ -171,6 +171,71 @@ NEURON_MISTAKES = [
 ]
 
 
+# Wrong variants learners write (issue: "the mistakes learners actually make are named").
+
+def _s(z):
+    return ref.sigmoid(z)
+
+
+SIGMOID_MISTAKES += [
+    _m("used tanh", "np.tanh squashes into (-1, 1); the sigmoid is 1 / (1 + e^-z), between 0 "
+       "and 1.", ACTIVATIONS, np.tanh),
+    _m("forgot to invert", "You returned 1 + e^-z; the sigmoid is one over that: "
+       "1 / (1 + e^-z).", ACTIVATIONS, lambda z: 1.0 + np.exp(-z)),
+]
+
+TANH_MISTAKES += [
+    _m("2 sigmoid(z) - 1 without doubling z", "tanh(z) = 2 sigmoid(2z) - 1: the sigmoid is taken "
+       "at 2z. 2 sigmoid(z) - 1 is tanh(z / 2).", ACTIVATIONS, lambda z: 2.0 * _s(z) - 1.0),
+]
+
+RELU_MISTAKES += [
+    _m("np.max instead of np.maximum", "np.max(z, 0) is the largest entry along axis 0 (one "
+       "number for a vector); np.maximum(z, 0) compares every entry with 0.", ACTIVATIONS,
+       lambda z: np.max(z, 0)),
+    _m("returned the slope", "You returned 1 where z > 0 and 0 elsewhere, ReLU's slope; ReLU "
+       "itself keeps z where z > 0.", ACTIVATIONS, lambda z: (z > 0).astype(float)),
+]
+
+SIGMOID_PRIME_MISTAKES += [
+    _m("missing the s factor", "You returned 1 - s; the slope is s * (1 - s), the product of "
+       "both.", SLOPES, lambda z: 1.0 - _s(z)),
+    _m("mixed s and z", "You computed s * (1 - z): the input z slipped in where the output s "
+       "belongs. The slope is s * (1 - s), both factors from s = sigmoid(z).", SLOPES,
+       lambda z: _s(z) * (1.0 - z)),
+    _m("squared instead of multiplied", "You returned s^2 or (1 - s)^2; the slope is s * (1 - s).",
+       SLOPES, lambda z: _s(z) ** 2),
+]
+
+TANH_PRIME_MISTAKES += [
+    _m("squared the input, not the output", "You computed 1 - tanh(z^2); the slope is "
+       "1 - tanh(z)^2: square t = tanh(z).", SLOPES, lambda z: 1.0 - np.tanh(z ** 2)),
+    _m("sech without the square", "tanh'(z) = sech(z)^2 = 1 / cosh(z)^2; you returned "
+       "1 / cosh(z).", SLOPES, lambda z: 1.0 / np.cosh(z)),
+]
+
+RELU_PRIME_MISTAKES += [
+    _m("slope 0.5 at z = 0", "np.heaviside(z, 0.5) puts 0.5 at z = 0; this course uses "
+       "ReLU'(0) = 0: np.heaviside(z, 0.0), or (z > 0).", KINK, lambda z: np.heaviside(z, 0.5)),
+    _m("np.sign instead of the slope", "np.sign(z) is -1 for negative z; ReLU is flat there, so "
+       "its slope is 0.", SLOPES, lambda z: np.sign(z)),
+]
+
+WEIGHTED_SUM_MISTAKES += [
+    _m("summed over the wrong axis", "np.sum(X * w, axis=0) adds up the examples; each example "
+       "(row) sums its own inputs times weights: axis=1, or X @ w.", BATCH,
+       lambda X, w, b: np.sum(X * w, axis=0) + b),
+    _m("bias added to the weights", "X @ (w + b) adds b to every weight; the bias is added once, "
+       "after the sum: X @ w + b.", BATCH, lambda X, w, b: X @ (w + b)),
+]
+
+NEURON_MISTAKES += [
+    _m("activation applied to the inputs", "You squashed X before weighting it; the neuron "
+       "squashes the weighted sum: activation(X @ w + b).", BATCH,
+       lambda X, w, b, act: act(X) @ w + b),
+]
+
+
 # ------------------------------------------------------- graded functions
 
 def _activation(name, reference, mistakes, seed, lesson):

@@ -270,6 +270,42 @@ SLOPE_MISTAKES = [
 ]
 
 
+# Wrong variants learners write (issue: "the mistakes learners actually make are named").
+
+FORWARD_MISTAKES += [
+    _m("forgot to subtract f(x)", "f(x + h) / h is the height over the run, not the rise: the "
+       "rise is f(x + h) - f(x).", FORWARD, lambda f, x, h: f(x + h) / h),
+]
+
+CENTRAL_MISTAKES += [
+    _m("/ 2 * h instead of / (2 * h)", "Python reads a / 2 * h as (a / 2) * h: put the run in "
+       "parentheses, / (2 * h).", CENTRAL, lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h),
+]
+
+RELATIVE_MISTAKES += [
+    _m("TINY added instead of taken as a floor", "The denominator is max(|a|, |b|, TINY): TINY "
+       "only matters when both are (nearly) 0. Adding it shifts every small error.", RELATIVE,
+       lambda a, b: np.abs(a - b) / (np.maximum(np.abs(a), np.abs(b)) + ref.TINY)),
+]
+
+CHECK_MISTAKES += [
+    _m("ignored the h it was given", "Use the h passed in; a fixed nudge measures something the "
+       "caller did not ask for.", CENTRAL,
+       lambda f, f_prime, x, h: float(np.max(ref.relative_error(
+           f_prime(x), ref.central_difference(f, x, 1e-5))))),
+]
+
+ERRORS_MISTAKES += [
+    _m("compared with f instead of f'", "The exact slope is f_prime(x0), not f(x0).", TRUNCATION,
+       lambda f, f_prime, x0, hs: ref.nudging_errors(f, f, x0, hs)),
+]
+
+SLOPE_MISTAKES += [
+    _m("returned the intercept", "np.polyfit(x, y, 1) returns [slope, intercept]: take entry 0.",
+       LOGLOG, lambda hs, errors: float(np.polyfit(np.log10(hs), np.log10(errors), 1)[1])),
+]
+
+
 # ------------------------------------------------------- graded functions
 
 DIFFERENCE = dict(visible_cases=_difference_visible, hidden_cases=_difference_hidden)

@@ -445,6 +445,41 @@ def _check_restores_bit_for_bit(learner_fn):
                 f"  See {ONE_KNOB}.")
 
 
+# Wrong variants learners write (issue: "the mistakes learners actually make are named").
+
+FORWARD_MISTAKES += [
+    _m("bias added after the sigmoid", "Each layer adds its bias inside: sigmoid(a @ W + b), "
+       "not sigmoid(a @ W) + b.", TOY,
+       lambda params, X: _forward_bias_outside(params, X)),
+]
+
+
+def _forward_bias_outside(params, X):
+    a = X
+    for k in range(1, sum(1 for key in params if key.startswith("W")) + 1):
+        a = ref.sigmoid(a @ params[f"W{k}"]) + params[f"b{k}"]
+    return a
+
+
+LOSS_MISTAKES += [
+    _m("forgot the half", "Without the 0.5 your cost is twice the course's (another convention, "
+       "not a bug in itself); lesson 3's cost is half the squared error, averaged over examples.",
+       TOY, lambda params, X, Y: float(np.sum(_errors(params, X, Y) ** 2)) / len(X)),
+]
+
+RELATIVE_MISTAKES += [
+    _m("tiny added instead of taken as a floor", "The denominator is max(|a|, |b|, tiny); "
+       "adding tiny shifts every small error.", RELATIVE,
+       lambda a, b: np.abs(a - b) / (np.maximum(np.abs(a), np.abs(b)) + ref.TINY)),
+]
+
+MAX_RELATIVE_MISTAKES += [
+    _m("largest absolute difference", "The check judges relative errors, entry by entry: "
+       "|a - b| / max(|a|, |b|, tiny), then the largest of those.", RELATIVE,
+       lambda ga, gb: float(max(np.max(np.abs(ga[k] - gb[k])) for k in ga))),
+]
+
+
 # ------------------------------------------------------- graded functions
 
 GRADED = {g.name: g for g in [

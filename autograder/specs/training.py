@@ -247,6 +247,21 @@ def _check_loss_falls(learner_fn):
                           f"your update. See {ONE_STEP}.")
 
 
+# Wrong variants learners write (issue: "the mistakes learners actually make are named").
+
+ORDER_MISTAKES += [
+    _m("argsort of random numbers", "rng.random(n).argsort() is a shuffled order too, but a "
+       "different one: this course draws np.random.default_rng(seed).permutation(n).", BATCHES,
+       lambda n, seed: np.random.default_rng(seed).random(n).argsort()),
+]
+
+MEAN_MISTAKES += [
+    _m("divided by the number of parameters", "Divide each summed gradient by the number of "
+       "gradients in the list (the examples), not by the number of keys.", AVERAGING,
+       lambda per: {k: np.sum([g[k] for g in per], axis=0) / len(per[0]) for k in per[0]}),
+]
+
+
 # ------------------------------------------------------- graded functions
 
 GRADED = {g.name: g for g in [

@@ -294,6 +294,40 @@ def check_trains_on_digits(learner_train):
             f"required. See {TRAINING}.")
 
 
+# Wrong variants learners write (issue: "the mistakes learners actually make are named").
+
+SOFTMAX_MISTAKES += [
+    _m("forgot to divide by the sum", "exp(L - m) are the unnormalised weights; divide each row by "
+       "its sum so each example's probabilities add up to 1.", SOFTMAX,
+       lambda L: np.exp(L - L.max(axis=1, keepdims=True))),
+]
+
+
+def _ce_summed_loss(logits, labels):
+    loss, d = ref.cross_entropy_backward(logits, labels)
+    return loss * logits.shape[0], d
+
+
+CE_MISTAKES += [
+    _m("loss summed instead of averaged", "Your loss is n times too big: the loss is the mean of "
+       "the examples' -log p, as the 1/n in dlogits says.", SOFTMAX, _ce_summed_loss),
+]
+
+FORWARD_MISTAKES += [
+    _m("ReLU before the bias", "Each hidden layer is ReLU(A @ W + b): the bias goes inside.",
+       FORWARD, lambda theta, sizes, X: _forward_relu_before_bias(theta, sizes, X)),
+]
+
+
+def _forward_relu_before_bias(theta, sizes, X):
+    layers = ref.unpack(theta, sizes)
+    A = X
+    for W, b in layers[:-1]:
+        A = np.maximum(A @ W, 0.0) + b
+    W, b = layers[-1]
+    return A @ W + b
+
+
 # ------------------------------------------------------- graded functions
 
 GRADED = {g.name: g for g in [

@@ -245,6 +245,21 @@ NET_MISTAKES = [
 ]
 
 
+# Wrong variants learners write (issue: "the mistakes learners actually make are named").
+
+OUTPUT_MISTAKES += [
+    _m("multiplied by the sigmoid's slope already", "The wish on an activation is the miss "
+       "Y - A; the slope A (1 - A) comes in one step later, for the wish on z.", OUTPUT,
+       lambda A, Y: (Y - A) * A * (1 - A)),
+]
+
+WZ_MISTAKES += [
+    _m("divided by the slope", "z moves the activation by sigmoid'(z) per unit, so the wish on z "
+       "is the wish on the activation *times* the slope.", THREE,
+       lambda wA, Z: wA / (sigmoid(Z) * (1 - sigmoid(Z)))),
+]
+
+
 # ------------------------------------------------------- graded functions
 
 GRADED = {g.name: g for g in [
