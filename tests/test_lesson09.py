@@ -89,3 +89,66 @@ def test_no_authoring_labels_reach_learners(path):
     text = path.read_text()
     assert not re.search(r"seed[ _]?0\d\d", text, re.I), "a source document's label leaks"
     assert "seed001" not in text.lower()
+
+
+# ---------------------------------------------------------------- issue 15: derive, don't copy
+
+def _code_cells(path=LESSON):
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("inputs", [(-2.0, 1.5, 4.0, 0.5), (0.7, -1.2, 0.3, 2.0), (1.1, 2.5, -0.4, -3.0)])
+def test_graph_gates_match_nudging_on_both_sides_of_the_max(inputs):
+    from course import chain_rule as cr
+    from course.gradcheck import numerical_gradient
+    _, nodes = cr.graph_backward(cr.graph_forward(*inputs))
+    analytic = np.array([nodes[k] for k in "abcd"])
+    assert worst_relative_error(analytic, numerical_gradient(cr.graph_f, np.array(inputs))) < PASS_LINE
+
+
+def test_graph_section_states_what_its_cells_print():
+    markdown, _, outputs = _cells(LESSON)
+    for printed in ["p = -3.0, q = 1.0, m = 1.5, f = 1.5", "df/db = -3.0 + 1.0 = -2.0",
+                    "graph  relative error below", "b, one path relative error 0.33",
+                    "points lost per extra hour on the chapter: -6.00",
+                    "dW[0, 1] = 0.7000", "[[0.9, 0.7], [0.4, -1.4]]", "[[0.65, 0.475], [-0.3, 0.5]]",
+                    "[0.5, -0.1]", "sum: -0.01640906"]:
+        assert printed in outputs, printed
+    for stated in ["-3 + 1 = -2", "2.25", "= 0.7", "about 6 points", "-0.01640906"]:
+        assert stated in markdown, stated
+
+
+def test_graph_figure_shows_values_in_nodes_and_gradients_on_edges():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from course import chain_rule as cr
+    fig = cr.plot_graph(**cr.GRAPH_INPUTS)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    values = cr.graph_forward(**cr.GRAPH_INPUTS)
+    edges, nodes = cr.graph_backward(values)
+    labels = sorted(t.get_text() for t in fig.axes[0].texts if t.get_bbox_patch() is not None)
+    assert labels == sorted(f"{g:g}" for g in edges.values())       # one red label per edge
+    assert all(f"{v:g}" in texts for v in values.values())          # every node's value
+    assert "grad -3 + 1 = -2" in texts
+    plt.close(fig)
+
+
+def test_no_complete_backward_pass_in_the_lesson():
+    """Lesson 5's network and the worked example's step are exercises (9 and 10): the lesson shows one
+    knob by its paths and a skeleton, never a cell that computes every layer's gradients."""
+    for cell in _code_cells():
+        src = cell.source
+        assert not ("dZ1" in src and "dW1" in src and "dW2" in src), src
+        assert "W2 * hidden * (1 - hidden)" not in src, src     # every hidden delta of the worked example
+        assert "np.outer(" not in src, src
+
+
+def test_read_time_matches_the_word_count():
+    nb = nbformat.read(LESSON, as_version=4)
+    words = sum(len(c.source.split()) for c in nb.cells)
+    header = nb.cells[0].source
+    stated_words = int(re.search(r"about ([\d,]+) words", header).group(1).replace(",", ""))
+    minutes = int(re.search(r"\*\*Read time\*\* \| about (\d+) minutes", header).group(1))
+    assert abs(stated_words - words) <= 100
+    assert abs(minutes - words / 130) <= 5
