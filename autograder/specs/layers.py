@@ -180,6 +180,28 @@ COUNT_MISTAKES = [
 ]
 
 
+# Wrong variants learners write (issue: "the mistakes learners actually make are named").
+
+DENSE_MISTAKES += [
+    _m("bias added to the weights", "X @ (W + b) adds each neuron's bias to every one of its "
+       "weights; the bias is added once, after the weighted sum: X @ W + b.", LAYER,
+       lambda X, W, b: X @ (W + b)),
+]
+
+
+def _relu_hidden(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = np.maximum(Z1, 0.0)
+    Z2 = A1 @ W2 + b2
+    return Z1, A1, Z2, sigmoid(Z2)
+
+
+FORWARD_MISTAKES += [
+    _m("ReLU on the hidden layer", "This network uses the sigmoid in both layers: "
+       "A1 = sigmoid(Z1).", TOY, _relu_hidden),
+]
+
+
 # ------------------------------------------------------- graded functions
 
 GRADED = {g.name: g for g in [
