@@ -22,8 +22,8 @@ CARDS = {
              "`z = 0.2 * 0.35 + 0.2 * 0.7 + 0 = 0.21`, and `a = sigmoid(0.21) = 0.5523`.",
              "A neuron with real numbers"),
         Card("Why does a neuron squish its weighted sum through an activation at all?",
-             "Without it, a weighted sum of weighted sums is still one weighted sum, so stacking layers would "
-             "buy nothing. The bend lets a network build curved functions out of simple pieces.",
+             "Without it, a weighted sum of weighted sums is still one weighted sum, so stacking layers "
+             "would buy nothing. The bend lets a network build curved functions out of simple pieces.",
              "Squishing: three activations"),
         Card("What range of outputs does each activation give: sigmoid, tanh, ReLU?",
              "sigmoid: (0, 1); tanh: (-1, 1); ReLU: [0, ∞), the positive part of `z`.",
@@ -102,8 +102,8 @@ CARDS = {
              "Copy the batch three times: the network is no worse, and the average stays 0.052453 while the "
              "sum triples. A summed cost, and its gradient, grows with the batch size.",
              "Cost: the average over examples"),
-        Card("scikit-learn's `mean_squared_error` and PyTorch's `MSELoss` give twice this course's cost for a "
-             "one-output network. Which is wrong?",
+        Card("scikit-learn's `mean_squared_error` and PyTorch's `MSELoss` give twice this course's cost "
+             "for a one-output network. Which is wrong?",
              "Neither. They take the plain mean of the squared errors, without the half: another "
              "convention, a factor 2 away, with a gradient twice ours. Compare only within one convention.",
              "Cost: the average over examples"),
@@ -336,7 +336,8 @@ CARDS = {
              "At least four times too large, since the slope is at most 0.25; the lesson's check fails with "
              "relative error 0.90.",
              "The sigmoid's slope in the backward pass"),
-        Card("A dense layer computes `Z = X @ W + b`. Given `dZ`, write `dX`, `dW` and `db` with their shapes.",
+        Card("A dense layer computes `Z = X @ W + b`. Given `dZ`, write `dX`, `dW` and `db` with their "
+             "shapes.",
              "`dX = dZ @ W.T`, `(n, d_in)`; `dW = X.T @ dZ`, `(d_in, d_out)`; `db = dZ.sum(axis=0)`, "
              "`(d_out,)`. Each gradient has the shape of what it is the gradient of.",
              "A dense layer's backward pass"),

@@ -65,8 +65,14 @@ def to_plain(text):
     return text.replace("`", "")
 
 
-def reread_html(card):
-    return f'Reread: <a href="#{heading_anchor(card.reread)}">{html.escape(card.reread)}</a>'
+FRONT_HINT = "<p><i>Answer in your head, then turn the card over.</i></p>"
+LINK_STYLE = "color: var(--jp-content-link-color, #1976d2); text-decoration: underline"
+
+
+def reread_html(card, style=None):
+    """'Reread: <section>', the section a link to its heading (in this notebook)."""
+    styled = f' style="{style}"' if style else ""
+    return f'Reread: <a href="#{heading_anchor(card.reread)}"{styled}>{html.escape(card.reread)}</a>'
 
 
 def static_html(lesson):
@@ -127,8 +133,8 @@ class FlipCards:
         self.counter.value = (f"<small>Flashcards, lesson {self.lesson}: card {self.index + 1} "
                               f"of {len(self.deck)}</small>")
         self.question.value = f"<p style='font-size: 1.15em'><b>{to_html(card.question)}</b></p>"
-        self.answer.value = (f"<p>{to_html(card.answer)}</p><p><small>{reread_html(card)}</small></p>"
-                             if revealed else "<p><i>Answer in your head, then turn the card over.</i></p>")
+        back = f"<p>{to_html(card.answer)}</p><p><small>{reread_html(card, LINK_STYLE)}</small></p>"
+        self.answer.value = back if revealed else FRONT_HINT
         self.flip.description = "Hide answer" if revealed else "Show answer"
 
     def _repr_mimebundle_(self, include=None, exclude=None):

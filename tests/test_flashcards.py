@@ -65,8 +65,8 @@ def test_every_reread_is_a_heading_of_its_lesson(lesson):
     real = headings(path)
     broken = [f"  card {number} {card.question!r}: no heading {card.reread!r}"
               for number, card in enumerate(CARDS[lesson.number], start=1) if card.reread not in real]
-    assert not broken, (f"lesson {lesson.number} ({path.name}): flashcards point to headings it does not have "
-                        "(fix the card's reread in course/flashcard_deck.py):\n" + "\n".join(broken)
+    assert not broken, (f"lesson {lesson.number} ({path.name}): flashcards point to headings it does not "
+                        "have (fix the card's reread in course/flashcard_deck.py):\n" + "\n".join(broken)
                         + "\nthe lesson's headings: " + "; ".join(repr(h) for h in real))
 
 
@@ -178,7 +178,8 @@ def test_the_command_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "course.flashcards", "export", str(tmp_path / "deck")],
                             capture_output=True, text=True, cwd=notebooks.ROOT)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "deck" / flashcards.ANKI_FILE).exists() and (tmp_path / "deck" / flashcards.CSV_FILE).exists()
+    for name in (flashcards.ANKI_FILE, flashcards.CSV_FILE):
+        assert (tmp_path / "deck" / name).exists()
     assert flashcards.main(["wrong"]) == 2
 
 
