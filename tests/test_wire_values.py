@@ -485,9 +485,10 @@ def train(X, labels, sizes, epochs, batch_size, learning_rate, seed):
 
 def test_a_reference_taken_from_a_course_module_is_still_unavailable():
     """The stand-in a learner imports from the course calls no reference: named as its own
-    answer, it refuses, with the reason."""
+    answer, it refuses, with the reason. (course.whole_picture holds the reference only under a
+    private name, _mlp_forward: lesson 10 hands out no graded function under its own name.)"""
     outputs = graded_by_judge_with("10_whole_picture", "mlp_forward", {
-        "mlp_forward": "from course.whole_picture import mlp_forward\n"})
+        "mlp_forward": "from course.whole_picture import _mlp_forward as mlp_forward\n"})
     (error,) = [o for o in outputs if o.output_type == "error"]
     assert "not available while grading" in error.evalue
 
