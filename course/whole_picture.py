@@ -26,7 +26,8 @@ EXAMPLE_LABELS = (0, 2)
 
 
 def example(sizes, seed=16):
-    """The lesson's example network and batch, for layer sizes like (5, 4, 3, 3):
+    """The lesson's example network and batch, for layer sizes like (5, 4, 3, 3), with seed 16
+    unless told otherwise:
 
         rng = np.random.default_rng(seed)
         theta = init_params(sizes, rng)
