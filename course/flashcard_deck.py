@@ -313,14 +313,12 @@ CARDS = {
              "`y_hat - y`; the wish `y - y_hat` is its negative. At `y_hat = 0.6651`, `y = 0.5`: slope "
              "+0.1651, wish -0.1651.",
              "Wishes are derivatives"),
-        Card("State the chain rule in one sentence.",
-             "The slope through a chain of functions is the product of each link's local slope.",
-             "A chain of three links, by hand"),
-        Card("In the chain of three links (one neuron per layer), write `dE/dw2` as a product of three "
-             "local slopes.",
-             "`(y_hat - y) * y_hat * (1 - y_hat) * a1`: the loss's slope, the output sigmoid's slope, and "
-             "the number `w2` multiplies.",
-             "A chain of three links, by hand"),
+        Card("An exam lost you points. Each step back has a rate: 10 pages per hour on the chapter, 0.03 "
+             "grasp per page, 8 calculations per unit of grasp, 0.5 answers per calculation, -5 points lost "
+             "per answer. What does one more hour change, and why?",
+             "About 6 points fewer lost: `10 * 0.03 * 8 * 0.5 * (-5) = -6`. A small change passes through "
+             "every step and is multiplied by each step's rate: the chain rule.",
+             "An exam, traced backward"),
         Card("What is a delta? Give `delta2` and `delta1` for the chain of three links.",
              "The slope of the loss with respect to a neuron's weighted sum `z`: "
              "`delta2 = (y_hat - y) * y_hat * (1 - y_hat)`, `delta1 = delta2 * w2 * a1 * (1 - a1)`.",
@@ -329,12 +327,17 @@ CARDS = {
              "A weight's: its neuron's delta times the input the weight multiplies. A bias's: the delta "
              "itself.",
              "Deltas: the shared part of the chain"),
+        Card("What does each gate send back to its inputs: add, multiply, max?",
+             "Its local derivative times the upstream gradient. Add passes the upstream gradient to both "
+             "inputs unchanged; multiply swaps (each input gets the other's value times it); max routes it "
+             "all to the larger input and 0 to the other.",
+             "Graphs: where values branch and merge"),
+        Card("`b` feeds two gates in `f = (a * b + c) * max(b, d)`. How do you get `df/db`?",
+             "Add what comes back along each edge: -3 through the multiply gate plus 1 through the max gate, "
+             "`df/db = -2` at `a = -2, b = 1.5, c = 4, d = 0.5`. Keeping one path fails the check.",
+             "Graphs: where values branch and merge"),
         Card("Write `sigmoid_backward(dA, Z)` and `relu_backward(dA, Z)`.",
              "`dA * s * (1 - s)` with `s = sigmoid(Z)`; `dA * (Z > 0)` (this course's ReLU'(0) = 0).",
-             "The sigmoid's slope in the backward pass"),
-        Card("A sigmoid backward pass leaves out the slope and returns `dA`. How wrong are its gradients?",
-             "At least four times too large, since the slope is at most 0.25; the lesson's check fails with "
-             "relative error 0.90.",
              "The sigmoid's slope in the backward pass"),
         Card("A dense layer computes `Z = X @ W + b`. Given `dZ`, write `dX`, `dW` and `db` with their "
              "shapes.",
@@ -356,25 +359,29 @@ CARDS = {
              "One numerical gradient then checks them all, and a training step is one line: "
              "`theta = theta - learning_rate * gradient`.",
              "The whole network in one vector"),
-        Card("What does the forward pass of a whole network keep for its backward pass?",
-             "Every layer's input `A` and pre-activation `Z`, in a cache: lesson 2's forward, cache, "
-             "backward pattern.",
+        Card("In the lesson's networks, what does each hidden layer compute, and what is the last layer's "
+             "`Z` called?",
+             "Each hidden layer: `Z = A @ W + b`, then ReLU. The last layer's `Z` are the logits, one score "
+             "per class, with no ReLU: softmax comes in the loss.",
              "The forward pass of a whole network"),
-        Card("Why is one example's gradient of softmax + cross-entropy `p_j - y_j`?",
-             "Its cost is `-z_c + log(sum_k exp(z_k))`: the first term's slope is `-y_j`, the second's "
-             "`exp(z_j) / sum_k exp(z_k) = p_j`. Averaging over `n` examples divides by `n`.",
+        Card("What is the softmax's Jacobian, `dp_j / dz_i`?",
+             "`p_i * (1 - p_i)` on the diagonal (`j = i`), `-p_j * p_i` off it: `diag(p) - outer(p, p)`. "
+             "Each column sums to 0, because the probabilities always add up to 1.",
              "Softmax and cross-entropy, backward"),
-        Card("One example with probabilities `[0.66, 0.24, 0.10]` and right class 0, alone in its batch: "
-             "what is the gradient with respect to its logits?",
-             "`[-0.34, 0.24, 0.10]`: push the right logit up and the others down, each by how wrong it is.",
+        Card("Chain the softmax's Jacobian with the loss's slope `dL/dp_j = -y_j / p_j`. Why does `p - y` "
+             "come out?",
+             "Only the right class `c` has `y_c = 1`, so `dL/dz_i = (-1 / p_c) * p_c * (delta_ci - p_i) = "
+             "p_i - y_i`: the log's `1 / p_c` and the softmax's `p_c` cancel. A batch's average divides "
+             "each row by `n`.",
+             "Softmax and cross-entropy, backward"),
+        Card("Logits `[2, 1, 0.1]`, right class 0, one example alone: what is the gradient with respect to "
+             "the logits?",
+             "`p - y = [0.659 - 1, 0.2424, 0.0986] = [-0.341, 0.2424, 0.0986]`: the right logit is pushed "
+             "up, the others down, each by how wrong it is.",
              "Softmax and cross-entropy, backward"),
         Card("What does each layer of a multi-layer backward pass compute, from the `dZ` it receives?",
              "`A_prev.T @ dZ` and `dZ.sum(axis=0)` for its weights and bias, then `dZ @ W.T` times ReLU's "
              "slope `(Z > 0)` of the layer below, which becomes that layer's `dZ`.",
-             "The backward pass of a whole network"),
-        Card("An entry of a backprop gradient is exactly 0. Is that a bug?",
-             "Not necessarily: a weight into a ReLU neuron that was off (`Z <= 0`) for every example of the "
-             "batch receives nothing.",
              "The backward pass of a whole network"),
         Card("Why gradient-check a network on random architectures rather than one?",
              "One architecture can pass by luck: a bug may only show with a second hidden layer, or when "
