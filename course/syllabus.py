@@ -37,3 +37,21 @@ LESSONS = (
     Lesson(9, "chain_rule", "The chain rule", PHASES[2]),
     Lesson(10, "whole_picture", "The whole picture", PHASES[2]),
 )
+
+
+# Read times: a lesson's words (prose and code, every cell) at this pace, the pace of reading
+# technical text with attention and running the cells. Each lesson's header states the result;
+# tests/test_read_times.py keeps the two in step.
+WORDS_PER_MINUTE = 130
+
+
+def word_count(cells):
+    """Words in a notebook's cells (markdown and code): runs of letters, digits and underscores."""
+    import re
+
+    return sum(len(re.findall(r"\w+", cell.source)) for cell in cells)
+
+
+def read_minutes(cells):
+    """The read time a lesson's header should state, in whole minutes."""
+    return max(1, round(word_count(cells) / WORDS_PER_MINUTE))

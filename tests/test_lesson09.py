@@ -142,13 +142,3 @@ def test_no_complete_backward_pass_in_the_lesson():
         assert not ("dZ1" in src and "dW1" in src and "dW2" in src), src
         assert "W2 * hidden * (1 - hidden)" not in src, src     # every hidden delta of the worked example
         assert "np.outer(" not in src, src
-
-
-def test_read_time_matches_the_word_count():
-    nb = nbformat.read(LESSON, as_version=4)
-    words = sum(len(c.source.split()) for c in nb.cells)
-    header = nb.cells[0].source
-    stated_words = int(re.search(r"about ([\d,]+) words", header).group(1).replace(",", ""))
-    minutes = int(re.search(r"\*\*Read time\*\* \| about (\d+) minutes", header).group(1))
-    assert abs(stated_words - words) <= 100
-    assert abs(minutes - words / 130) <= 5
