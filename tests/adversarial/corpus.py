@@ -175,11 +175,10 @@ CASES = [
          replace("sigmoid", "from autograder.reference.neuron import sigmoid"),
          {"test_sigmoid": 0, "test_sigmoid_prime": 0},  # sigmoid_prime calls sigmoid
          says="not allowed while grading"),
-    Case("loaded_reference", "02_layers", "dense_forward taken from the already loaded reference",
-         replace("dense_forward", "import sys\n"
-                 "dense_forward = sys.modules['autograder.reference.layers'].dense_forward"),
-         {"test_dense_forward": 0, "test_two_layer_forward": 0},  # which calls dense_forward
-         says="not available while grading"),
+    Case("loaded_reference", "10_whole_picture", "mlp_forward taken from the already loaded reference",
+         replace("mlp_forward", "import sys\n"
+                 "mlp_forward = sys.modules['autograder.reference.mlp'].mlp_forward"),
+         {"test_mlp_forward": 0}, says="not available while grading"),
     Case("read_solution", "01_neuron", "relu's code read from the solutions notebook and run",
          replace("relu", "import json\n"
                  f"src = json.load(open({str(SOLUTIONS / '01_neuron' / '01_neuron_exercise.ipynb')!r}))\n"
