@@ -4,21 +4,12 @@ import numpy as np
 import pytest
 
 from autograder.reference import chain_rule as ref
+from course import gradcheck
 
 
-def numerical_gradient(f, x, h=1e-6):
-    """Central differences of the scalar function f at the float64 array x (not changed)."""
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + h
-        up = f(x)
-        x[index] = old - h
-        down = f(x)
-        x[index] = old
-        grad[index] = (up - down) / (2 * h)
-    return grad
+def numerical_gradient(f, x):
+    """Central differences of the scalar function f at the array x, at the nudge these tests use."""
+    return gradcheck.numerical_gradient(f, x, h=1e-6)
 
 
 def sig(z):
