@@ -10,14 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
 from autograder import wire
-from autograder.judge import JudgeSession, protected_paths
 from autograder.specs import all_specs
 from autograder.synthetic import learner_source
+from judging import graded_by_judge, solution_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,29 +76,10 @@ def test_malformed_payloads_are_refused(payload):
 
 # ----------------------------------------------------------- sandboxed judging
 
-def solution_cells(assignment):
-    nb = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}_exercise.ipynb", as_version=4)
-    return [c for c in nb.cells if c.cell_type == "code"]
-
-
 def judge(assignment, function, learner_code, timeout=20):
     """Run the assignment's cells with `learner_code` in place of `function`'s cell;
     return the outputs of `function`'s grade cell."""
-    session = JudgeSession(assignment, timeout=timeout, protected=protected_paths())
-    try:
-        for index, cell in enumerate(solution_cells(assignment)):
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("grade"):
-                if meta["grade_id"] == f"test_{function}":
-                    return session.judge(cell.source)
-                continue
-            source = cell.source
-            if meta.get("solution"):
-                source = learner_code if meta["grade_id"] == function else learner_source(source)
-            session.run_cell(index, source, trusted=not meta.get("solution") and meta.get("locked", False))
-    finally:
-        session.close()
-    raise AssertionError(f"no grade cell for {function}")
+    return graded_by_judge(assignment, function, {function: learner_code}, timeout)
 
 
 def verdict(outputs):

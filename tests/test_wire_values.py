@@ -18,19 +18,17 @@ values was refused where the wording never asks for a tuple. Here:
 
 from collections import OrderedDict, defaultdict, namedtuple
 
-import nbformat
 import numpy as np
 import pytest
 
 from autograder import wire
 from autograder.checking import Case, CheckFailed, GradedFunction, check_case, run_checks
-from autograder.hidden import HiddenTests
 from autograder.judge import JudgeSession, protected_paths
 from autograder.reference import neuron as neuron_ref
 from autograder.specs import all_specs
 from autograder.specs import chain_rule as chain_rule_spec
 from autograder.synthetic import learner_source, solution_sources
-from autograder.notebooks import SOLUTIONS
+import judging
 
 # ------------------------------------------------------------------ values
 
@@ -261,48 +259,14 @@ def _worked_example_name():
     return name
 
 
-def solution_cells(assignment):
-    nb = nbformat.read(SOLUTIONS / assignment / f"{assignment}_exercise.ipynb", as_version=4)
-    return [c for c in nb.cells if c.cell_type == "code"]
-
-
-def _cells_before(assignment, function, learner_code):
-    """(index, source, trusted, is the grade cell) of the notebook's code cells up to
-    `function`'s grade cell, each answer written as the instructor did except `function`'s."""
-    out = []
-    for index, cell in enumerate(solution_cells(assignment)):
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            if meta["grade_id"] == f"test_{function}":
-                out.append((index, cell.source, True, True))
-                return out
-            continue
-        source = cell.source
-        if meta.get("solution"):
-            source = learner_code if meta["grade_id"] == function else learner_source(source)
-        out.append((index, source, not meta.get("solution") and meta.get("locked", False), False))
-    raise AssertionError(f"no grade cell for {function}")
-
-
 def graded_by_judge(assignment, function, learner_code):
     """The grade cell's outputs under the judge (what JudgeCells puts in the notebook)."""
-    session = JudgeSession(assignment, timeout=60, protected=protected_paths())
-    try:
-        for index, source, trusted, grade in _cells_before(assignment, function, learner_code):
-            if grade:
-                return session.judge(source)
-            session.run_cell(index, source, trusted)
-    finally:
-        session.close()
+    return judging.graded_by_judge(assignment, function, {function: learner_code})
 
 
 def graded_in_process(assignment, function, learner_code):
     """Run the cells in one namespace, as a kernel does, then the hidden tests (stock nbgrader)."""
-    namespace = {"__name__": "__main__"}
-    for _index, source, _trusted, grade in _cells_before(assignment, function, learner_code):
-        if not grade:
-            exec(compile(source, "<cell>", "exec"), namespace)
-    HiddenTests(assignment).check(function, namespace[function])
+    judging.graded_in_process(assignment, function, {function: learner_code})
 
 
 def _returning_list(assignment, function):
@@ -495,20 +459,7 @@ def test_a_reference_taken_from_a_course_module_is_still_unavailable():
 
 def graded_by_judge_with(assignment, function, codes):
     """Like graded_by_judge, with several answer cells replaced: {grade_id: source}."""
-    session = JudgeSession(assignment, timeout=60, protected=protected_paths())
-    try:
-        for index, cell in enumerate(solution_cells(assignment)):
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("grade"):
-                if meta["grade_id"] == f"test_{function}":
-                    return session.judge(cell.source)
-                continue
-            source = cell.source
-            if meta.get("solution"):
-                source = codes.get(meta["grade_id"], learner_source(source))
-            session.run_cell(index, source, not meta.get("solution") and meta.get("locked", False))
-    finally:
-        session.close()
+    return judging.graded_by_judge(assignment, function, codes)
 
 
 # ------------------------------------------------------------ lists and tuples
