@@ -71,7 +71,12 @@ def _neuron_hidden(rng):
 def _activation_visible():
     Z = np.array([[-2.0, 0.0, 0.5], [3.0, -0.25, 1.0]])
     dA = np.array([[1.0, -2.0, 0.5], [0.3, 1.0, -1.0]])
-    return [Case((dA, Z), "dA and Z of shape (2, 3)", ("dA", "Z"))]
+    return [Case((dA, Z), "dA and Z of shape (2, 3)", ("dA", "Z")),
+            Case((np.array([[1.0, -1.0, 2.0, 0.5]]), np.array([[-1000.0, 0.0, 40.0, 1000.0]])),
+                 "a batch of one with saturated neurons: dA = [[1, -1, 2, 0.5]], "
+                 "Z = [[-1000, 0, 40, 1000]]", ("dA", "Z")),
+            Case((np.zeros((0, 3)), np.zeros((0, 3))), "a batch of zero rows: dA and Z of shape (0, 3)",
+                 ("dA", "Z"))]
 
 
 def _activation_hidden(rng):
@@ -89,7 +94,11 @@ def _activation_hidden(rng):
 def _output_delta_visible():
     A = np.array([[0.6651], [0.2], [0.9]])
     Y = np.array([[0.5], [0.0], [1.0]])
-    return [Case((A, Y), "A = [[0.6651], [0.2], [0.9]], Y = [[0.5], [0], [1]]", ("A", "Y"))]
+    return [Case((A, Y), "A = [[0.6651], [0.2], [0.9]], Y = [[0.5], [0], [1]]", ("A", "Y")),
+            Case((np.array([[0.8, 0.3]]), np.array([[1.0, 0.0]])),
+                 "a batch of one with 2 outputs: A = [[0.8, 0.3]], Y = [[1, 0]]", ("A", "Y")),
+            Case((np.zeros((0, 2)), np.zeros((0, 2))), "a batch of zero rows: A and Y of shape (0, 2)",
+                 ("A", "Y"))]
 
 
 def _output_delta_hidden(rng):
@@ -105,7 +114,11 @@ def _dense_visible():
     X = np.array([[0.35, 0.7], [1.0, -1.0], [0.0, 2.0]])
     W = np.array([[0.2, 0.3, -0.1], [0.2, 0.3, 0.5]])
     dZ = np.array([[0.1, -0.2, 0.05], [0.0, 0.3, -0.1], [0.2, 0.1, 0.4]])
-    return [Case((dZ, X, W), "dZ (3, 3), X (3, 2), W (2, 3)", ("dZ", "X", "W"))]
+    return [Case((dZ, X, W), "dZ (3, 3), X (3, 2), W (2, 3)", ("dZ", "X", "W")),
+            Case((np.array([[0.5, -1.0, 2.0]]), np.array([[1.0, -2.0]]), W),
+                 "a batch of one: dZ = [[0.5, -1, 2]], X = [[1, -2]], the same W", ("dZ", "X", "W")),
+            Case((np.zeros((0, 3)), np.zeros((0, 2)), W),
+                 "a batch of zero rows: dZ (0, 3), X (0, 2), the same W", ("dZ", "X", "W"))]
 
 
 def _dense_hidden(rng):

@@ -53,7 +53,10 @@ def _bowl_visible():
     return [Case((ref.START, ref.BOWL_A, ref.BOWL_C), "the lesson's bowl at theta = (-2, 2.5)",
                  ("theta", "a", "c")),
             Case((np.array([0.0]), np.array([1.0]), np.array([3.0])), "one knob, w = 0, bottom at 3",
-                 ("theta", "a", "c"))]
+                 ("theta", "a", "c")),
+            Case((np.array([0.1, -0.3, 1.0]), np.array([1.0, 2.0, 0.5]), np.array([0.0, 0.0, 1.0])),
+                 "three knobs: theta = (0.1, -0.3, 1), a = (1, 2, 0.5), c = (0, 0, 1) "
+                 "(the third knob at its bottom)", ("theta", "a", "c"))]
 
 
 def _bowl_hidden(rng):

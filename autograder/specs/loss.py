@@ -30,7 +30,9 @@ def _regression_visible():
     Y_hat3 = np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.9]])
     Y3 = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
     return [Case((Y_hat, Y), "3 examples with one output each", ("Y_hat", "Y")),
-            Case((Y_hat3, Y3), "2 examples with 3 outputs each", ("Y_hat", "Y"))]
+            Case((Y_hat3, Y3), "2 examples with 3 outputs each", ("Y_hat", "Y")),
+            Case((np.array([[0.3, -0.2]]), np.array([[0.0, 0.5]])),
+                 "a batch of one: Y_hat = [[0.3, -0.2]], Y = [[0, 0.5]]", ("Y_hat", "Y"))]
 
 
 def _regression_hidden(rng):
@@ -49,8 +51,13 @@ VISIBLE_Z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]])
 VISIBLE_Y = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
 
 
+VISIBLE_BIG_Z = np.array([[1000.0, 999.0, -5.0], [-800.0, -801.0, -1000.0]])
+
+
 def _scores_visible():
-    return [Case((VISIBLE_Z,), "Z = [[2, 1, 0.1], [0.5, 2.5, -1]]", ("Z",))]
+    return [Case((VISIBLE_Z,), "Z = [[2, 1, 0.1], [0.5, 2.5, -1]]", ("Z",)),
+            Case((VISIBLE_BIG_Z,), "huge scores: Z = [[1000, 999, -5], [-800, -801, -1000]]", ("Z",)),
+            Case((np.zeros((1, 4)),), "a batch of one with equal scores: Z = [[0, 0, 0, 0]]", ("Z",))]
 
 
 def _scores_hidden(rng):
@@ -70,7 +77,13 @@ def _one_hot(rng, n, k):
 
 def _classify_visible():
     return [Case((VISIBLE_Z, VISIBLE_Y), "Z = [[2, 1, 0.1], [0.5, 2.5, -1]], classes 0 and 2",
-                 ("Z", "Y"))]
+                 ("Z", "Y")),
+            Case((np.array([[0.0, 800.0, -800.0], [1000.0, 990.0, 0.0]]),
+                  np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])),
+                 "huge scores, right class far behind: Z = [[0, 800, -800], [1000, 990, 0]], "
+                 "classes 0 and 1", ("Z", "Y")),
+            Case((np.zeros((1, 3)), np.array([[0.0, 1.0, 0.0]])),
+                 "a batch of one with equal scores: Z = [[0, 0, 0]], class 1", ("Z", "Y"))]
 
 
 def _classify_hidden(rng):

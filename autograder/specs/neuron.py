@@ -25,8 +25,10 @@ BATCH = _section("A neuron on a batch of inputs")
 def _z_cases_visible():
     z = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     grid = np.array([[-3.0, 1.0, 0.25], [4.0, -1.5, 0.0]])
+    big = np.array([-1000.0, -40.0, 40.0, 1000.0])
     return [Case((z,), "z = [-2, -0.5, 0, 0.5, 2]", ("z",)),
-            Case((grid,), "a 2 x 3 array z", ("z",))]
+            Case((grid,), "a 2 x 3 array z", ("z",)),
+            Case((big,), "large |z|: z = [-1000, -40, 40, 1000]", ("z",))]
 
 
 def _z_cases_hidden(rng):

@@ -50,7 +50,9 @@ def _difference_visible():
     x = np.array([-1.0, 0.0, 0.5, 2.0])
     return [Case((np.sin, x, 0.1), "f = np.sin, x = [-1, 0, 0.5, 2], h = 0.1", DIFF_NAMES),
             Case((cube, np.array([[1.0, 2.0], [-3.0, 0.5]]), 0.01),
-                 "f = cube (x**3), a 2 x 2 array x, h = 0.01", DIFF_NAMES)]
+                 "f = cube (x**3), a 2 x 2 array x, h = 0.01", DIFF_NAMES),
+            Case((neuron.relu, np.array([-1.0, 0.0, 1e-3, 2.0]), 1e-2),
+                 "f = relu at x = [-1, 0, 0.001, 2] (its kink at 0), h = 0.01", DIFF_NAMES)]
 
 
 def _difference_hidden(rng):
@@ -67,7 +69,11 @@ def _difference_hidden(rng):
 def _relative_visible():
     a = np.array([1.0, 2.0, 0.0, -3.0, 1e-14])
     b = np.array([1.0, 1.0, 0.0, 3.0, 0.0])
-    return [Case((a, b), "a = [1, 2, 0, -3, 1e-14], b = [1, 1, 0, 3, 0]", ("a", "b"))]
+    return [Case((a, b), "a = [1, 2, 0, -3, 1e-14], b = [1, 1, 0, 3, 0]", ("a", "b")),
+            Case((np.array([[4.0, -1.0, 0.5], [0.0, 2.0, -6.0]]),
+                  np.array([[2.0, -1.0, 1.0], [0.0, -2.0, -3.0]])),
+                 "a 2 x 3 array: a = [[4, -1, 0.5], [0, 2, -6]], b = [[2, -1, 1], [0, -2, -3]]",
+                 ("a", "b"))]
 
 
 def _relative_hidden(rng):
@@ -95,7 +101,13 @@ def _check_visible():
     return [Case((neuron.sigmoid, neuron.sigmoid_prime, x, 1e-5),
                  "sigmoid with its right slope, x = -3..3, h = 1e-5", CHECK_NAMES),
             Case((np.tanh, _wrong_tanh_prime, x, 1e-5),
-                 "tanh with a wrong slope 1 - tanh(z), h = 1e-5", CHECK_NAMES)]
+                 "tanh with a wrong slope 1 - tanh(z), h = 1e-5", CHECK_NAMES),
+            Case((np.tanh, neuron.tanh_prime, np.array([[-1.0, 0.0], [0.5, 2.0]]), 0.1),
+                 "tanh with its right slope, a 2 x 2 array x = [[-1, 0], [0.5, 2]], h = 0.1",
+                 CHECK_NAMES),
+            Case((neuron.relu, neuron.relu_prime, np.array([-2.0, -0.5, 0.0, 0.7, 3.0]), 1e-5),
+                 "relu with relu_prime at x = [-2, -0.5, 0, 0.7, 3] (its kink at 0), h = 1e-5",
+                 CHECK_NAMES)]
 
 
 def _check_hidden(rng):

@@ -139,8 +139,35 @@ TOY_X, TOY_Y, toy_params = ref.TOY_X, ref.TOY_Y, ref.toy_params
 
 # ------------------------------------------------------------------ cases
 
+# A stated three-layer network (2-2-2-2) and one example: the visible checks' deeper network,
+# so that a forward pass written for exactly two layers fails where a learner sees it.
+DEEP_LABEL = ("a three-layer 2-2-2-2 network on one example: W1 = [[1, -1], [0.5, 2]], "
+              "b1 = [0, 0.5], W2 = [[0.5, -0.5], [1, 2]], b2 = [0, -1], W3 = [[2, -1], [-1, 1]], "
+              "b3 = [0.1, 0], X = [[0.5, -1]]")
+
+
+def deep_params():
+    return {"W1": np.array([[1.0, -1.0], [0.5, 2.0]]), "b1": np.array([0.0, 0.5]),
+            "W2": np.array([[0.5, -0.5], [1.0, 2.0]]), "b2": np.array([0.0, -1.0]),
+            "W3": np.array([[2.0, -1.0], [-1.0, 1.0]]), "b3": np.array([0.1, 0.0])}
+
+
+DEEP_X = np.array([[0.5, -1.0]])
+DEEP_Y = np.array([[1.0, 0.0]])
+
+
+def _large_weights():
+    params = toy_params()
+    params["W1"] = params["W1"] * 300.0
+    return params
+
+
 def _forward_visible():
     return [Case((toy_params(), TOY_X), "the lesson's 2-3-1 network on its 4 examples",
+                 ("params", "X")),
+            Case((deep_params(), DEEP_X), DEEP_LABEL, ("params", "X")),
+            Case((_large_weights(), TOY_X),
+                 "very large weights: the lesson's network with W1 multiplied by 300",
                  ("params", "X"))]
 
 
@@ -161,6 +188,8 @@ def _forward_hidden(rng):
 
 def _loss_visible():
     return [Case((toy_params(), TOY_X, TOY_Y), "the lesson's 2-3-1 network on its 4 examples",
+                 ("params", "X", "Y")),
+            Case((deep_params(), DEEP_X, DEEP_Y), DEEP_LABEL + ", Y = [[1, 0]]",
                  ("params", "X", "Y"))]
 
 
@@ -177,7 +206,12 @@ def _loss_hidden(rng):
 def _gradient_visible():
     params = toy_params()
     loss = WatchedLoss(lambda p: ref.network_loss(p, TOY_X, TOY_Y), params, "the toy loss")
+    deep = deep_params()
+    deep_loss = WatchedLoss(lambda p: ref.network_loss(p, DEEP_X, DEEP_Y), deep,
+                            "the three-layer network's loss")
     return [Case((loss, params, 1e-3), "the lesson's 2-3-1 network, h = 1e-3",
+                 ("loss_fn", "params", "h")),
+            Case((deep_loss, deep, 1e-4), DEEP_LABEL + ", Y = [[1, 0]], h = 1e-4",
                  ("loss_fn", "params", "h"))]
 
 
@@ -200,7 +234,10 @@ def _pair(rng, shape):
 def _relative_visible():
     a = np.array([2.0, -0.5, 1e-3, 0.0, 3.0])
     b = np.array([2.001, -0.5, 1.1e-3, 0.0, -3.0])
-    return [Case((a, b), "a = [2, -0.5, 1e-3, 0, 3], b = [2.001, -0.5, 1.1e-3, 0, -3]", ("a", "b"))]
+    return [Case((a, b), "a = [2, -0.5, 1e-3, 0, 3], b = [2.001, -0.5, 1.1e-3, 0, -3]", ("a", "b")),
+            Case((np.array([[-1.0, -2.0], [1e-14, 4.0]]), np.array([[-2.0, -1.0], [0.0, 4.0]])),
+                 "negative values and a tiny one: a = [[-1, -2], [1e-14, 4]], b = [[-2, -1], [0, 4]]",
+                 ("a", "b"))]
 
 
 def _relative_hidden(rng):
@@ -223,7 +260,13 @@ def _grads_pair(rng, shapes):
 def _max_relative_visible():
     a = {"W1": np.array([[0.1, -0.2], [0.3, 0.4]]), "b1": np.array([0.5, -0.25])}
     b = {"W1": np.array([[0.1, -0.2], [0.3, 0.4004]]), "b1": np.array([0.5, -0.2499])}
-    return [Case((a, b), "two small gradient dicts", ("grads_a", "grads_b"))]
+    last_a = {"W1": np.array([[1.0, 2.0]]), "b1": np.array([0.5]), "W2": np.array([[1.0]]),
+              "b2": np.array([0.2])}
+    last_b = {"W1": np.array([[1.0, 2.0]]), "b1": np.array([0.5]), "W2": np.array([[1.0]]),
+              "b2": np.array([0.3])}
+    return [Case((a, b), "two small gradient dicts", ("grads_a", "grads_b")),
+            Case((last_a, last_b), "the worst entry in the last array: b2 = [0.2] against [0.3], "
+                 "every other entry equal", ("grads_a", "grads_b"))]
 
 
 def _max_relative_hidden(rng):

@@ -44,7 +44,9 @@ def _minibatch_visible():
     Y = np.arange(7.0).reshape(7, 1) / 10
     order = np.array([3, 0, 6, 1, 5, 2, 4])
     return [_batch_case(X, Y, order, 0, 3, "7 examples, order [3, 0, 6, 1, 5, 2, 4], batch size 3, batch 0"),
-            _batch_case(X, Y, order, 2, 3, "the same, batch 2 (the last, partial batch)")]
+            _batch_case(X, Y, order, 2, 3, "the same, batch 2 (the last, partial batch)"),
+            _batch_case(X, Y, order, 4, 1, "the same, batch size 1 (batches of one), batch 4"),
+            _batch_case(X, Y, order, 0, 10, "the same, batch size 10 (larger than the data), batch 0")]
 
 
 def _minibatch_hidden(rng):
@@ -66,8 +68,10 @@ SHAPES_231 = {"W1": (2, 3), "b1": (3,), "W2": (3, 1), "b2": (1,)}
 def _mean_visible():
     a = {"W1": np.array([[1.0, 2.0]]), "b1": np.array([0.5])}
     b = {"W1": np.array([[3.0, -2.0]]), "b1": np.array([1.5])}
+    one = {"W1": np.array([[2.0, -1.0]]), "b1": np.array([0.5])}
     return [Case(([a, b],), "two gradients: W1 [[1, 2]] and [[3, -2]], b1 [0.5] and [1.5]",
-                 ("per_example",))]
+                 ("per_example",)),
+            Case(([one],), "a batch of one: one gradient, W1 [[2, -1]], b1 [0.5]", ("per_example",))]
 
 
 def _mean_hidden(rng):

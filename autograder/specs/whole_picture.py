@@ -31,7 +31,11 @@ NET_NAMES = ("theta", "sizes", "X", "labels")
 
 def _logits_visible():
     logits = np.array([[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]])
-    return [Case((logits,), "logits [[2, 1, 0.1], [0, 0, 0]]", ("logits",))]
+    big = np.array([[1000.0, 0.0, -1000.0], [-800.0, -800.0, -805.0]])
+    return [Case((logits,), "logits [[2, 1, 0.1], [0, 0, 0]]", ("logits",)),
+            Case((big,), "large logits [[1000, 0, -1000], [-800, -800, -805]]", ("logits",)),
+            Case((np.array([[0.5, -1.0]]),), "a batch of one: logits [[0.5, -1]]", ("logits",)),
+            Case((np.zeros((0, 3)),), "a batch of zero rows: logits of shape (0, 3)", ("logits",))]
 
 
 def _logits_hidden(rng):
@@ -45,7 +49,13 @@ def _logits_hidden(rng):
 
 def _ce_visible():
     logits = np.array([[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]])
+    big = np.array([[1000.0, 0.0, -1000.0], [-800.0, -800.0, -805.0]])
     return [Case((logits, np.array([0, 2])), "logits [[2, 1, 0.1], [0, 0, 0]], labels [0, 2]",
+                 ("logits", "labels")),
+            Case((big, np.array([1, 2])),
+                 "large logits [[1000, 0, -1000], [-800, -800, -805]], labels [1, 2]",
+                 ("logits", "labels")),
+            Case((np.array([[0.5, -1.0]]), np.array([1])), "a batch of one: logits [[0.5, -1]], label 1",
                  ("logits", "labels"))]
 
 
@@ -73,7 +83,14 @@ def _random_sizes(rng):
 def _forward_visible():
     rng = np.random.default_rng(1)
     case = _net_case(rng, (3, 4, 2), 2, "")
-    return [Case(case.args[:3], "a 3-4-2 network on 2 examples", NET_NAMES[:3])]
+    deeper = _net_case(rng, (2, 3, 3, 2), 1, "")
+    flat = _net_case(rng, (3, 2), 2, "")
+    return [Case(case.args[:3], "a 3-4-2 network on 2 examples", NET_NAMES[:3]),
+            Case(deeper.args[:3], "a 2-3-3-2 network (two hidden layers) on one example",
+                 NET_NAMES[:3]),
+            Case(flat.args[:3], "a network with no hidden layer (3-2) on 2 examples", NET_NAMES[:3]),
+            Case((case.args[0], case.args[1], np.zeros((0, 3))),
+                 "the 3-4-2 network on a batch of zero rows (X of shape (0, 3))", NET_NAMES[:3])]
 
 
 def _forward_hidden(rng):
@@ -93,7 +110,9 @@ def _forward_hidden(rng):
 
 def _backward_visible():
     rng = np.random.default_rng(1)
-    return [_net_case(rng, (3, 4, 2), 2, "a 3-4-2 network on 2 examples")]
+    return [_net_case(rng, (3, 4, 2), 2, "a 3-4-2 network on 2 examples"),
+            _net_case(rng, (2, 3, 3, 2), 1, "a 2-3-3-2 network (two hidden layers) on one example"),
+            _net_case(rng, (3, 2), 2, "a network with no hidden layer (3-2) on 2 examples")]
 
 
 def _backward_hidden(rng):
