@@ -52,6 +52,28 @@ from autograder.checking import (Callee, CheckFailed, hidden_cases, names_called
 from autograder.specs import all_specs, graded_function
 
 ROOT = Path(__file__).resolve().parent.parent
+GIVEN_MODULE = "course.given"  # earlier exercises' functions, given to learners in later ones
+GIVEN_FILE = ROOT / "course" / "given.py"
+
+
+def given_names():
+    """The names course/given.py hands learners (its `__all__`), read without importing it."""
+    import ast
+
+    tree = ast.parse(GIVEN_FILE.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
+def given_files():
+    """course/given.py and its compiled copies (an import reads those), as paths to refuse."""
+    import importlib.util
+
+    paths = {str(GIVEN_FILE), importlib.util.cache_from_source(str(GIVEN_FILE))}
+    paths |= {str(p) for p in (GIVEN_FILE.parent / "__pycache__").glob("given.*")}
+    return sorted(os.path.realpath(p) for p in paths)
 HIDDEN_CALL = re.compile(
     r"""HiddenTests\(\s*["'](?P<assignment>[\w.-]+)["']\s*\)\s*\.check\(\s*["'](?P<name>\w+)["']\s*,"""
     r"""\s*(?P<expr>[A-Za-z_]\w*)\s*\)""")
@@ -390,9 +412,18 @@ class JudgeSession:
 
     # -- sandbox life
     def _references(self):
-        """[module, reference name, the learner's name] of each graded reference function."""
+        """[module, reference name, the learner's name] of each graded reference function, and of
+        each function `course.given` hands learners that this assignment grades (exercise 1's
+        activations: given from exercise 2 on, the answer in exercise 1)."""
         specs = all_specs().get(self.assignment, {})
-        return [[g.reference.__module__, g.reference.__name__, name] for name, g in specs.items()]
+        given = [[GIVEN_MODULE, name, name] for name in specs if name in given_names()]
+        return [[g.reference.__module__, g.reference.__name__, name] for name, g in specs.items()] + given
+
+    def _protected(self):
+        """The protected paths, and course/given.py (source and compiled) where it holds answers."""
+        if not any(name in given_names() for name in all_specs().get(self.assignment, {})):
+            return self.protected
+        return self.protected + given_files()
 
     def _start(self):
         if self.restarts > MAX_RESTARTS:
@@ -416,7 +447,7 @@ class JudgeSession:
 
     def _arm(self):
         readable, list_only = confine.readable_paths(self.sandbox.workdir)
-        self.sandbox.send(wire.message("arm", protected=self.protected,
+        self.sandbox.send(wire.message("arm", protected=self._protected(),
                                        writable=[self.sandbox.workdir], readable=readable,
                                        list_only=list_only, references=self._references()))
         reply = self.sandbox.expect("armed", time.monotonic() + self.timeout)

@@ -1,0 +1,184 @@
+"""course.given: exercise 1's functions, written for learners, agree with the reference; and
+nothing a learner opens (a lesson's code, a released exercise) imports the grader's package."""
+
+import ast
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.reference import neuron as reference
+from course import given
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = ("sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime")
+
+RNG = np.random.default_rng(14)
+ARRAYS = {
+    "ordinary": np.array([-2.0, -0.5, 0.0, 0.21, 1.0, 3.0]),
+    "large |z|": np.array([-1e308, -1e4, -1000.0, -710.0, -40.0, 40.0, 710.0, 1000.0, 1e4, 1e308]),
+    "zeros": np.zeros(5),
+    "signed zeros and tiny": np.array([-0.0, 0.0, -1e-300, 1e-300, -5e-324, 5e-324]),
+    "infinities": np.array([-np.inf, np.inf]),
+    "matrix": RNG.normal(size=(4, 3)) * 5,
+    "3-d": RNG.normal(size=(2, 3, 4)) * 20,
+    "column": RNG.normal(size=(6, 1)),
+    "zero rows": np.zeros((0, 3)),
+    "empty": np.zeros(0),
+    "0-d": np.array(-1.5),
+    "0-d zero": np.array(0.0),
+}
+SCALARS = (-1000.0, -3.0, -1e-12, 0.0, 0.21, 1.0, 709.0, 1000.0)
+
+
+def quiet(fn, z):
+    """fn(z), failing the test if numpy warns (an overflow, an invalid value)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn(z)
+
+
+def test_given_has_exactly_the_functions_it_documents():
+    assert tuple(given.__all__) == NAMES
+    for name in NAMES:
+        fn = getattr(given, name)
+        assert fn.__module__ == "course.given", f"{name} must be written in course/given.py"
+        assert fn is not getattr(reference, name)
+        assert "->" in fn.__doc__ and "shape" in fn.__doc__, f"{name}'s docstring must give shapes"
+
+
+def test_given_does_not_import_the_grader():
+    tree = ast.parse((ROOT / "course" / "given.py").read_text())
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names]
+    imported += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    assert imported == ["numpy"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("case", ARRAYS)
+def test_given_equals_reference_on_arrays(name, case):
+    z = ARRAYS[case]
+    mine = quiet(getattr(given, name), z.copy())
+    with np.errstate(all="ignore"):
+        expected = getattr(reference, name)(z.copy())
+    assert isinstance(mine, np.ndarray) and mine.dtype == np.float64
+    assert mine.shape == z.shape
+    np.testing.assert_array_equal(mine, expected)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("z", SCALARS)
+def test_given_equals_reference_on_numbers(name, z):
+    fn = getattr(given, name)
+    expected = float(getattr(reference, name)(np.float64(z)))
+    for number in (z, np.float64(z)):
+        mine = quiet(fn, number)
+        assert isinstance(mine, np.float64) and np.ndim(mine) == 0
+        assert mine == expected, f"{name}({number!r}) = {mine!r}, the reference says {expected!r}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_given_accepts_integers_and_lists(name):
+    fn = getattr(given, name)
+    ints = np.array([-3, 0, 2])
+    expected = getattr(reference, name)(ints.astype(np.float64))
+    np.testing.assert_array_equal(quiet(fn, ints), expected)
+    np.testing.assert_array_equal(quiet(fn, [-3, 0, 2]), expected)
+    assert fn(ints).dtype == np.float64
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_given_leaves_its_input_alone(name):
+    z = ARRAYS["matrix"].copy()
+    getattr(given, name)(z)
+    np.testing.assert_array_equal(z, ARRAYS["matrix"])
+
+
+def test_the_course_conventions():
+    assert given.relu_prime(0.0) == 0.0 and given.relu_prime(-0.0) == 0.0
+    assert given.relu_prime(1e-300) == 1.0
+    assert given.sigmoid_prime(0.0) == 0.25 and given.tanh_prime(0.0) == 1.0
+    assert quiet(given.sigmoid, -1000.0) == 0.0 and quiet(given.sigmoid, 1000.0) == 1.0
+    big = np.array([-1e308, 1e308])
+    np.testing.assert_array_equal(quiet(given.sigmoid_prime, big), [0.0, 0.0])
+
+
+# ---------------------------------------------------------------- nothing imports the grader
+
+def _code_cells(path):
+    notebook = json.loads(Path(path).read_text())
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] == "code":
+            yield index, "".join(cell["source"])
+
+
+def _imports_of(source):
+    """Module names a cell imports (IPython magics and shell lines are left out)."""
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    tree = ast.parse("\n".join(lines))
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
+                "__import__", "import_module") and node.args and isinstance(node.args[0], ast.Constant):
+            names.append(str(node.args[0].value))
+    return names
+
+
+LEARNER_NOTEBOOKS = sorted((ROOT / "lessons").glob("*.ipynb")) + sorted((ROOT / "exercises").glob("*/*.ipynb"))
+
+
+def test_there_are_notebooks_to_scan():
+    assert len(list((ROOT / "lessons").glob("*.ipynb"))) >= 10
+    assert len(list((ROOT / "exercises").glob("*/*.ipynb"))) >= 10
+
+
+@pytest.mark.parametrize("path", LEARNER_NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_learner_notebook_imports_the_grader(path):
+    found = [(index, name) for index, source in _code_cells(path) for name in _imports_of(source)
+             if name.split(".")[0] == "autograder"]
+    found += [(index, "autograder (named in the code)") for index, source in _code_cells(path)
+              if "autograder" in source and not any(index == i for i, _ in found)]
+    assert not found, (f"{path.relative_to(ROOT)} imports the grader's package in code cells "
+                       f"{found}; take given functions from course.given")
+
+
+def test_scan_catches_an_import():
+    assert _imports_of("from autograder.reference.neuron import sigmoid") == ["autograder.reference.neuron"]
+    assert "autograder.hidden" in _imports_of("%matplotlib inline\nimport autograder.hidden as h")
+    assert _imports_of("import importlib\nm = importlib.import_module('autograder.reference')")[-1] == "autograder.reference"
+
+
+# ---------------------------------------------------------------- while grading
+
+def _judged(assignment, function, source=None):
+    from judging import graded_by_judge
+
+    outputs = graded_by_judge(assignment, function, {} if source is None else {function: source})
+    return " ".join(str(o.get("evalue", "")) + str(o.get("text", "")) for o in outputs)
+
+
+@pytest.mark.parametrize("source", [
+    "from course.given import sigmoid",
+    "import course.given\nsigmoid = course.given.sigmoid",
+    "import importlib, course.given\nsigmoid = importlib.reload(course.given).sigmoid",
+    "import sys\nsys.modules.pop('course.given', None)\nfrom course.given import sigmoid",
+    f"exec(open({str(ROOT / 'course' / 'given.py')!r}).read())",
+], ids=["import", "attribute", "reload", "fresh import", "read and exec"])
+def test_exercise_1_cannot_take_its_answer_from_course_given(source):
+    said = _judged("01_neuron", "sigmoid", source)
+    assert "passed all" not in said, said
+    assert "not available while grading" in said or "is not defined" in said, said
+
+
+@pytest.mark.parametrize("assignment, function", [("02_layers", "dense_forward"),
+                                                  ("09_chain_rule", "sigmoid_backward")])
+def test_later_exercises_keep_the_given_functions_while_graded(assignment, function):
+    said = _judged(assignment, function)
+    assert "passed all" in said, said
