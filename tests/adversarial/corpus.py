@@ -23,6 +23,8 @@ from typing import Callable
 import nbformat
 
 from autograder.synthetic import correct_notebook
+from notebook_edits import append, cell, replace, several
+from notebook_edits import grade_id as _grade_id
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -48,34 +50,6 @@ class Case:
     raw: bytes | None = None  # file-level cases: the submitted bytes
     filename: str | None = None  # file-level cases: a different notebook name
     link: Link | None = None  # file-level cases: the notebook is a link, not a file
-
-
-def _grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-def cell(nb, grade_id):
-    (found,) = [c for c in nb.cells if _grade_id(c) == grade_id]
-    return found
-
-
-def append(grade_id, code):
-    def change(nb):
-        cell(nb, grade_id).source += "\n" + code
-    return change
-
-
-def replace(grade_id, code):
-    def change(nb):
-        cell(nb, grade_id).source = code
-    return change
-
-
-def several(*changes):
-    def change(nb):
-        for c in changes:
-            c(nb)
-    return change
 
 
 WRONG_SIGMOID = "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(z))\n"

@@ -22,6 +22,8 @@ import nbformat
 
 from autograder import notebooks
 from autograder.synthetic import correct_notebook
+from notebook_edits import cell, replace, several
+
 
 @dataclass(frozen=True)
 class Case:
@@ -31,17 +33,8 @@ class Case:
     change: Callable  # (notebook) -> None, edits in place
 
 
-def _grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
 def answer_cells(nb):
     return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-
-
-def cell(nb, grade_id):
-    (found,) = [c for c in nb.cells if _grade_id(c) == grade_id]
-    return found
 
 
 def every_answer(prefix="", suffix=""):
@@ -52,12 +45,6 @@ def every_answer(prefix="", suffix=""):
     return change
 
 
-def replace(grade_id, code):
-    def change(nb):
-        cell(nb, grade_id).source = code
-    return change
-
-
 def own_cell(after, cell_id, code):
     """A cell of the learner's own (no nbgrader metadata) after the cell `after`."""
     def change(nb):
@@ -65,13 +52,6 @@ def own_cell(after, cell_id, code):
         new = nbformat.v4.new_code_cell(code)
         new["id"] = cell_id  # fixed, so the file is the same on every run
         nb.cells.insert(index + 1, new)
-    return change
-
-
-def several(*changes):
-    def change(nb):
-        for c in changes:
-            c(nb)
     return change
 
 
