@@ -18,6 +18,7 @@ the same list.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 import sysconfig
@@ -55,6 +56,7 @@ def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
 
+@functools.cache
 def landlock_abi() -> int:
     """The kernel's Landlock ABI version, 0 where there is none (not Linux, too old, disabled)."""
     if not sys.platform.startswith("linux"):
@@ -82,11 +84,10 @@ def _site_packages():
     return sorted(p for p in paths if os.path.isdir(p))
 
 
-def readable_paths(workdir=None) -> tuple[list[str], list[str]]:
-    """(paths learner code may read with everything beneath them, folders it may only list).
-
-    The Python installation (its standard library), every site-packages entry but the grader's,
-    the system's shared libraries, the `course` package, and the sandbox's own folder."""
+@functools.cache
+def _installed_paths():
+    """The allow-list's fixed part, as real paths: (readable, list-only). Read once per process;
+    the judge asks for it every time it arms a sandbox."""
     stdlib = {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib")}
     read = set(stdlib) | set(SYSTEM) | {str(ROOT / "course")}
     list_only = set()
@@ -95,10 +96,20 @@ def readable_paths(workdir=None) -> tuple[list[str], list[str]]:
         for entry in os.scandir(site):
             if entry.name.split("-")[0].split(".")[0] not in GRADER_PACKAGES:
                 read.add(entry.path)
+    real = lambda paths: {os.path.realpath(p) for p in paths if os.path.exists(p)}  # noqa: E731
+    read = real(read)
+    return tuple(sorted(read)), tuple(sorted(real(list_only) - read))
+
+
+def readable_paths(workdir=None) -> tuple[list[str], list[str]]:
+    """(paths learner code may read with everything beneath them, folders it may only list).
+
+    The Python installation (its standard library), every site-packages entry but the grader's,
+    the system's shared libraries, the `course` package, and the sandbox's own folder."""
+    read, list_only = _installed_paths()
     if workdir:
-        read.add(str(workdir))
-    real = lambda paths: sorted({os.path.realpath(p) for p in paths if os.path.exists(p)})  # noqa: E731
-    return real(read), real(list_only - read)
+        read = sorted({*read, os.path.realpath(workdir)})
+    return list(read), list(list_only)
 
 
 def restrict(read, list_only, writable) -> int:
