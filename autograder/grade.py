@@ -390,16 +390,14 @@ def link_outside(folder):
         if path.is_symlink():
             return f"{path.name}/ is a symbolic link to {os.readlink(path)}"
     inside = folder.resolve()
-    files = [path for _rel, path in tree_files(folder)]
-    names = Counter()
-    for path in files:
+    stats = {}
+    for _rel, path in tree_files(folder):
         target = path.resolve()
         if target != inside and inside not in target.parents:
             return f"{path.relative_to(folder)} is a symbolic link to {target}"
-        info = path.stat()
-        names[info.st_dev, info.st_ino] += 1
-    for path in files:
-        info = path.stat()
+        stats[path] = path.stat()
+    names = Counter((info.st_dev, info.st_ino) for info in stats.values())
+    for path, info in stats.items():
         if info.st_nlink > names[info.st_dev, info.st_ino]:
             return f"{path.relative_to(folder)} is a hard link to a file outside the submission"
     return None
