@@ -2,7 +2,8 @@
 
     python -m autograder generate [ASSIGNMENT...]   regenerate exercises/ from solutions/ (nbgrader)
     python -m autograder execute    re-run lessons/ and solutions/, storing outputs
-    python -m autograder drift      list student versions that differ from a fresh generation
+    python -m autograder store [NAME...]   rewrite course/data/ (stored results) from the reference
+    python -m autograder drift      list student versions and stored data that differ from fresh
     python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grade.py)
 """
 
@@ -11,7 +12,7 @@ import shutil
 import sys
 import tempfile
 
-from autograder import grade, notebooks
+from autograder import grade, notebooks, stored
 
 
 def cmd_generate(args):
@@ -23,6 +24,14 @@ def cmd_generate(args):
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(fresh / assignment, target)
             print(f"generated exercises/{assignment}")
+    if not args.assignments:
+        cmd_store(args)
+    return 0
+
+
+def cmd_store(args):
+    for name in stored.build(getattr(args, "names", None) or None):
+        print(f"stored course/data/{name}.json")
     return 0
 
 
@@ -39,7 +48,10 @@ def cmd_drift(_args):
     differ = notebooks.drift()
     for name in differ:
         print(f"drift: exercises/{name}")
-    return 1 if differ else 0
+    data = stored.drift()
+    for found in data:
+        print(f"drift: course/data/{found.name}.json ({found.reason})")
+    return 1 if differ or data else 0
 
 
 def main(argv=None):
@@ -52,6 +64,9 @@ def main(argv=None):
     ex = sub.add_parser("execute", help="re-run notebooks and store their outputs")
     ex.add_argument("paths", nargs="*")
     ex.set_defaults(fn=cmd_execute)
+    st = sub.add_parser("store", help="rewrite course/data/ from the reference (all, or the named)")
+    st.add_argument("names", nargs="*")
+    st.set_defaults(fn=cmd_store)
     sub.add_parser("drift", help="check exercises/ against a fresh generation").set_defaults(fn=cmd_drift)
     gr = sub.add_parser("grade", help="autograde a class: gradebook, feedback, grades.csv",
                         description=grade.__doc__.split("\n\n")[0])
