@@ -97,3 +97,16 @@ def test_the_timing_plot_has_reference_lines_and_unclipped_labels():
         inside = text.get_window_extent(renderer)
         assert box.x0 <= inside.x0 and inside.x1 <= box.x1 and box.y0 <= inside.y0 and inside.y1 <= box.y1, \
             text.get_text()
+
+
+@pytest.mark.parametrize("learning_rate", [0.02, 0.05, 0.2, 0.27, 10 ** -0.6])
+def test_lesson_6_runs_follow_gradient_descent_on_the_bowl(learning_rate):
+    """The lesson draws each run from the bowl's closed form; it must be where exercise 6's
+    minimise goes, and its losses what losses_along gives."""
+    from autograder.reference import descent as ref
+    gradient = lambda theta: ref.bowl_gradient(theta, descent.BOWL_A, descent.BOWL_C)  # noqa: E731
+    history = ref.minimise(gradient, descent.START, learning_rate, 30)
+    path, losses = descent.run(learning_rate, 30)
+    assert np.allclose(path, history, rtol=1e-9, atol=1e-12)
+    assert np.allclose(losses, ref.losses_along(history, descent.BOWL_A, descent.BOWL_C),
+                       rtol=1e-9, atol=1e-12)
