@@ -73,7 +73,26 @@ def test_full_batch_can_reach_the_explore_target():
 
 
 def _per_example(net):
-    return [wishes.example_wishes(net, e) for e in range(len(net["X"]))]
+    return [wishes.example_wishes(e) for e in range(len(net["X"]))]
+
+
+@pytest.mark.parametrize("example", range(6))
+def test_stored_wishes_are_the_toy_networks_gradient(example):
+    """The wishes lesson 8 shows are minus the slopes of the example's cost, measured by nudging
+    the toy network's weights (and, for the pixels, the inputs)."""
+    from course.given import network_loss, numerical_gradient
+    net, w = wishes.toy_network(), wishes.example_wishes(example)
+    params = {name: net[name] for name in ("W1", "b1", "W2", "b2")}
+    X, Y = net["X"][example:example + 1], net["Y"][example:example + 1]
+    assert np.array_equal(w["x"], X[0]) and np.array_equal(w["y"], Y[0])
+    slopes = numerical_gradient(lambda p: network_loss(p, X, Y), params)
+    np.testing.assert_allclose(w["W1_wish"], -slopes["W1"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(w["W2_wish"], -slopes["W2"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(w["wish_z2"], -slopes["b2"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(w["wish_z1"], -slopes["b1"], rtol=1e-6, atol=1e-9)
+    from course.gradcheck import numerical_gradient as array_gradient
+    pixels = array_gradient(lambda x: network_loss(params, x[None, :], Y), X[0])
+    np.testing.assert_allclose(w["input_wish"], -pixels, rtol=1e-6, atol=1e-9)
 
 
 def test_darkest_pixel_gives_the_thinnest_edge_into_each_hidden_neuron():
