@@ -5,7 +5,7 @@ so the feedback a learner receives shows the result of the checks, never
 their inputs or the reference code.
 """
 
-from autograder.checking import hidden_cases, learner_callees, run_checks
+from course.checking import hidden_cases, learner_callees, run_checks
 from autograder.specs import all_specs, graded_function
 
 

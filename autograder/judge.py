@@ -14,7 +14,7 @@ process, which never executes a line of learner code:
   `SaveAutoGrades` then scores as usual. The grade cell's source is never run,
   so editing it, deleting its hidden part or hiding tracebacks changes nothing.
 - The hidden checks are the same specs and engine the visible checks use
-  (`autograder.specs`, `autograder.checking`), run with `LearnerFunction`
+  (`autograder.specs`, `course.checking`), run with `LearnerFunction`
   proxies: calling one sends the inputs to the sandbox, where the learner's
   function runs, and brings back plain data (`autograder.wire`) that this
   process compares with the reference using its own numpy.
@@ -47,7 +47,7 @@ from nbformat.v4 import new_output
 from traitlets import Integer
 
 from autograder import confine, wire
-from autograder.checking import (Callee, CheckFailed, hidden_cases, names_called_in_source,
+from course.checking import (Callee, CheckFailed, hidden_cases, names_called_in_source,
                                  run_checks)
 from autograder.specs import all_specs, graded_function
 

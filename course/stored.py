@@ -14,7 +14,9 @@ The JSON form of a value: numbers, strings, true/false/null and lists as themsel
 numpy array as {"array": dtype, "shape": [...], "data": [...]} (floats written with Python's
 repr, so they read back bit for bit; NaN and infinities as the strings "nan", "inf", "-inf"),
 a numpy scalar as {"scalar": dtype, "value": ...}, and a function or class of numpy or of this
-package as {"callable": "module:qualified.name"}.
+package as {"callable": "module:qualified.name"} (with arguments bound by functools.partial:
+{"partial": function, "args": [...]}), and an object of a course class that has a
+`stored_args()` method as {"object": class, "args": [...]}, built again by calling the class.
 """
 
 import functools
@@ -73,6 +75,10 @@ def encode(value):
         return [encode(v) for v in value]
     if type(value) is dict:
         return {"dict": [[encode(k), encode(v)] for k, v in value.items()]}
+    if hasattr(type(value), "stored_args") and not isinstance(value, type):
+        return {"object": encode(type(value)), "args": [encode(a) for a in value.stored_args()]}
+    if isinstance(value, functools.partial) and not value.keywords:
+        return {"partial": encode(value.func), "args": [encode(a) for a in value.args]}
     if callable(value):
         home = _home(value)
         name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
@@ -116,6 +122,10 @@ def decode(tree):
         return {decode(k): decode(v) for k, v in tree["dict"]}
     if "callable" in tree:
         return _resolve(tree["callable"])
+    if "object" in tree:
+        return decode(tree["object"])(*[decode(a) for a in tree["args"]])
+    if "partial" in tree:
+        return functools.partial(decode(tree["partial"]), *[decode(a) for a in tree["args"]])
     raise ValueError(f"not a stored value: keys {sorted(tree)}")
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from autograder import wire
-from autograder.checking import Case, CheckFailed, GradedFunction, check_case, run_checks
+from course.checking import Case, CheckFailed, GradedFunction, check_case, run_checks
 from autograder.judge import JudgeSession, protected_paths
 from autograder.reference import neuron as neuron_ref
 from autograder.specs import all_specs

@@ -141,8 +141,8 @@ CASES = [
          says="sign flip in the exponent"),
     Case("patched_checker", "01_neuron", "a wrong sigmoid with the checker module replaced",
          several(replace("sigmoid", WRONG_SIGMOID), append(
-             "setup", "import sys, types\nfake = types.ModuleType('autograder.checking')\n"
-             "fake.run_checks = lambda *a, **k: 0\nsys.modules['autograder.checking'] = fake\n"
+             "setup", "import sys, types\nfake = types.ModuleType('course.checking')\n"
+             "fake.run_checks = lambda *a, **k: 0\nsys.modules['course.checking'] = fake\n"
              "sys.modules['autograder.hidden'] = fake")), {"test_sigmoid": 0}),
     # --- taking the answer instead of writing it
     Case("import_reference", "01_neuron", "sigmoid imported from the reference implementation",
