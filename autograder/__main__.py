@@ -1,9 +1,11 @@
 """Instructor commands.
 
-    python -m autograder generate [ASSIGNMENT...]   regenerate exercises/ from solutions/ (nbgrader)
+    python -m autograder generate [ASSIGNMENT...]   write the solutions' answers from autograder/reference/,
+                                                    then regenerate exercises/ from solutions/ (nbgrader)
     python -m autograder execute    re-run lessons/ and solutions/, storing outputs
     python -m autograder store [NAME...]   rewrite course/data/ (stored results) from the reference
-    python -m autograder drift      list student versions and stored data that differ from fresh
+    python -m autograder drift      list answers that differ from the reference, and student versions
+                                    and stored data that differ from fresh
     python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grade.py)
 """
 
@@ -12,11 +14,15 @@ import shutil
 import sys
 import tempfile
 
-from autograder import grade, notebooks, stored
+from autograder import grade, notebooks, single_source, stored
 
 
 def cmd_generate(args):
     chosen = args.assignments or notebooks.assignments()
+    for path, names in single_source.write(chosen):
+        where = path.relative_to(notebooks.ROOT)
+        print(f"wrote {', '.join(names)} into {where} from autograder/reference/ "
+              f"(store its outputs: python -m autograder execute {where})")
     with tempfile.TemporaryDirectory() as tmp:
         fresh = notebooks.generate_into(tmp, chosen)
         for assignment in chosen:
@@ -45,20 +51,24 @@ def cmd_execute(args):
 
 
 def cmd_drift(_args):
+    answers = single_source.problems()
+    for problem in answers:
+        print(f"drift: {problem}")
     differ = notebooks.drift()
     for name in differ:
         print(f"drift: exercises/{name}")
     data = stored.drift()
     for found in data:
         print(f"drift: course/data/{found.name}.json ({found.reason})")
-    return 1 if differ or data else 0
+    return 1 if answers or differ or data else 0
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    gen = sub.add_parser("generate", help="regenerate exercises/ from solutions/ (all, or the ones named)")
+    gen = sub.add_parser("generate", help="write the solutions' answers from the reference, then regenerate "
+                                          "exercises/ from solutions/ (all, or the ones named)")
     gen.add_argument("assignments", nargs="*", help="assignment ids such as 05_numerical_gradient")
     gen.set_defaults(fn=cmd_generate)
     ex = sub.add_parser("execute", help="re-run notebooks and store their outputs")
@@ -67,7 +77,8 @@ def main(argv=None):
     st = sub.add_parser("store", help="rewrite course/data/ from the reference (all, or the named)")
     st.add_argument("names", nargs="*")
     st.set_defaults(fn=cmd_store)
-    sub.add_parser("drift", help="check exercises/ against a fresh generation").set_defaults(fn=cmd_drift)
+    sub.add_parser("drift", help="check the solutions' answers against the reference, exercises/ against "
+                                 "a fresh generation").set_defaults(fn=cmd_drift)
     gr = sub.add_parser("grade", help="autograde a class: gradebook, feedback, grades.csv",
                         description=grade.__doc__.split("\n\n")[0])
     grade.add_arguments(gr)
