@@ -314,3 +314,62 @@ def test_exercise_5_cannot_take_its_answers_from_course_given(function):
 def test_later_exercises_keep_the_given_functions_while_graded(assignment, function):
     said = _judged(assignment, function)
     assert "passed all" in said, said
+
+
+# ---------------------------------------------------------------- what a set-up cell may import
+
+SETUP_MODULES = {"numpy", "course.checks", "course.given", "course.gradcheck", "course.costs"}
+LESSON_MODULES = {"course.numerical_gradient", "course.training", "course.whole_picture", "course.wishes"}
+SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+
+
+def _setup_source(path):
+    notebook = json.loads(Path(path).read_text())
+    (source,) = ["".join(c["source"]) for c in notebook["cells"]
+                 if c["metadata"].get("nbgrader", {}).get("grade_id") == "setup"]
+    return source
+
+
+def setup_problems(source):
+    """What a set-up cell does against the rule: a module outside the allowed ones, a graded
+    function taken from a lesson module, or a function written in the cell itself."""
+    from autograder.specs import all_specs
+
+    graded = {name for specs in all_specs().values() for name in specs}
+    problems = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Import):
+            problems += [alias.name for alias in node.names if alias.name not in SETUP_MODULES]
+        elif isinstance(node, ast.ImportFrom):
+            if node.module in LESSON_MODULES:
+                problems += [f"{node.module}.{a.name}" for a in node.names if a.name in graded or a.name == "*"]
+            elif node.module not in SETUP_MODULES:
+                problems.append(node.module)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            problems.append(f"def {node.name}")
+    return problems
+
+
+def test_there_are_solutions_to_scan():
+    assert len(SOLUTIONS) == 10
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
+def test_setup_cells_import_only_what_learners_may(path):
+    assert setup_problems(_setup_source(path)) == []
+
+
+def test_setup_rule_catches_a_copy_a_lesson_helper_and_the_grader():
+    assert setup_problems("import numpy as np\nfrom course.training import make_dataset") == []
+    assert setup_problems("from course.training import numerical_gradient") == ["course.training.numerical_gradient"]
+    assert setup_problems("from autograder.reference.neuron import sigmoid") == ["autograder.reference.neuron"]
+    assert setup_problems("def sigmoid(z):\n    return z") == ["def sigmoid"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "exercises").rglob("*.ipynb")), ids=lambda p: p.parent.name)
+def test_released_exercises_never_name_the_grader(path):
+    """Not in code, not in prose, not in metadata: the hidden tests' import goes with them."""
+    solution = ROOT / "solutions" / path.relative_to(ROOT / "exercises")
+    blocks = solution.read_text().split("### BEGIN HIDDEN TESTS")[1:]
+    assert blocks and all("autograder.hidden" in block.split("### END HIDDEN TESTS")[0] for block in blocks)
+    assert "autograder" not in path.read_text().lower()
