@@ -41,35 +41,30 @@ def test_minibatch_section_statements():
     """Lesson 7: batch 3 of the shuffled order holds four red points and raises the loss; the
     three full batches lower it; the trained network misses two red points."""
     X, Y, params = training.toy_problem()
-    order = training.shuffled_order(len(X), 0)
     start = training.network_loss(params, X, Y)
-    for k in range(4):
-        Xb, Yb = training.minibatch(X, Y, order, k, 12)
+    for k, (Xb, Yb) in enumerate(training.lesson_results()["batches"]):
         g = training.numerical_gradient(lambda p: training.network_loss(p, Xb, Yb), params)
-        after = training.network_loss(training.sgd_update(params, g, 4.0), X, Y)
+        after = training.network_loss({name: params[name] - 4.0 * g[name] for name in params}, X, Y)
         if k < 3:
             assert len(Xb) == 12 and after < start
         else:
             assert len(Xb) == 4 and Yb.ravel().tolist() == [1.0] * 4 and after > start
-    trained, _ = training.train(params, X, Y, 40, 8, 4.0, seed=0)
+    trained, _ = training.training_run(4.0, 8)
     wrong = (training.network_forward(trained, X) > 0.5) != (Y > 0.5)
     assert Y[wrong.ravel()].ravel().tolist() == [1.0, 1.0]
 
 
 def test_batch_size_runs_as_the_prose_says():
     """Lesson 7: batch size 1 is at 0.045 after one epoch; the full batch at 0.032 after forty."""
-    X, Y, params = training.toy_problem()
-    _, one = training.train(params, X, Y, 40, 1, 4.0, seed=0)
-    _, full = training.train(params, X, Y, 40, 40, 4.0, seed=0)
+    _, one = training.training_run(4.0, 1)
+    _, full = training.training_run(4.0, 40)
     assert f"{one[1]:.3f}" == "0.045" and f"{full[-1]:.3f}" == "0.032"
     assert np.sum(np.diff(one) > 0) > np.sum(np.diff(full) > 0) == 0  # bumpier
 
 
 def test_full_batch_can_reach_the_explore_target():
     """Lesson 7's exercise 3 of *Explore*: some slider rate gets the full batch below 0.025."""
-    X, Y, params = training.toy_problem()
-    _, losses = training.train(params, X, Y, 40, 40, 10 ** 1.6, seed=0)
-    assert losses[-1] < 0.025
+    assert min(training.training_run(rate, 40)[1][-1] for rate in training.RATE_CHOICES) < 0.025
 
 
 def _per_example(net):
