@@ -23,9 +23,6 @@ from course.stored import load
 DIGITS = {"sizes": (64, 128, 10), "epochs": 50, "batch_size": 16, "learning_rate": 0.1,
           "seed": 10, "required_accuracy": 0.95}
 
-count_knobs = knob_count  # the old name of knob_count, while exercise 10's set-up still imports it
-
-
 def unpack(theta, sizes):
     """[(W1, b1), (W2, b2), ...] as views into the flat theta, in the order W1 (row by row), b1,
     W2, b2, ... W_l: (sizes[l-1], sizes[l]), b_l: (sizes[l],)."""
