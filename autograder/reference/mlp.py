@@ -13,8 +13,8 @@ import numpy as np
 
 from course.costs import knob_count
 
-# The old name, until specs/whole_picture.py and course/whole_picture.py say knob_count: count_knobs
-# means exercise 5's count over a params dict, not this count from layer sizes.
+# The old name, only until autograder/specs/whole_picture.py says knob_count: count_knobs means
+# lesson 5's count over a params dict, not this count from layer sizes.
 count_knobs = knob_count
 
 
