@@ -6,6 +6,7 @@
     python -m autograder store [NAME...]   rewrite course/data/ (stored results) from the reference
     python -m autograder drift      list answers that differ from the reference, and student versions
                                     and stored data that differ from fresh
+    python -m autograder release OUT   build the learner edition (no solutions, no grader) in OUT
     python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grade.py)
 """
 
@@ -14,7 +15,7 @@ import shutil
 import sys
 import tempfile
 
-from autograder import grade, notebooks, single_source, stored
+from autograder import grade, notebooks, release, single_source, stored
 
 
 def cmd_generate(args):
@@ -79,6 +80,10 @@ def main(argv=None):
     st.set_defaults(fn=cmd_store)
     sub.add_parser("drift", help="check the solutions' answers against the reference, exercises/ against "
                                  "a fresh generation").set_defaults(fn=cmd_drift)
+    rel = sub.add_parser("release", help="build the learner edition in a new folder",
+                         description=release.__doc__.split("\n\n")[0])
+    release.add_arguments(rel)
+    rel.set_defaults(fn=release.run)
     gr = sub.add_parser("grade", help="autograde a class: gradebook, feedback, grades.csv",
                         description=grade.__doc__.split("\n\n")[0])
     grade.add_arguments(gr)

@@ -411,12 +411,11 @@ class JudgeSession:
 
     # -- sandbox life
     def _references(self):
-        """[module, reference name, the learner's name] of each graded reference function, and of
-        each function `course.given` hands learners that this assignment grades (exercise 1's
-        activations: given from exercise 2 on, the answer in exercise 1)."""
+        """[module, name, the learner's name] of each function `course.given` hands learners that
+        this assignment grades (exercise 1's activations: given from exercise 2 on, the answer in
+        exercise 1), which the sandbox replaces with stand-ins calling the learner's own."""
         specs = all_specs().get(self.assignment, {})
-        given = [[GIVEN_MODULE, name, name] for name in specs if name in given_names()]
-        return [[g.reference.__module__, g.reference.__name__, name] for name, g in specs.items()] + given
+        return [[GIVEN_MODULE, name, name] for name in specs if name in given_names()]
 
     def _protected(self):
         """The protected paths, and course/given.py (source and compiled) where it holds answers."""

@@ -13,10 +13,6 @@ import numpy as np
 
 from course.costs import knob_count
 
-# The old name, only until autograder/specs/whole_picture.py says knob_count: count_knobs means
-# lesson 5's count over a params dict, not this count from layer sizes.
-count_knobs = knob_count
-
 
 def unpack(theta, sizes):
     """[(W1, b1), (W2, b2), ...] as views into theta. W_l: (sizes[l-1], sizes[l])."""

@@ -10,6 +10,7 @@ from functools import partial
 import numpy as np
 
 from course.check_inputs import trains_on_digits
+from course.costs import knob_count
 from course.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
 from autograder.reference import mlp as ref
 
@@ -73,7 +74,7 @@ def _ce_hidden(rng):
 
 
 def _net_case(rng, sizes, n, label):
-    theta = ref.init_params(sizes, rng) + rng.normal(0.0, 0.1, size=ref.count_knobs(sizes))
+    theta = ref.init_params(sizes, rng) + rng.normal(0.0, 0.1, size=knob_count(sizes))
     X = rng.normal(size=(n, sizes[0]))
     return Case((theta, sizes, X, rng.integers(0, sizes[-1], size=n)), label, NET_NAMES)
 

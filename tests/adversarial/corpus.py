@@ -149,10 +149,10 @@ CASES = [
          replace("sigmoid", "from autograder.reference.neuron import sigmoid"),
          {"test_sigmoid": 0, "test_sigmoid_prime": 0},  # sigmoid_prime calls sigmoid
          says="not allowed while grading"),
-    Case("loaded_reference", "10_whole_picture", "mlp_forward taken from the already loaded reference",
+    Case("loaded_reference", "10_whole_picture", "mlp_forward looked for among the loaded modules",
          replace("mlp_forward", "import sys\n"
                  "mlp_forward = sys.modules['autograder.reference.mlp'].mlp_forward"),
-         {"test_mlp_forward": 0}, says="not available while grading"),
+         {"test_mlp_forward": 0}, says="KeyError: 'autograder.reference.mlp'"),
     Case("read_solution", "01_neuron", "relu's code read from the solutions notebook and run",
          replace("relu", "import json\n"
                  f"src = json.load(open({str(SOLUTIONS / '01_neuron' / '01_neuron_exercise.ipynb')!r}))\n"
