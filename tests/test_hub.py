@@ -21,7 +21,7 @@ import csv
 import datetime
 import json
 import os
-import re
+import pwd
 import shutil
 import signal
 import subprocess
@@ -242,6 +242,8 @@ def test_a_class_round_trip(classroom):
             "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         try:
             context, page = _browser_log_in(browser, "alice")
+            listing = page.locator(".jp-DirListing-content")
+            expect(listing).to_contain_text("lessons", timeout=30_000)  # the edition's lessons, at home
             page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
             page.locator(".lm-Menu-item", has_text="Assignment List").click()
             released = page.locator("#released_assignments_list")
@@ -249,12 +251,21 @@ def test_a_class_round_trip(classroom):
             page.screenshot(path=str(ARTIFACTS / "assignments-released.png"))
             released.get_by_role("button", name="Fetch").click()
             expect(page.locator("#fetched_assignments_list")).to_contain_text(ASSIGNMENT, timeout=60_000)
+            expect(listing).to_contain_text(ASSIGNMENT, timeout=30_000)  # the file browser shows it
             page.screenshot(path=str(ARTIFACTS / "assignments-fetched.png"))
             context.close()
         finally:
             browser.close()
 
     alice = _joined("alice")
+    # Her server runs as her own user: the fetched notebook is hers.
+    fetched = Path(classroom["homes"]) / alice.name / ASSIGNMENT / NOTEBOOK
+    assert fetched.stat().st_uid == pwd.getpwnam(alice.name).pw_uid
+    # Learners' servers have the learner edition (no answer key); the instructor's has the grader.
+    learner_python = str(CACHE / "learner-venv" / "bin" / "python")
+    assert _as(alice.name, learner_python, "-c", "import course.checking", check=False).returncode == 0
+    assert _as(alice.name, learner_python, "-c", "import autograder", check=False).returncode != 0
+    assert _as(teacher, "python", "-c", "import autograder.grade", check=False).returncode == 0
     assert alice.server("GET", "/formgrader").status_code == 404  # no Formgrader for learners
     assert [a for a in alice.assignments() if a["assignment_id"] == ASSIGNMENT and a["status"] == "fetched"]
     bob, carol, dave = (_joined(x) for x in ("bob", "carol", "dave"))
@@ -275,6 +286,9 @@ def test_a_class_round_trip(classroom):
     inbound = Path(classroom["tmp"]) / "state" / "exchange" / "backprop-by-hand" / "inbound"
     before = sorted(p.name for p in inbound.iterdir())
     assert len(before) == 4, before  # alice twice, bob, carol
+    assert sorted(name.split("+")[0] for name in before) == [alice.name, alice.name, bob.name, carol.name]
+    assert {pwd.getpwuid((inbound / name).stat().st_uid).pw_name for name in before} == \
+        {alice.name, bob.name, carol.name}  # the exchange records who submitted
 
     # The hub is restarted in the middle of the class: nothing submitted is lost, logins hold.
     _stop_hub(classroom["process"])
@@ -363,7 +377,10 @@ def test_a_submission_after_the_deadline_scores_zero(classroom):
     teacher = f"{PREFIX}{INSTRUCTOR}"
     _as(teacher, "nbgrader", "db", "assignment", "add", ASSIGNMENT, f"--duedate={classroom['deadline']}",
         cwd=course)
-    _as(teacher, "python", "-m", "autograder", "grade", "submitted", "--out", ".", "--force", cwd=course)
+    graded = _as(teacher, "python", "-m", "autograder", "grade", "submitted", "--out", ".", "--force",
+                 cwd=course, check=False)
+    assert "grader error" not in graded.stdout + graded.stderr, graded.stdout[-1500:]
+    assert graded.returncode == 0, graded.stderr[-1500:]
     with open(f"{course}/grades.csv", newline="") as f:
         grades = {row["student"]: row for row in csv.DictReader(f)}
     assert float(grades[f"{PREFIX}dave"]["score"]) == 0, grades[f"{PREFIX}dave"]
