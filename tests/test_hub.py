@@ -12,7 +12,7 @@ each learner fetches their own feedback and reads their score and named mistake 
 reach anyone else's.
 
 Needs root (useradd), Node/npm or an installed proxy, a Python 3.11 every user may run. Users are
-named bp-t*, homes and state live in a temporary folder, and all of it is removed at the end. The
+named bp-XXXX-*, homes and state live in a temporary folder, and all of it is removed at the end. The
 learners' and instructor's environments are cached under .venv/hub-cache/ (the first run builds
 them: about two minutes each).
 """
@@ -22,6 +22,7 @@ import datetime
 import json
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import subprocess
@@ -44,7 +45,7 @@ ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "test-artifacts")) / "hu
 CACHE = ROOT / ".venv" / "hub-cache"
 ASSIGNMENT = "01_neuron"
 NOTEBOOK = f"{ASSIGNMENT}_exercise.ipynb"
-PREFIX = "bp-t"
+PREFIX = f"bp-{secrets.token_hex(2)}-"  # this run's users: bp-1a2b-alice, ... (runs may overlap)
 LEARNERS = {"alice": "Alice Ada", "bob": "Bob Babbage", "carol": "Carol Cray", "dave": "Dave Dijkstra"}
 INSTRUCTOR = "teach"
 WRONG_SIGMOID = "import numpy as np\n\ndef sigmoid(z):\n    return 1.0 / (1.0 + np.exp(z))\n"

@@ -21,7 +21,9 @@ loopback. Everything a later start needs (database, cookie secret, passwords, us
 state folder, so a restart loses nothing.
 """
 
+import contextlib
 import csv
+import fcntl
 import hashlib
 import hmac
 import ipaddress
@@ -262,6 +264,19 @@ def prepare_instructor_home(user, exchange):
 
 
 # ------------------------------------------------------------------ software
+
+@contextlib.contextmanager
+def locked(folder):
+    """Hold an exclusive lock beside folder while it is installed into."""
+    lock = Path(str(folder).rstrip("/") + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
 
 def ensure_proxy(quiet=True):
     """configurable-http-proxy from npm under .venv/hub-proxy/ (not global); its path."""

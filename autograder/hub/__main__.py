@@ -54,13 +54,16 @@ def cmd_start(args):
     passwords = hub.ensure_passwords(state, accounts)
 
     venv = Path(args.learner_venv).resolve() if args.learner_venv else state / "learner-venv"
-    print(f"learners' environment: {venv} ...", flush=True)
-    hub.ensure_learner_venv(venv, edition)
     teacher_venv = (Path(args.instructor_venv).resolve() if args.instructor_venv
                     else state / "instructor-venv")
-    print(f"instructor's environment: {teacher_venv} ...", flush=True)
-    hub.ensure_instructor_venv(teacher_venv)
-    proxy = hub.ensure_proxy()
+    with hub.locked(venv):  # two classes may share an environment
+        print(f"learners' environment: {venv} ...", flush=True)
+        hub.ensure_learner_venv(venv, edition)
+    with hub.locked(teacher_venv):
+        print(f"instructor's environment: {teacher_venv} ...", flush=True)
+        hub.ensure_instructor_venv(teacher_venv)
+    with hub.locked(hub.PROXY_DIR):
+        proxy = hub.ensure_proxy()
     ports = {"port": args.port, "hub_port": args.hub_port or hub.free_port(),
              "proxy_api_port": args.proxy_api_port or hub.free_port()}
     (state / "class.json").write_text(json.dumps({
