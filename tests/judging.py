@@ -7,7 +7,7 @@ import nbformat
 from autograder.hidden import HiddenTests
 from autograder.judge import JudgeSession, protected_paths
 from autograder.notebooks import SOLUTIONS
-from autograder.synthetic import learner_source
+from support.synthetic import learner_source
 
 
 def solution_cells(assignment):

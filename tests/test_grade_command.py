@@ -271,7 +271,7 @@ def test_kernel_engine_survives_a_kernel_that_dies(release, tmp_path):
     """--engine kernel: a cell calling os._exit costs that cell only (a fresh kernel replays the
     cells before it); a notebook that kills its kernel again and again gets no points for the
     graded cells it stopped from running."""
-    from autograder.synthetic import correct_notebook
+    from support.synthetic import correct_notebook
 
     sub = tmp_path / "submitted"
     once = correct_notebook("01_neuron", release)
