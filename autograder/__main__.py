@@ -3,7 +3,7 @@
     python -m autograder generate [ASSIGNMENT...]   regenerate exercises/ from solutions/ (nbgrader)
     python -m autograder execute    re-run lessons/ and solutions/, storing outputs
     python -m autograder drift      list student versions that differ from a fresh generation
-    python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grade.py)
+    python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grading/)
 """
 
 import argparse
@@ -11,7 +11,8 @@ import shutil
 import sys
 import tempfile
 
-from autograder import grade, notebooks
+from autograder import grading, notebooks
+from autograder.grading import command as grade_command
 
 
 def cmd_generate(args):
@@ -54,9 +55,9 @@ def main(argv=None):
     ex.set_defaults(fn=cmd_execute)
     sub.add_parser("drift", help="check exercises/ against a fresh generation").set_defaults(fn=cmd_drift)
     gr = sub.add_parser("grade", help="autograde a class: gradebook, feedback, grades.csv",
-                        description=grade.__doc__.split("\n\n")[0])
-    grade.add_arguments(gr)
-    gr.set_defaults(fn=grade.run)
+                        description=grading.__doc__.split("\n\n")[0])
+    grade_command.add_arguments(gr)
+    gr.set_defaults(fn=grade_command.run)
     args = parser.parse_args(argv)
     return args.fn(args)
 
