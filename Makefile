@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 LAB_ARGS ?=
 
-.PHONY: lab test env generate execute clean-env
+.PHONY: lab test env generate execute release clean-env
 
 env: $(STAMP)
 
@@ -33,6 +33,11 @@ test: $(STAMP)
 ## Regenerate exercises/ (student versions) from solutions/ with nbgrader.
 generate: $(STAMP)
 	$(BIN)/python -m autograder generate
+
+## Build the learner edition (no solutions, no grader) in OUT: make release OUT=../backprop-learner
+release: $(STAMP)
+	@test -n "$(OUT)" || (echo "give a new folder: make release OUT=../backprop-learner" && false)
+	$(BIN)/python -m autograder release "$(OUT)"
 
 ## Re-execute lessons/ and solutions/ in place, storing fresh outputs.
 execute: $(STAMP)

@@ -3,7 +3,7 @@
 - `autograder.reference`: the numpy reference for every graded function.
 - `autograder.specs`: one module per exercise describing its graded functions
   (cases, tolerances, the catalogue of known mistakes).
-- `autograder.checking`: the engine that runs a function against its spec.
+- `course.checking`: the engine that runs a function against its spec.
 - `autograder.hidden`: what the hidden test cells call.
 - `autograder.judge`, `autograder.sandbox`, `autograder.sandbox_process`,
   `autograder.wire`, `autograder.confine`: the judge, which grades a notebook

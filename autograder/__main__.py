@@ -1,8 +1,12 @@
 """Instructor commands.
 
-    python -m autograder generate [ASSIGNMENT...]   regenerate exercises/ from solutions/ (nbgrader)
+    python -m autograder generate [ASSIGNMENT...]   write the solutions' answers from autograder/reference/,
+                                                    then regenerate exercises/ from solutions/ (nbgrader)
     python -m autograder execute    re-run lessons/ and solutions/, storing outputs
-    python -m autograder drift      list student versions that differ from a fresh generation
+    python -m autograder store [NAME...]   rewrite course/data/ (stored results) from the reference
+    python -m autograder drift      list answers that differ from the reference, and student versions
+                                    and stored data that differ from fresh
+    python -m autograder release OUT   build the learner edition (no solutions, no grader) in OUT
     python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grading/)
 """
 
@@ -11,12 +15,16 @@ import shutil
 import sys
 import tempfile
 
-from autograder import grading, notebooks
+from autograder import grading, notebooks, release, single_source, stored
 from autograder.grading import command as grade_command
 
 
 def cmd_generate(args):
     chosen = args.assignments or notebooks.assignments()
+    for path, names in single_source.write(chosen):
+        where = path.relative_to(notebooks.ROOT)
+        print(f"wrote {', '.join(names)} into {where} from autograder/reference/ "
+              f"(store its outputs: python -m autograder execute {where})")
     with tempfile.TemporaryDirectory() as tmp:
         fresh = notebooks.generate_into(tmp, chosen)
         for assignment in chosen:
@@ -24,6 +32,14 @@ def cmd_generate(args):
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(fresh / assignment, target)
             print(f"generated exercises/{assignment}")
+    if not args.assignments:
+        cmd_store(args)
+    return 0
+
+
+def cmd_store(args):
+    for name in stored.build(getattr(args, "names", None) or None):
+        print(f"stored course/data/{name}.json")
     return 0
 
 
@@ -37,23 +53,38 @@ def cmd_execute(args):
 
 
 def cmd_drift(_args):
+    answers = single_source.problems()
+    for problem in answers:
+        print(f"drift: {problem}")
     differ = notebooks.drift()
     for name in differ:
         print(f"drift: exercises/{name}")
-    return 1 if differ else 0
+    data = stored.drift()
+    for found in data:
+        print(f"drift: course/data/{found.name}.json ({found.reason})")
+    return 1 if answers or differ or data else 0
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    gen = sub.add_parser("generate", help="regenerate exercises/ from solutions/ (all, or the ones named)")
+    gen = sub.add_parser("generate", help="write the solutions' answers from the reference, then regenerate "
+                                          "exercises/ from solutions/ (all, or the ones named)")
     gen.add_argument("assignments", nargs="*", help="assignment ids such as 05_numerical_gradient")
     gen.set_defaults(fn=cmd_generate)
     ex = sub.add_parser("execute", help="re-run notebooks and store their outputs")
     ex.add_argument("paths", nargs="*")
     ex.set_defaults(fn=cmd_execute)
-    sub.add_parser("drift", help="check exercises/ against a fresh generation").set_defaults(fn=cmd_drift)
+    st = sub.add_parser("store", help="rewrite course/data/ from the reference (all, or the named)")
+    st.add_argument("names", nargs="*")
+    st.set_defaults(fn=cmd_store)
+    sub.add_parser("drift", help="check the solutions' answers against the reference, exercises/ against "
+                                 "a fresh generation").set_defaults(fn=cmd_drift)
+    rel = sub.add_parser("release", help="build the learner edition in a new folder",
+                         description=release.__doc__.split("\n\n")[0])
+    release.add_arguments(rel)
+    rel.set_defaults(fn=release.run)
     gr = sub.add_parser("grade", help="autograde a class: gradebook, feedback, grades.csv",
                         description=grading.__doc__.split("\n\n")[0])
     grade_command.add_arguments(gr)

@@ -7,7 +7,7 @@ reference code. Stock nbgrader and `--engine kernel` run that line; the judge
 never runs a grade cell and runs the same checks itself (`autograder.judge`).
 """
 
-from autograder.checking import hidden_cases, learner_callees, run_checks
+from course.checking import hidden_cases, learner_callees, run_checks
 from autograder.specs import all_specs, graded_function
 
 

@@ -16,7 +16,7 @@ process, which never executes a line of learner code:
   `test_<name>`); the grade cell's source is never run or read, so editing it,
   deleting its hidden part or hiding tracebacks changes nothing.
 - The hidden checks are the same specs and engine the visible checks use
-  (`autograder.specs`, `autograder.checking`), run with `LearnerFunction`
+  (`autograder.specs`, `course.checking`), run with `LearnerFunction`
   proxies: calling one sends the inputs to the sandbox, where the learner's
   function runs, and brings back plain data (`autograder.wire`) that this
   process compares with the reference using its own numpy.
@@ -42,12 +42,12 @@ import numpy as np
 from nbformat.v4 import new_output
 
 from autograder import confine, wire
-from autograder.checking import (Callee, CheckFailed, hidden_cases, names_called_in_source,
-                                 run_checks)
 from autograder.grading.outcomes import CRASHED, GRADER_ERROR, GRADER_NOTE, TIMEOUT, Outcome
 from autograder.sandbox import DISPLAY_LIMIT, DISPLAY_MIMETYPES, OUTPUT_LIMIT
 from autograder.sandbox_process import SandboxStopped, take_sandbox
 from autograder.specs import all_specs, graded_function
+from course.checking import (Callee, CheckFailed, hidden_cases, names_called_in_source,
+                             run_checks)
 
 ROOT = Path(__file__).resolve().parent.parent
 GIVEN_MODULE = "course.given"  # earlier exercises' functions, given to learners in later ones
@@ -156,12 +156,11 @@ class JudgeSession:
 
     # -- sandbox life
     def _references(self):
-        """[module, reference name, the learner's name] of each graded reference function, and of
-        each function `course.given` hands learners that this assignment grades (exercise 1's
-        activations: given from exercise 2 on, the answer in exercise 1)."""
+        """[module, name, the learner's name] of each function `course.given` hands learners that
+        this assignment grades (exercise 1's activations: given from exercise 2 on, the answer in
+        exercise 1), which the sandbox replaces with stand-ins calling the learner's own."""
         specs = all_specs().get(self.assignment, {})
-        given = [[GIVEN_MODULE, name, name] for name in specs if name in given_names()]
-        return [[g.reference.__module__, g.reference.__name__, name] for name, g in specs.items()] + given
+        return [[GIVEN_MODULE, name, name] for name in specs if name in given_names()]
 
     def _protected(self):
         """The protected paths, and course/given.py (source and compiled) where it holds answers."""

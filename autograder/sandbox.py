@@ -3,10 +3,10 @@
 Started for the judge (`autograder.judge`) by `autograder.sandbox_process`: forked,
 already warm, by a fork server (`python -m autograder.sandbox --fork-server FD`,
 `serve_forks`), or as `python -m autograder.sandbox R W MB` with a pipe pair on file
-descriptors R and W and an address-space limit of MB megabytes. It executes the notebook's cells on request, in a real
-IPython shell as a kernel would (`grading_shell`: magics, `display`, rich output;
-shell escapes print a note instead of starting a process), and sends back their
-outputs; it calls the learner's functions with the inputs the judge sends,
+descriptors R and W and an address-space limit of MB megabytes. It executes the
+notebook's cells on request, in a real IPython shell as a kernel would (`grading_shell`:
+magics, `display`, rich output; shell escapes print a note instead of starting a process),
+and sends back their outputs; it calls the learner's functions with the inputs the judge sends,
 sending back what they return (`autograder.wire`). It judges nothing: every
 comparison with the reference happens in the judge, which this process cannot
 reach.
@@ -33,7 +33,6 @@ business (it stops a sandbox that does not answer in time).
 
 from __future__ import annotations
 
-import gc
 import importlib
 import io
 import os
@@ -271,33 +270,20 @@ def _stand_in(name, learner_name, learner_functions):
     return stand_in
 
 
-def remove_references(targets, learner_functions=None):
-    """Replace each reference function wherever it is bound, then free it.
+def give_stand_ins(targets, learner_functions=None):
+    """In the assignment that grades them, the course's given copies call the learner's own.
 
-    targets: [module, name] or [module, name, learner's name] (the graded function's name
-    in the learner's notebook, `name` if not given). Helpers the course hands the learner
-    that call a graded function then call the learner's function of that name
-    (`learner_functions()` returns the learner's namespace): the helper keeps working and
-    no reference implementation stays reachable.
-    """
+    targets: [module, name, learner's name] for each function a `course` module hands learners
+    (course.given: exercise 1's activations, given from exercise 2 on) that this assignment
+    grades. The module is loaded now, before any learner cell, and its attribute replaced, so
+    every later import of it (the learner's, or a course module's) finds the stand-in; its files
+    are refused from here on (the judge's protected paths). Nothing else needs replacing: no
+    module the learner's kernel can load holds a reference function (tests/test_judge.py)."""
     for module_name, name, *learner_name in targets:
-        module = sys.modules.get(module_name)
-        if module is None and module_name.split(".")[0] == "course":
-            # a course module learner code could import later (course.given): loaded now, so
-            # that import finds the stand-in; its file is refused from here on (the judge's
-            # protected paths)
-            module = importlib.import_module(module_name)
-        original = getattr(module, name, None) if module is not None else None
-        if original is None:
-            continue
-        stand_in = _stand_in(name, (learner_name or [name])[0], learner_functions)
-        for holder in gc.get_referrers(original):
-            if isinstance(holder, dict):
-                for key, value in list(holder.items()):
-                    if value is original:
-                        holder[key] = stand_in
-        del original, holder
-    gc.collect()
+        if module_name.split(".")[0] != "course":
+            raise ValueError(f"stand-ins replace course functions only, not {module_name}.{name}")
+        module = importlib.import_module(module_name)
+        setattr(module, name, _stand_in(name, (learner_name or [name])[0], learner_functions))
 
 
 def _path_of(arg):
@@ -462,10 +448,10 @@ class Sandbox:
         self.send("returned", value=result, args=args)
 
     def arm(self, protected, writable, references, readable=None, list_only=()):
-        """Confine this process before the first learner cell: reference functions replaced, then
+        """Confine this process before the first learner cell: the course's given answers replaced, then
         the allow-list kept by Landlock where the kernel has it (applied first: the audit hook
         refuses ctypes), then the audit hook, which keeps the same list in every case."""
-        remove_references(references, lambda: self.namespace)
+        give_stand_ins(references, lambda: self.namespace)
         layer = "audit hook only, protected folders refused"
         if readable is not None:
             try:

@@ -5,7 +5,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder.reference import chain_rule as ref
+from course.given import sigmoid
 from course.gradcheck import numerical_gradient
 from course.widgets import figure_png
 
@@ -31,13 +31,28 @@ def _num(value):
     return f"{value:.5f}" if value == 0 or abs(value) >= 5e-5 else f"{value:.1e}"
 
 
+def chain_values(x, y, w1, b1, w2, b2):
+    """The chain x -> z1 -> a1 -> z2 -> y_hat -> E for one example (all numbers): its values
+    (z1, a1, z2, y_hat, E) and its six local slopes, in the order the chain meets them
+    backwards: dE/dy_hat, dy_hat/dz2, dz2/dw2, dz2/da1, da1/dz1, dz1/dw1."""
+    z1 = w1 * x + b1
+    a1 = float(sigmoid(z1))
+    z2 = w2 * a1 + b2
+    y_hat = float(sigmoid(z2))
+    values = (z1, a1, z2, y_hat, 0.5 * (y_hat - y) ** 2)
+    return values, (y_hat - y, y_hat * (1 - y_hat), a1, w2, a1 * (1 - a1), x)
+
+
+def chain_products(factors):
+    """dE/dw1 and dE/dw2 as the products of chain_values's local slopes along each path."""
+    dE_dyhat, dyhat_dz2, dz2_dw2, dz2_da1, da1_dz1, dz1_dw1 = factors
+    return (dE_dyhat * dyhat_dz2 * dz2_da1 * da1_dz1 * dz1_dw1, dE_dyhat * dyhat_dz2 * dz2_dw2)
+
+
 def plot_chain(x=1.5, y=0.2, w1=0.8, b1=0.1, w2=-1.5, b2=0.3):
     """The chain from w1 to the loss E for one example: each quantity's value in a box, each
     link's local slope in red, tied to its arrow, and the products that give dE/dw2 and dE/dw1."""
-    xs, ys = np.array([x]), np.array([y])
-    z1, a1, z2, y_hat = (float(v[0]) for v in ref.chain_forward(xs, w1, b1, w2, b2))
-    loss = 0.5 * (y_hat - y) ** 2
-    f = [float(v[0]) for v in ref.chain_factors(xs, ys, w1, b1, w2, b2)]
+    (z1, a1, z2, y_hat, loss), f = chain_values(x, y, w1, b1, w2, b2)
     dE_dyhat, dyhat_dz2, dz2_dw2, dz2_da1, da1_dz1, dz1_dw1 = f
     nodes = [("w1", w1), ("z1", z1), ("a1", a1), ("z2", z2), ("y_hat", y_hat), ("E", loss)]
     slopes = [f"dz1/dw1 = x\n= {dz1_dw1:.4f}", f"da1/dz1 = a1(1-a1)\n= {da1_dz1:.4f}",
@@ -51,8 +66,7 @@ def plot_chain(x=1.5, y=0.2, w1=0.8, b1=0.1, w2=-1.5, b2=0.3):
                     arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 1.5})
         ax.plot([i + 0.5, i + 0.5], [0.36, 0.86], color="C3", lw=0.8)
         ax.text(i + 0.5, 0.3, text, ha="center", va="top", fontsize=9, color="C3")
-    dw2 = dE_dyhat * dyhat_dz2 * dz2_dw2
-    dw1 = dE_dyhat * dyhat_dz2 * dz2_da1 * da1_dz1 * dz1_dw1
+    dw1, dw2 = chain_products(f)
     ax.text(2.5, -0.45, f"dE/dw2 = {dE_dyhat:.4f} x {dyhat_dz2:.4f} x a1 ({dz2_dw2:.4f}) = {_num(dw2)}"
             f"\ndE/dw1 = {dE_dyhat:.4f} x {dyhat_dz2:.4f} x {dz2_da1:.4f} x {da1_dz1:.4f} x "
             f"{dz1_dw1:.4f} = {_num(dw1)}", ha="center", va="top", fontsize=10)
@@ -174,10 +188,9 @@ def chain_explorer(x=1.5, y=0.2, w1=0.8, w2=-1.5):
 
     def redraw(_change=None):
         v = {name: c.value for name, c in controls.items()}
-        xs, ys = np.array([v["x"]]), np.array([v["y"]])
-        dw1, _, dw2, _ = (float(g[0]) for g in ref.chain_backward(xs, ys, v["w1"], 0.1, v["w2"], 0.3))
+        dw1, dw2 = chain_products(chain_values(v["x"], v["y"], v["w1"], 0.1, v["w2"], 0.3)[1])
         nudge = numerical_gradient(
-            lambda p: float(ref.chain_loss(xs, ys, p[0], 0.1, p[1], 0.3)[0]),
+            lambda p: chain_values(v["x"], v["y"], p[0], 0.1, p[1], 0.3)[0][-1],
             np.array([v["w1"], v["w2"]]))
         readout.value = (f"dE/dw1: chain rule <b>{dw1:.6f}</b>, nudge {nudge[0]:.6f} &nbsp;|&nbsp; "
                          f"dE/dw2: chain rule <b>{dw2:.6f}</b>, nudge {nudge[1]:.6f}")

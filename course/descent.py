@@ -1,32 +1,48 @@
 """Lesson 6's plots and widget: gradient descent on one knob and on a two-knob bowl.
 
 Each plot function returns the matplotlib Figure it made; the widget redraws one of them.
+The runs are drawn from the bowl's exact path: along each knob, every step multiplies the distance
+to the bottom by the same factor (lesson section "Why a step can overshoot"). What exercise 6's
+functions return on the lesson's own numbers is stored with the course (`results()`).
 """
-
-from functools import partial
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder.reference import descent as ref
+from course.stored import load
 from course.widgets import figure_png
 
-BOWL_A, BOWL_C, START = ref.BOWL_A, ref.BOWL_C, ref.START
-bowl_loss, bowl_gradient, descent_step = ref.bowl_loss, ref.bowl_gradient, ref.descent_step
-minimise, losses_along, step_factor = ref.minimise, ref.losses_along, ref.step_factor
+# The lesson's two-knob bowl: gentle along knob 1, steep along knob 2, bottom at (2, 1).
+BOWL_A = np.array([0.5, 4.0])
+BOWL_C = np.array([2.0, 1.0])
+START = np.array([-2.0, 2.5])
 RATES = {"too small": 0.02, "about right": 0.2, "too large": 0.27}
 
 
-def lesson_gradient(theta):
-    """The gradient of the lesson's two-knob bowl."""
-    return bowl_gradient(theta, BOWL_A, BOWL_C)
+def results():
+    """What exercise 6's functions return on the lesson's numbers: "one_knob_history" (the run of
+    5 steps at learning rate 0.1 from 0 on (w - 3)^2), "start_loss" and "start_gradient" (the
+    bowl at START), "step_factors" ({RATES label: one factor per knob})."""
+    return load("lesson06_descent")
+
+
+def exact_path(learning_rate, steps, a=BOWL_A, c=BOWL_C, start=START):
+    """Where descent on the bowl sum_i a_i (theta_i - c_i)^2 stands after 0, 1, ..., steps steps,
+    from the closed form theta_t = c + factor^t (start - c), with factor = 1 - 2 a lr per knob.
+
+    Returns (path of shape (steps + 1, k), factors of shape (k,))."""
+    factors = 1.0 - 2.0 * np.asarray(a) * learning_rate
+    t = np.arange(steps + 1)[:, None]
+    return c + factors ** t * (np.asarray(start, dtype=float) - c), factors
 
 
 def run(learning_rate, steps=30, start=START):
-    """History and losses of a run on the lesson's bowl."""
-    history = minimise(lesson_gradient, start, learning_rate, steps)
-    return history, losses_along(history, BOWL_A, BOWL_C)
+    """Path and losses of a run on the lesson's bowl: loss_t = sum_i a_i (factor_i^t d_i)^2,
+    with d the start's distance to the bottom."""
+    path, factors = exact_path(learning_rate, steps, start=start)
+    t = np.arange(steps + 1)[:, None]
+    return path, (BOWL_A * (factors ** t * (start - BOWL_C)) ** 2).sum(axis=1)
 
 
 def verdict(losses):
@@ -54,8 +70,7 @@ def print_walk(w0=0.0, learning_rate=0.1, steps=5, bottom=3.0):
 
 def plot_one_knob(w0=0.0, learning_rate=0.1, steps=5, bottom=3.0):
     """The parabola L(w) = (w - bottom)^2 with the points a descent run visits."""
-    grad = partial(bowl_gradient, a=np.array([1.0]), c=np.array([bottom]))
-    ws = minimise(grad, np.array([w0]), learning_rate, steps)[:, 0]
+    ws = exact_path(learning_rate, steps, np.array([1.0]), np.array([bottom]), np.array([w0]))[0][:, 0]
     grid = np.linspace(min(ws.min(), bottom - 3.5), max(ws.max(), bottom + 3.5), 300)
     fig, ax = plt.subplots(figsize=(6, 3.6))
     ax.plot(grid, (grid - bottom) ** 2, color="0.3")
@@ -161,7 +176,7 @@ def learning_rate_explorer(learning_rate=0.05, steps=30):
 
     def redraw(_change=None):
         _, losses = run(rate.value, steps_slider.value)
-        factors = step_factor(BOWL_A, rate.value)
+        factors = exact_path(rate.value, 0)[1]
         readout.value = (f"distance factors per step: knob 1 {factors[0]:+.3f}, knob 2 "
                          f"{factors[1]:+.3f}; loss {losses[0]:.1f} &rarr; {losses[-1]:.3g}: "
                          f"<b>{verdict(losses)}</b>")

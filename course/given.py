@@ -1,19 +1,27 @@
-"""Functions you wrote in exercise 1, given to you from then on.
+"""Functions you wrote in earlier exercises, given to you from then on.
 
-Later lessons and exercises use the activations and their slopes without asking you to write
-them again:
+Later lessons and exercises use them without asking you to write them again:
 
     from course.given import sigmoid, sigmoid_prime, tanh, tanh_prime, relu, relu_prime
+    from course.given import network_forward, network_loss, numerical_gradient
 
-Each takes `z`, a number or a numpy array of any shape, and returns float64 values of the same
-shape: an array for an array or a list (a 0-d array for a 0-d array), a number for a number. They follow
-the course's conventions from lesson 1: the sigmoid never overflows, however large |z| is, and
-ReLU's slope at its kink is 0 (ReLU'(0) = 0).
+Exercise 1's activations and their slopes each take `z`, a number or a numpy array of any
+shape, and return float64 values of the same shape: an array for an array or a list (a 0-d
+array for a 0-d array), a number for a number. They follow the course's conventions from
+lesson 1: the sigmoid never overflows, however large |z| is, and ReLU's slope at its kink is 0
+(ReLU'(0) = 0).
+
+Exercise 5's network functions work on a sigmoid network whose parameters live in a dict of
+arrays in layer order, "W1" (d0, d1), "b1" (d1,), "W2" (d1, d2), "b2" (d2,), and so on.
 """
 
 import numpy as np
 
-__all__ = ["sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime"]
+from course.gradcheck import H
+from course.gradcheck import numerical_gradient as _array_gradient
+
+__all__ = ["sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime",
+           "network_forward", "network_loss", "numerical_gradient"]
 
 
 def _as_floats(z):
@@ -72,3 +80,41 @@ def relu_prime(z):
     At the kink z = 0 the slope is 0, the course's convention (ReLU'(0) = 0, lesson 1).
     """
     return _like(z, (_as_floats(z) > 0).astype(np.float64))
+
+
+def network_forward(params, X):
+    """The outputs of a sigmoid network for a batch, one example per row.
+
+    params: {"W1": (d0, d1), "b1": (d1,), "W2": (d1, d2), ...}, as many layers as it holds;
+    X: (n, d0) -> (n, d_last). Each layer computes sigmoid(a @ W + b), from a = X.
+    """
+    a = np.asarray(X, dtype=np.float64)
+    k = 1
+    while f"W{k}" in params:
+        W, b = params[f"W{k}"], params[f"b{k}"]
+        a = sigmoid(a @ W + b)
+        k += 1
+    return a
+
+
+def network_loss(params, X, Y):
+    """Lesson 3's cost of the network on a batch: half the squared error, summed over the
+    outputs, averaged over the n examples. X: (n, d0), Y: (n, d_last) -> a float."""
+    errors = network_forward(params, X) - np.asarray(Y, dtype=np.float64)
+    n = errors.shape[0]
+    return float(0.5 * np.sum(errors ** 2) / n)
+
+
+def numerical_gradient(loss_fn, params, h=H):
+    """The slope of loss_fn(params) with respect to every entry of every array, by central
+    differences: (loss at x + h - loss at x - h) / 2h, each entry nudged on its own.
+
+    loss_fn takes a params dict and returns a float. Returns {name: array of params[name]'s
+    shape}. params is left as it was: the nudges happen on a copy of one array at a time.
+    """
+    grads = {}
+    for name in params:
+        def loss_of_one_array(value, name=name):
+            return loss_fn({**params, name: value})
+        grads[name] = _array_gradient(loss_of_one_array, params[name], h)
+    return grads

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from autograder.reference import layers as ref
+from course.given import sigmoid
 from course.widgets import figure_png
 
 # The lesson's toy 2-3-1 network: two inputs, three hidden neurons, one output, sigmoid everywhere.
@@ -18,8 +18,13 @@ TOY_PARAMS = (TOY_W1, TOY_B1, TOY_W2, TOY_B2)
 
 
 def toy_forward(x1, x2):
-    """The toy network's (Z1, A1, Z2, A2) for one input (x1, x2), each row-shaped (1, width)."""
-    return ref.two_layer_forward(np.array([[x1, x2]]), *TOY_PARAMS)
+    """The toy network's (Z1, A1, Z2, A2) for one input (x1, x2), each row-shaped (1, width):
+    the numbers the picture writes in its nodes, layer by layer."""
+    traced = [np.array([[x1, x2]])]
+    for W, b in zip(TOY_PARAMS[::2], TOY_PARAMS[1::2]):
+        traced.append(traced[-1] @ W + b)
+        traced.append(sigmoid(traced[-1]))
+    return tuple(traced[1:])
 
 
 def _matrix_box(ax, left, rows, cols, label, colour, cell=0.5):
@@ -147,7 +152,7 @@ def plot_parameter_counts(sizes=(784, 16, 16, 10)):
     ax.set_yscale("log")
     ax.set_ylim(1, max(weights) * 8)
     ax.set_ylabel("number of knobs (log scale)")
-    ax.set_title(f"{'-'.join(map(str, sizes))}: {ref.count_parameters(list(sizes)):,} knobs in all")
+    ax.set_title(f"{'-'.join(map(str, sizes))}: {sum(weights) + sum(biases):,} knobs in all")
     ax.legend(loc="upper right", fontsize=9)
     fig.tight_layout()
     return fig

@@ -4,20 +4,24 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder.reference import neuron
-from autograder.reference import nudging as ref
+from course.given import sigmoid, sigmoid_prime
+from course.stored import load
 from course.widgets import figure_png
 
 X0 = 1.0  # the point whose slope the lesson estimates: sigmoid'(1) = 0.196612...
 
 
+def chord_slope(f, a, b):
+    """The slope of the straight line through the curve's points (a, f(a)) and (b, f(b))."""
+    return float((f(np.array(b)) - f(np.array(a))) / (b - a))
+
+
 def plot_secants(h=0.5, x0=X0):
     """The sigmoid near x0 with its tangent (the true slope) and the two nudging estimates:
     the forward secant through x0 and x0 + h, and the central one through x0 - h and x0 + h."""
-    f, slope = neuron.sigmoid, float(neuron.sigmoid_prime(x0))
+    f, slope = sigmoid, float(sigmoid_prime(x0))
     z = np.linspace(x0 - 2.5, x0 + 2.5, 300)
-    forward = float(ref.forward_difference(f, np.array(x0), h))
-    central = float(ref.central_difference(f, np.array(x0), h))
+    forward, central = chord_slope(f, x0, x0 + h), chord_slope(f, x0 - h, x0 + h)
     fig, ax = plt.subplots(figsize=(6.5, 4))
     ax.plot(z, f(z), color="0.2", lw=2, label="sigmoid")
     span = np.array([x0 - 2.0, x0 + 2.0])
@@ -46,12 +50,12 @@ def secant_explorer(h=0.5, x0=X0):
                                  description="log10(h)", style={"description_width": "initial"})
     readout = widgets.HTML()
     picture = widgets.Image(format="png")
-    exact = float(neuron.sigmoid_prime(x0))
+    exact = float(sigmoid_prime(x0))
 
     def redraw(_change=None):
         step = 10.0 ** slider.value
-        forward = float(ref.forward_difference(neuron.sigmoid, np.array(x0), step))
-        central = float(ref.central_difference(neuron.sigmoid, np.array(x0), step))
+        forward = chord_slope(sigmoid, x0, x0 + step)
+        central = chord_slope(sigmoid, x0 - step, x0 + step)
         readout.value = (f"h = {step:.4g}: forward error <b>{abs(forward - exact):.2e}</b>, "
                          f"central error <b>{abs(central - exact):.2e}</b>")
         picture.value = figure_png(plot_secants(step, x0))
@@ -61,12 +65,13 @@ def secant_explorer(h=0.5, x0=X0):
     return widgets.VBox([slider, readout, picture])
 
 
-def plot_error_vs_h(x0=X0, hs=None):
-    """Absolute error of the forward and central estimates of sigmoid'(x0) against h, log-log,
+def plot_error_vs_h():
+    """Absolute error of the forward and central estimates of sigmoid'(1) against h, log-log,
     h growing from left to right, with guide lines of slope -1 (round-off) and 1 and 2
-    (truncation) drawn just below or above the curves they describe."""
-    hs = np.logspace(-14, 0, 57) if hs is None else hs
-    forward, central = ref.nudging_errors(neuron.sigmoid, neuron.sigmoid_prime, x0, hs)
+    (truncation) drawn just below or above the curves they describe. The errors are stored:
+    57 steps h from 1e-14 to 1, each estimate computed as exercise 4's nudging_errors does."""
+    errors = load("lesson04_error_vs_h")
+    x0, hs, forward, central = (errors[key] for key in ("x0", "hs", "forward_errors", "central_errors"))
     floor = 1e-18  # errors of exactly 0 cannot be drawn on a log axis
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.loglog(hs, np.maximum(forward, floor), "o-", color="C0", ms=3, label="forward difference")

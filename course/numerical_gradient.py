@@ -1,53 +1,61 @@
-"""Lesson 5's plots and widget: nudging every knob of the toy network.
+"""Lesson 5's toy network, plots and widget: nudging every knob of the toy network.
 
-Each plot function returns the matplotlib Figure it made; the widget redraws one of them.
-The gradient check (relative error, tiny, pass line) is course.gradcheck's, and every cost
-figure is course.costs's.
+The toy problem (TOY_X, TOY_Y, toy_params) lives here; exercise 5 uses it too. The network's
+forward pass, loss and numerical gradient are exercise 5's, given from course.given once you
+have written them. Each plot function returns the matplotlib Figure it made; the widget redraws
+one of them. The gradient check (relative error, tiny, pass line) is course.gradcheck's, and
+every cost figure is course.costs's.
 """
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder.reference import numerical_gradient as ref
-from course import costs
-from course.gradcheck import PASS_LINE, WRONG_LINE, relative_error
+from course import costs, given, gradcheck
+from course.gradcheck import PASS_LINE, WRONG_LINE
+from course.stored import load
 from course.widgets import figure_png
 
-TOY_X, TOY_Y = ref.TOY_X, ref.TOY_Y
-toy_params = ref.toy_params
-network_forward, network_loss = ref.network_forward, ref.network_loss
-numerical_gradient, count_knobs = ref.numerical_gradient, ref.count_knobs
+# The lesson's toy problem: four examples with two inputs and one target each.
+TOY_X = np.array([[0.35, 0.7], [1.0, -0.5], [-0.8, 0.3], [0.1, -1.2]])
+TOY_Y = np.array([[0.5], [0.9], [0.1], [0.3]])
+
+
+def init_params(sizes, seed=0, scale=1.0):
+    """Seeded parameters for layer sizes like (2, 3, 1): W_k ~ N(0, scale^2 / d_in), b_k ~ N(0, 0.1^2).
+
+    Returns {"W1": (d0, d1), "b1": (d1,), "W2": (d1, d2), ...}, float64, in layer order."""
+    rng = np.random.default_rng(seed)
+    params = {}
+    for k, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{k}"] = rng.normal(0.0, scale / np.sqrt(d_in), size=(d_in, d_out))
+        params[f"b{k}"] = rng.normal(0.0, 0.1, size=d_out)
+    return params
+
+
+def toy_params():
+    """The lesson's 2-3-1 sigmoid network (seed 5): 13 knobs, a fresh copy on every call."""
+    return init_params((2, 3, 1), seed=5, scale=2.0)
 
 
 def toy_loss(params):
     """The toy network's loss (lesson 3's cost) on the lesson's four examples, a function of the
     parameters only."""
-    return network_loss(params, TOY_X, TOY_Y)
+    return given.network_loss(params, TOY_X, TOY_Y)
 
 
 def plain_mean_loss(params):
     """The other convention: the plain mean of the squared errors, no half (scikit-learn's
     mean_squared_error, PyTorch's MSELoss). With one output it is exactly twice the course's cost."""
-    return float(np.mean((network_forward(params, TOY_X) - TOY_Y) ** 2))
+    return float(np.mean((given.network_forward(params, TOY_X) - TOY_Y) ** 2))
 
 
-def exact_gradient(params, X=TOY_X, Y=TOY_Y):
-    """The exact gradient of the cost of a sigmoid network, by the chain rule (lesson 9 derives it).
+def toy_exact_gradient():
+    """The exact slope of toy_loss at toy_params() for every knob, {name: array of its shape}.
 
-    Lesson 5 uses it only as a far more precise yardstick than any nudge."""
-    activations = [X]
-    layer = 1
-    while f"W{layer}" in params:
-        activations.append(1 / (1 + np.exp(-(activations[-1] @ params[f"W{layer}"] + params[f"b{layer}"]))))
-        layer += 1
-    grads = {}
-    upstream = (activations[-1] - Y) / len(X)  # dC/dY_hat for the course's cost
-    for k in range(layer - 1, 0, -1):
-        dZ = upstream * activations[k] * (1 - activations[k])
-        grads[f"W{k}"], grads[f"b{k}"] = activations[k - 1].T @ dZ, dZ.sum(axis=0)
-        upstream = dZ @ params[f"W{k}"].T
-    return {name: grads[name] for name in params}
+    Computed by backpropagation (lesson 9 derives it) and stored with the course: lesson 5 uses
+    it only as a far more precise yardstick than any nudge."""
+    return load("lesson05_toy_gradient")
 
 
 def knob_names(params):
@@ -142,7 +150,7 @@ def plot_relative_errors(reference, estimates, pass_line=PASS_LINE):
     knobs = knob_names(reference)
     fig, ax = plt.subplots(figsize=(9, 3.6))
     for (label, grads), marker in zip(estimates.items(), "os^v"):
-        errors = [float(relative_error(reference[n][i], grads[n][i])) for n, i in knobs]
+        errors = [float(gradcheck.relative_error(reference[n][i], grads[n][i])) for n, i in knobs]
         ax.semilogy(range(len(knobs)), np.maximum(errors, 1e-13), marker, label=label)
     ax.axhline(pass_line, color="C3", ls="--", label=f"pass line (lesson 4): {pass_line:g}")
     ax.axhline(WRONG_LINE, color="0.3", ls=":", label=f"wrong line (lesson 4): {WRONG_LINE:g}")
@@ -245,11 +253,10 @@ class CountingLoss:
         return self.loss_fn(params)
 
 
-def knob_explorer(loss_fn=toy_loss, params=None, gradient=exact_gradient):
-    """Pick a knob and a step size h; see the loss along that knob and both slope estimates,
-    each judged against the exact slope (gradient(params), by the chain rule)."""
-    params = toy_params() if params is None else params
-    exact = gradient(params)
+def knob_explorer():
+    """Pick a knob of the toy network and a step size h; see the loss along that knob and both
+    slope estimates, each judged against the exact slope (toy_exact_gradient())."""
+    loss_fn, params, exact = toy_loss, toy_params(), toy_exact_gradient()
     options = [(knob_label(n, i), (n, i)) for n, i in knob_names(params)]
     knob = widgets.Dropdown(options=options, value=options[0][1], description="knob")
     log_h = widgets.FloatSlider(value=-0.5, min=-11, max=0, step=0.5, description="log10(h)")
@@ -263,8 +270,8 @@ def knob_explorer(loss_fn=toy_loss, params=None, gradient=exact_gradient):
         true = exact[name][index]
         readout.value = (f"h = {h:.1e}: forward {forward:+.10f}, central {central:+.10f}, "
                          f"exact {true:+.10f}; relative error against the exact slope: forward "
-                         f"{float(relative_error(forward, true)):.1e}, "
-                         f"central {float(relative_error(central, true)):.1e}"
+                         f"{float(gradcheck.relative_error(forward, true)):.1e}, "
+                         f"central {float(gradcheck.relative_error(central, true)):.1e}"
                          + ("<br>(the picture draws h = 0.001: a smaller step would be invisible)"
                             if h < 1e-3 else ""))
         fig = plot_knob_slice(loss_fn, params, name, index, h=max(h, 1e-3), exact=true)

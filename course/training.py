@@ -1,6 +1,9 @@
 """Lesson 7's data, plots, timings and widget: training the toy network with numerical gradients.
 
-Each plot function returns the matplotlib Figure it made; the widget redraws one of them.
+Each plot function returns the matplotlib Figure it made; the widget redraws one of them. The
+network's forward pass, loss and numerical gradient are exercise 5's (course.given). The training
+runs shown, and what exercise 7's functions give on the lesson's data, are results stored with
+the course (`lesson_results()`, `training_run(learning_rate, batch_size)`).
 """
 
 import time
@@ -9,18 +12,18 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder.reference import training as ref
 from course.costs import knob_count, nudging_passes
+from course.given import network_forward, network_loss, numerical_gradient
+from course.numerical_gradient import init_params
+from course.stored import load
 from course.widgets import figure_png
-
-make_dataset, init_params = ref.make_dataset, ref.init_params
-network_forward, network_loss, numerical_gradient = ref.network_forward, ref.network_loss, ref.numerical_gradient
-shuffled_order, batch_count, minibatch = ref.shuffled_order, ref.batch_count, ref.minibatch
-mean_gradient, sgd_update, train_epoch, train = ref.mean_gradient, ref.sgd_update, ref.train_epoch, ref.train
 
 SIZES = (2, 3, 1)
 PARAM_SEED = 7
 LEARNING_RATE = 4.0  # the lesson's runs: large, because the toy network's slopes are small (about 0.01)
+EPOCHS = 40  # every stored run: forty epochs from toy_problem()'s parameters, epoch e shuffled with seed e
+RATE_CHOICES = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 40.0)  # the widget's learning rates
+BATCH_SIZES = (1, 2, 4, 8, 16, 40)  # and its batch sizes
 
 # Measured once on the machine that built the course (2 cores, numpy 2.4, Python 3.11), with a
 # mini-batch of 32 examples: (layer sizes, seconds per forward pass, seconds per numerical gradient).
@@ -35,10 +38,45 @@ MEASURED = [
 ]
 
 
+def make_dataset(n=40, seed=7):
+    """Two overlapping clouds of 2-d points with targets 0 and 1. X: (n, 2), Y: (n, 1)."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    centres = np.array([[-0.8, -0.4], [0.8, 0.6]])
+    X = centres[labels] + rng.normal(scale=0.7, size=(n, 2))
+    return X, labels[:, None].astype(np.float64)
+
+
+def batch_count(n, batch_size):
+    """Mini-batches per epoch: the last one may be partial, so ceil(n / batch_size)."""
+    return -(-n // batch_size)
+
+
 def toy_problem(n=40, seed=7):
     """The lesson's data (n examples) and the 2-3-1 network's starting parameters."""
     X, Y = make_dataset(n, seed)
     return X, Y, init_params(SIZES, seed=PARAM_SEED)
+
+
+def lesson_results():
+    """What exercise 7's functions give on toy_problem()'s data: "order" (shuffled_order(40, 0))
+    and "batches" (the (Xb, Yb) of minibatch(X, Y, order, k, 12) for k = 0, 1, 2, 3)."""
+    stored = load("lesson07_training")
+    return {"order": stored["order"], "batches": stored["batches"]}
+
+
+def training_run(learning_rate=LEARNING_RATE, batch_size=8):
+    """A run of EPOCHS epochs of mini-batch steps (exercise 7's train_epoch, epoch e shuffled with
+    seed e) from toy_problem()'s parameters, for one of RATE_CHOICES and BATCH_SIZES.
+
+    Returns (params after training, losses of shape (EPOCHS + 1,)): losses[0] is the loss on all
+    the data before training, losses[e] the loss after epoch e."""
+    runs = load("lesson07_training")["runs"]
+    if (learning_rate, batch_size) not in runs:
+        raise ValueError(f"no stored run for learning rate {learning_rate} and batch size "
+                         f"{batch_size}: the learning rate is one of {RATE_CHOICES}, the batch "
+                         f"size one of {BATCH_SIZES}")
+    return runs[learning_rate, batch_size]
 
 
 def accuracy(params, X, Y):
@@ -91,16 +129,17 @@ def plot_loss_curves(runs):
     return fig
 
 
-def plot_training(learning_rate=LEARNING_RATE, batch_size=8, epochs=40):
-    """One training run: loss curve and the trained network's output (what the widget shows)."""
-    X, Y, params = toy_problem()
-    trained, losses = train(params, X, Y, epochs, batch_size, learning_rate, seed=0)
+def plot_training(learning_rate=LEARNING_RATE, batch_size=8):
+    """One training run (training_run): loss curve and the trained network's output (what the
+    widget shows)."""
+    X, Y, _ = toy_problem()
+    trained, losses = training_run(learning_rate, batch_size)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.8))
     left.plot(losses, color="C0")
     left.set_xlabel("epoch")
     left.set_ylabel("loss on all examples")
     left.set_ylim(0, max(0.15, 1.05 * float(np.nanmax(losses[np.isfinite(losses)]))))
-    steps = epochs * batch_count(len(X), batch_size)
+    steps = EPOCHS * batch_count(len(X), batch_size)
     left.set_title(f"learning rate {learning_rate:.3g}, batch size {batch_size}: {steps} steps")
     plot_dataset(X, Y, trained, right, f"after: loss {losses[-1]:.4f}, "
                                        f"accuracy {accuracy(trained, X, Y):.0%}")
@@ -174,14 +213,14 @@ def time_numerical_gradient(sizes, batch=32, seed=0):
 def training_explorer(learning_rate=LEARNING_RATE, batch_size=8):
     """Sliders for the learning rate and the batch size; the loss curve and the trained network."""
     style = {"description_width": "initial"}
-    rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-0.7, max=1.6, step=0.1,
-                                  description="learning rate", readout_format=".2f", style=style)
-    size = widgets.SelectionSlider(options=[1, 2, 4, 8, 16, 40], value=batch_size,
+    rate = widgets.SelectionSlider(options=list(RATE_CHOICES), value=learning_rate,
+                                   description="learning rate", style=style)
+    size = widgets.SelectionSlider(options=list(BATCH_SIZES), value=batch_size,
                                    description="batch size", style=style)
     picture = widgets.Image(format="png")
 
     def redraw(_change=None):
-        picture.value = figure_png(plot_training(rate.value, size.value, epochs=40))
+        picture.value = figure_png(plot_training(rate.value, size.value))
 
     rate.observe(redraw, names="value")
     size.observe(redraw, names="value")

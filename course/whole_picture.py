@@ -4,23 +4,72 @@ architectures, the trained digit network, and the plots of it (loss curve, confu
 first-layer weights, one digit's prediction), plus the digit explorer widget.
 
 Exercise 10's graded functions (softmax, cross_entropy_backward, mlp_forward, mlp_backward,
-train) are not handed out here under their names: the module uses the reference versions
-privately, to print results, never to return an answer to call.
+train) are not here: what they return on the lesson's examples, and the digit network a correct
+train() gives, are results stored with the course.
 """
+
+from functools import lru_cache
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder.reference.mlp import (DIGITS, accuracy, count_knobs, digits_split,  # noqa: F401
-                                      init_params, pack, unpack)
-from autograder.reference.mlp import cross_entropy_backward as _cross_entropy_backward
-from autograder.reference.mlp import mlp_backward as _mlp_backward
-from autograder.reference.mlp import mlp_forward as _mlp_forward
-from autograder.reference.mlp import softmax as _softmax
-from autograder.reference.mlp import train as _train
 from course.chain_rule import figure_image
+from course.costs import knob_count
 from course.gradcheck import gradient_check, numerical_gradient
+from course.stored import load
+
+# The digits set the lesson and exercise 10's training check use.
+DIGITS = {"sizes": (64, 128, 10), "epochs": 50, "batch_size": 16, "learning_rate": 0.1,
+          "seed": 10, "required_accuracy": 0.95}
+
+def unpack(theta, sizes):
+    """[(W1, b1), (W2, b2), ...] as views into the flat theta, in the order W1 (row by row), b1,
+    W2, b2, ... W_l: (sizes[l-1], sizes[l]), b_l: (sizes[l],)."""
+    layers, start = [], 0
+    for d_in, d_out in zip(sizes[:-1], sizes[1:]):
+        W = theta[start:start + d_in * d_out].reshape(d_in, d_out)
+        start += d_in * d_out
+        layers.append((W, theta[start:start + d_out]))
+        start += d_out
+    return layers
+
+
+def pack(layers):
+    """The flat vector of [(W1, b1), (W2, b2), ...], the inverse of unpack."""
+    return np.concatenate([np.concatenate([W.ravel(), b.ravel()]) for W, b in layers])
+
+
+def init_params(sizes, rng):
+    """He initialisation: W_l ~ Normal(0, sqrt(2 / d_in)), drawn layer by layer from rng;
+    biases 0. Returns the flat theta of knob_count(sizes) entries."""
+    return pack([(rng.normal(0.0, np.sqrt(2.0 / d_in), size=(d_in, d_out)), np.zeros(d_out))
+                 for d_in, d_out in zip(sizes[:-1], sizes[1:])])
+
+
+@lru_cache(maxsize=1)
+def digits_split(seed=0, test_size=450):
+    """scikit-learn's bundled 8x8 digits (no download), pixels scaled to [0, 1], split by a
+    seeded shuffle: X_train (1347, 64), y_train, X_test (450, 64), y_test."""
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    X, y = digits.data / 16.0, digits.target.astype(np.int64)
+    order = np.random.default_rng(seed).permutation(len(X))
+    test, train = order[:test_size], order[test_size:]
+    return X[train], y[train], X[test], y[test]
+
+
+def accuracy(theta, sizes, X, labels):
+    """The fraction of examples whose largest logit is at the right label, for the network
+    theta of these layer sizes (ReLU after every layer but the last)."""
+    layers = unpack(theta, sizes)
+    out = X
+    for depth, (W, b) in enumerate(layers, start=1):
+        out = out @ W + b
+        if depth < len(layers):
+            out = np.maximum(out, 0.0)
+    return float(np.mean(out.argmax(axis=1) == labels))
+
 
 EXAMPLE_LABELS = (0, 2)
 
@@ -66,69 +115,52 @@ def _train_example():
 def expected_numbers(name):
     """Print what exercise 10's function `name` must return on the lesson's examples
     (built by `example(sizes)`; for train, by the recipe printed)."""
-    if name == "mlp_forward":
-        for sizes in EXPECTED_NETWORKS:
-            theta, X, _ = example(sizes)
-            print(f"{_name(sizes)}, example({sizes}): logits {_rounded(_mlp_forward(theta, sizes, X))}")
-    elif name == "cross_entropy_backward":
-        cases = [(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]]), np.array([0, 2])),
-                 (np.array([[1000.0, 0.0, -1000.0]]), np.array([1]))]
-        for logits, labels in cases:
-            loss, dlogits = _cross_entropy_backward(logits, labels)
-            print(f"logits {logits.tolist()}, labels {labels.tolist()}:\n"
-                  f"    loss {loss:.4f}, dlogits {_rounded(dlogits)}")
-    elif name == "mlp_backward":
-        for sizes in EXPECTED_NETWORKS:
-            theta, X, labels = example(sizes)
-            loss, gradient = _mlp_backward(theta, sizes, X, labels)
-            print(f"{_name(sizes)}, example({sizes}): loss {loss:.4f}, gradient of {gradient.size} entries")
-            for index, (dW, db) in enumerate(unpack(gradient, sizes), start=1):
-                print(f"    dW{index} first row {_rounded(dW[0])}, db{index} {_rounded(db)}")
-    elif name == "train":
-        args = _train_example()
-        theta, losses = _train(*args)
-        t = TRAIN_EXAMPLE
-        print(f"rng = np.random.default_rng(2); X = rng.normal(size=({t['n']}, 3)); "
-              f"labels = (X[:, 0] > 0).astype(int)")
-        print(f"train(X, labels, {t['sizes']}, epochs={t['epochs']}, batch_size={t['batch_size']}, "
-              f"learning_rate={t['learning_rate']}, seed={t['seed']}):")
-        print(f"    losses {_rounded(losses)}")
-        print(f"    theta[:6] {_rounded(theta[:6])}")
-    else:
+    numbers = load("lesson10_expected")
+    if name not in numbers:
         raise ValueError(f"no expected numbers for {name!r}")
+    print(numbers[name])
 
 
-def check_backward(backward=None, seed=2024, trials=3):
-    """Gradient-check a backward pass on `trials` random architectures, batches and weights.
-
-    backward(theta, sizes, X, labels) -> (loss, gradient), as exercise 10's mlp_backward; without
-    one, the course's own. Each line compares every entry with the numerical gradient of the
-    same function's loss and prints the worst relative error against the pass line."""
-    backward = backward or _mlp_backward
+def random_networks(seed=2024, trials=3):
+    """`trials` random architectures, each with weights and a batch: 1 to 3 hidden layers of 2 to
+    6 neurons, 2 to 4 classes, batches of 1 to 8. Yields (sizes, theta, X, labels)."""
     rng = np.random.default_rng(seed)
     for _ in range(trials):
         hidden = rng.integers(2, 7, size=int(rng.integers(2, 5)))
         sizes = tuple(int(s) for s in hidden) + (int(rng.integers(2, 5)),)
-        theta = init_params(sizes, rng) + rng.normal(0.0, 0.1, size=count_knobs(sizes))
+        theta = init_params(sizes, rng) + rng.normal(0.0, 0.1, size=knob_count(sizes))
         n = int(rng.integers(1, 9))
-        X, labels = rng.normal(size=(n, sizes[0])), rng.integers(0, sizes[-1], size=n)
+        yield sizes, theta, rng.normal(size=(n, sizes[0])), rng.integers(0, sizes[-1], size=n)
+
+
+def check_label(sizes, X):
+    """How check_backward names one network's line: its sizes and batch size."""
+    return f"{_name(sizes)}, n={len(X)}"
+
+
+def check_backward(backward=None, seed=2024, trials=3):
+    """Gradient-check a backward pass on `trials` random architectures, batches and weights
+    (random_networks(seed, trials)).
+
+    backward(theta, sizes, X, labels) -> (loss, gradient), as exercise 10's mlp_backward. Each
+    line compares every entry with the numerical gradient of the same function's loss and prints
+    the worst relative error against the pass line. Without a backward pass: the same lines for
+    a correct one, from its gradients on the default networks, stored with the course."""
+    if backward is None:
+        for label, gradient, numeric in load("lesson10_backward_checks"):
+            gradient_check(label, gradient, numeric)
+        return
+    for sizes, theta, X, labels in random_networks(seed, trials):
         _, gradient = backward(theta, sizes, X, labels)
         numeric = numerical_gradient(lambda t: backward(t, sizes, X, labels)[0], theta)
-        gradient_check(f"{_name(sizes)}, n={n}", gradient, numeric)
+        gradient_check(check_label(sizes, X), gradient, numeric)
 
 
-def train_digits():
-    """The lesson's digit network, trained with DIGITS's settings on digits_split()'s training
-    set. Returns (theta, losses): one loss per mini-batch step."""
-    X_train, y_train, _, _ = digits_split()
-    d = DIGITS
-    return _train(X_train, y_train, d["sizes"], d["epochs"], d["batch_size"], d["learning_rate"],
-                  d["seed"])
-
-
-def predict(theta, sizes, X):
-    """The class each example's largest logit points at: (n,) ints."""
-    return _mlp_forward(theta, sizes, X).argmax(axis=1)
+def trained_digits():
+    """The lesson's digit network as a correct exercise 10 train() leaves it, with DIGITS's
+    settings on digits_split()'s training set, stored with the course: {"theta", "losses" (one
+    per mini-batch step), "test_probabilities" (450, 10): its softmax for every test digit}."""
+    return load("lesson10_digits")
 
 
 def plot_digits(X, labels, count=10):
@@ -202,10 +234,9 @@ def plot_first_layer(theta, sizes, count=32):
     return fig
 
 
-def plot_prediction(theta, sizes, x, label):
-    """One digit (brightness = pixel value, as in plot_digits) and the network's probability
-    for each class."""
-    p = _softmax(_mlp_forward(theta, sizes, x[None, :]))[0]
+def plot_prediction(p, x, label):
+    """One digit x (brightness = pixel value, as in plot_digits) and the network's probability
+    p (10,) for each class."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(7, 2.6), gridspec_kw={"width_ratios": [1, 2.4]})
     left.imshow(x.reshape(8, 8), cmap="gray", vmin=0, vmax=1)
     left.set_title(f"true digit: {label}")
@@ -219,13 +250,15 @@ def plot_prediction(theta, sizes, x, label):
     return fig
 
 
-def digit_explorer(theta, sizes, X, labels, index=0):
-    """A slider over the test set's indices; each digit and the network's probabilities for it."""
+def digit_explorer(probabilities, X, labels, index=0):
+    """A slider over the test set's indices; each digit and the network's probabilities for it
+    (probabilities: (n, 10), one row per digit of X)."""
     slider = widgets.IntSlider(value=index, min=0, max=len(X) - 1, description="test index")
     picture = widgets.Image(format="png")
 
     def redraw(_change=None):
-        figure_image(plot_prediction(theta, sizes, X[slider.value], labels[slider.value]), picture)
+        i = slider.value
+        figure_image(plot_prediction(probabilities[i], X[i], labels[i]), picture)
 
     slider.observe(redraw, names="value")
     redraw()

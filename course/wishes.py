@@ -1,13 +1,16 @@
 """Lesson 8's helpers: a small seeded network, the picture of its wishes, the averaging
-plot, the cost of a sweep, and the wish explorer widget."""
+plot, the cost of a sweep, and the wish explorer widget.
+
+The wishes shown are what exercise 8's functions compute on toy_network()'s examples, stored
+with the course."""
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder.reference import wishes as ref
 from course import costs
 from course.chain_rule import figure_image
+from course.stored import load
 
 
 def toy_network(seed=8):
@@ -23,19 +26,11 @@ def toy_network(seed=8):
             "W2": np.round(rng.normal(0.0, 1.0, size=(3, 2)), 2), "b2": np.round(rng.normal(0.0, 0.5, size=2), 2)}
 
 
-def example_wishes(net, example):
-    """Every wish of one example: activations, wishes on activations, on weighted sums,
-    and on the weights of both layers."""
-    X, Y = net["X"][example:example + 1], net["Y"][example:example + 1]
-    Z1, A1, Z2, A2 = ref.forward(X, net["W1"], net["b1"], net["W2"], net["b2"])
-    out_wish = ref.output_wishes(A2, Y)
-    wish_Z2 = ref.weighted_sum_wishes(out_wish, Z2)
-    _, W2_wish, hidden_wish = ref.three_wishes(A1, net["W2"], wish_Z2)
-    wish_Z1 = ref.weighted_sum_wishes(hidden_wish, Z1)
-    _, W1_wish, input_wish = ref.three_wishes(X, net["W1"], wish_Z1)
-    return {"x": X[0], "y": Y[0], "a1": A1[0], "a2": A2[0], "out_wish": out_wish[0],
-            "hidden_wish": hidden_wish[0], "input_wish": input_wish[0], "wish_z2": wish_Z2[0],
-            "wish_z1": wish_Z1[0], "W1_wish": W1_wish[0], "W2_wish": W2_wish[0]}
+def example_wishes(example):
+    """Every wish of one example of toy_network(): "x" (its pixels), "y" (targets), "a1", "a2"
+    (activations), "out_wish", "hidden_wish", "input_wish" (wishes on activations), "wish_z2",
+    "wish_z1" (on weighted sums), "W1_wish", "W2_wish" (on the weights of both layers)."""
+    return load("lesson08_wishes")[example]
 
 
 def _layer_y(count):
@@ -44,12 +39,12 @@ def _layer_y(count):
     return (np.arange(count)[::-1] - (count - 1) / 2) * gap, gap
 
 
-def plot_wishes(net, example=0):
+def plot_wishes(example=0):
     """The network for one example: fill = activation (dark 0, bright 1), green arrow = the
     wish on each hidden and output activation (up: wants higher), edge colour = the wish on
     each weight (blue: raise it, red: lower it), edge width = its size. The pixels' wishes are
     printed in grey without arrows: pixels are data, not knobs."""
-    w = example_wishes(net, example)
+    w = example_wishes(example)
     xs = [0.0, 2.0, 4.0]
     layers = [(w["x"], w["input_wish"]), (w["a1"], w["hidden_wish"]), (w["a2"], w["out_wish"])]
     ys, gaps = zip(*[_layer_y(len(a)) for a, _ in layers])
@@ -94,10 +89,9 @@ def plot_wishes(net, example=0):
     return fig
 
 
-def plot_average(net, knobs=((0, 0), (1, 0), (2, 1))):
+def plot_average(knobs=((0, 0), (1, 0), (2, 1))):
     """Each example's wish on a few weights of the output layer (bars) and their average (black)."""
-    per_example = np.array([[example_wishes(net, e)["W2_wish"][k] for k in knobs]
-                            for e in range(len(net["X"]))])
+    per_example = np.array([[w["W2_wish"][k] for k in knobs] for w in load("lesson08_wishes")])
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     n, width = per_example.shape[0], 0.8 / per_example.shape[0]
     for e in range(n):
@@ -129,20 +123,19 @@ def sweep_costs(sizes):
             "nudging_passes": costs.nudging_passes(sizes)}
 
 
-def wish_explorer(net=None, example=0):
-    """Pick an example; see every neuron's wish and every weight's wish for it."""
-    net = net or toy_network()
-    chooser = widgets.Dropdown(options=list(range(len(net["X"]))), value=example,
+def wish_explorer(example=0):
+    """Pick an example of toy_network(); see every neuron's wish and every weight's wish for it."""
+    chooser = widgets.Dropdown(options=list(range(len(load("lesson08_wishes")))), value=example,
                                description="example")
     readout = widgets.HTML()
     picture = widgets.Image(format="png")
 
     def redraw(_change=None):
-        w = example_wishes(net, chooser.value)
+        w = example_wishes(chooser.value)
         readout.value = (f"inputs {np.round(w['x'], 2).tolist()}, outputs "
                          f"{np.round(w['a2'], 3).tolist()}, targets {w['y'].tolist()}: output wishes "
                          f"<b>{np.round(w['out_wish'], 3).tolist()}</b>")
-        figure_image(plot_wishes(net, chooser.value), picture)
+        figure_image(plot_wishes(chooser.value), picture)
 
     chooser.observe(redraw, names="value")
     redraw()

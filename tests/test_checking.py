@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.checking import Case, CheckFailed, GradedFunction, Mistake, run_checks
+from course.checking import Case, CheckFailed, GradedFunction, Mistake, run_checks
 from course.checks import VisibleChecks
 
 
@@ -135,7 +135,7 @@ def test_a_scalar_result_must_be_a_number(answer):
 
 def test_a_failed_check_renders_as_its_message_alone():
     """IPython shows _render_traceback_'s lines instead of a traceback: the message once, no frames."""
-    from autograder.checking import CheckFailed
+    from course.checking import CheckFailed
 
     error = CheckFailed("sigmoid is wrong on z = [0].\n  yours: 1   expected: 0.5")
     assert error._render_traceback_() == ["CheckFailed: sigmoid is wrong on z = [0].",
@@ -246,14 +246,14 @@ def test_a_right_callee_is_not_blamed():
 
 
 def test_an_attribute_with_a_graded_name_is_not_a_callee():
-    from autograder.checking import called_global_names
+    from course.checking import called_global_names
     ns = _notebook("def tanh(z):\n    return z\n"
                    "def tanh_prime(z):\n    return 1.0 - np.tanh(z) ** 2\n")
     assert called_global_names(ns["tanh_prime"]) == ["np"]
 
 
 def test_names_called_in_source_reads_the_def_only():
-    from autograder.checking import names_called_in_source
+    from course.checking import names_called_in_source
     source = "%%time\ndef neuron(X, w, b, activation):\n    return sigmoid(X @ w + b)\nx = tanh(1)\n"
     assert set(names_called_in_source(source, "neuron")) == {"sigmoid", "X", "w", "b"}
 

@@ -6,7 +6,7 @@ import types
 import numpy as np
 import pytest
 
-from autograder.checking import CheckFailed
+from course.checking import CheckFailed
 from course import given
 from course.checks import VisibleChecks, borrowed
 

@@ -1,8 +1,11 @@
-"""course.given: exercise 1's functions, written for learners, agree with the reference; and
-nothing a learner opens (a lesson's code, a released exercise) imports the grader's package."""
+"""course.given: earlier exercises' functions (exercise 1's activations, exercise 5's network),
+written for learners, agree with the reference; and nothing a learner opens (a lesson's code, a
+released exercise) imports the grader's package."""
 
 import ast
+import inspect
 import json
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -10,10 +13,13 @@ import numpy as np
 import pytest
 
 from autograder.reference import neuron as reference
+from autograder.reference import numerical_gradient as network_reference
 from course import given
+from course.gradcheck import H
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ("sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime")
+NETWORK_NAMES = ("network_forward", "network_loss", "numerical_gradient")
 
 RNG = np.random.default_rng(14)
 ARRAYS = {
@@ -41,12 +47,14 @@ def quiet(fn, z):
 
 
 def test_given_has_exactly_the_functions_it_documents():
-    assert tuple(given.__all__) == NAMES
-    for name in NAMES:
+    assert tuple(given.__all__) == NAMES + NETWORK_NAMES
+    for name in given.__all__:
         fn = getattr(given, name)
         assert fn.__module__ == "course.given", f"{name} must be written in course/given.py"
-        assert fn is not getattr(reference, name)
-        assert "->" in fn.__doc__ and "shape" in fn.__doc__, f"{name}'s docstring must give shapes"
+        assert fn is not getattr(reference, name, None) and fn is not getattr(network_reference, name, None)
+        assert "->" in fn.__doc__ or "Returns" in fn.__doc__, f"{name}'s docstring must say what it returns"
+        assert "shape" in fn.__doc__ or "(n, " in fn.__doc__, f"{name}'s docstring must give shapes"
+        assert name in given.__doc__, f"the module's docstring must list {name}"
 
 
 def test_given_does_not_import_the_grader():
@@ -54,7 +62,47 @@ def test_given_does_not_import_the_grader():
     imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names]
     imported += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
-    assert imported == ["numpy"]
+    assert set(imported) == {"numpy", "course.gradcheck"}
+
+
+def _normalised_body(fn):
+    """fn's body without its docstring, every name and argument replaced by its order of first
+    appearance: two bodies that differ only in names give the same text."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
+    body = tree.body[1:] if isinstance(tree.body[0], ast.Expr) else tree.body
+    seen = {}
+
+    class Rename(ast.NodeTransformer):
+        def visit_Name(self, node):
+            return ast.copy_location(ast.Name(id=seen.setdefault(node.id, f"v{len(seen)}"), ctx=node.ctx), node)
+
+        def visit_arg(self, node):
+            node.arg = seen.setdefault(node.arg, f"v{len(seen)}")
+            return node
+
+    return [ast.dump(Rename().visit(statement)) for statement in body]
+
+
+def test_given_is_written_anew_not_copied_from_the_answers():
+    from autograder.specs import all_specs
+
+    for name in given.__all__:
+        answers = [graded[name].reference for graded in all_specs().values() if name in graded]
+        assert answers, f"{name} is given but no exercise grades it"
+        for answer in answers:
+            assert _normalised_body(getattr(given, name)) != _normalised_body(answer), name
+
+
+def test_the_normalised_comparison_sees_through_renaming():
+    def copied(x, Y):
+        """Renamed, otherwise the same."""
+        return float(0.5 * np.sum((network_forward(params, x) - Y) ** 2) / len(x))  # noqa: F821
+
+    def answer(params, X, Y):
+        return float(0.5 * np.sum((network_forward(params, X) - Y) ** 2) / len(X))  # noqa: F821
+
+    assert _normalised_body(copied) == _normalised_body(answer)
+    assert _normalised_body(copied) != _normalised_body(given.network_loss)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -95,6 +143,81 @@ def test_given_leaves_its_input_alone(name):
     z = ARRAYS["matrix"].copy()
     getattr(given, name)(z)
     np.testing.assert_array_equal(z, ARRAYS["matrix"])
+
+
+# ---------------------------------------------------------------- exercise 5's network, given to exercise 7
+
+def _network(rng, sizes, scale=1.0):
+    return {f"{kind}{k}": rng.normal(0.0, scale, size=shape)
+            for k, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1)
+            for kind, shape in (("W", (d_in, d_out)), ("b", (d_out,)))}
+
+
+NETWORKS = [((2, 3, 1), 4, 1.0), ((3, 2), 1, 1.0), ((4, 5, 3, 2), 7, 1.0), ((2, 6, 6, 6, 1), 3, 1.0),
+            ((1, 1), 5, 1.0), ((3, 4, 2), 6, 30.0)]
+NETWORK_IDS = [f"{'-'.join(map(str, s))} n={n} scale={scale}" for s, n, scale in NETWORKS]
+
+
+def _inputs(index, sizes, n, scale):
+    rng = np.random.default_rng(500 + index)
+    params = _network(rng, sizes, scale)
+    X, Y = rng.normal(size=(n, sizes[0])), rng.uniform(size=(n, sizes[-1]))
+    return params, X, Y
+
+
+def _copy(params):
+    return {name: p.copy() for name, p in params.items()}
+
+
+@pytest.mark.parametrize("index", range(len(NETWORKS)), ids=NETWORK_IDS)
+def test_given_network_forward_and_loss_equal_reference(index):
+    params, X, Y = _inputs(index, *NETWORKS[index])
+    before = _copy(params)
+    mine = quiet(lambda p: given.network_forward(p, X), params)
+    expected = network_reference.network_forward(params, X)
+    assert isinstance(mine, np.ndarray) and mine.dtype == np.float64 and mine.shape == expected.shape
+    np.testing.assert_allclose(mine, expected, rtol=1e-14, atol=0)
+    loss = quiet(lambda p: given.network_loss(p, X, Y), params)
+    assert type(loss) is float
+    assert loss == pytest.approx(network_reference.network_loss(params, X, Y), rel=1e-14, abs=0)
+    for name in before:
+        np.testing.assert_array_equal(params[name], before[name])
+
+
+def test_given_network_forward_on_a_batch_with_no_rows():
+    params = _network(np.random.default_rng(3), (3, 4, 2))
+    out = given.network_forward(params, np.zeros((0, 3)))
+    assert out.shape == (0, 2) and out.dtype == np.float64
+
+
+@pytest.mark.parametrize("index", range(len(NETWORKS)), ids=NETWORK_IDS)
+@pytest.mark.parametrize("h", [H, 1e-3])
+def test_given_numerical_gradient_equals_reference(index, h):
+    params, X, Y = _inputs(index, *NETWORKS[index])
+    before = _copy(params)
+    calls = []
+
+    def loss_fn(p):
+        calls.append(1)
+        return network_reference.network_loss(p, X, Y)
+
+    mine = given.numerical_gradient(loss_fn, params, h)
+    assert len(calls) == 2 * sum(p.size for p in params.values())
+    expected = network_reference.numerical_gradient(loss_fn, _copy(params), h)
+    assert list(mine) == list(params)
+    for name in params:
+        assert mine[name].shape == params[name].shape and mine[name].dtype == np.float64
+        np.testing.assert_allclose(mine[name], expected[name], rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(params[name], before[name])
+
+
+def test_given_numerical_gradient_of_a_loss_with_a_known_slope():
+    """The sum of cubes has slope 3 x^2 (plus h^2 from central differences), for any arrays."""
+    params = {"a": np.array([[1.0, -2.0], [0.5, 0.0]]), "c": np.array([3.0])}
+    grads = given.numerical_gradient(lambda p: float(sum(np.sum(v ** 3) for v in p.values())), params)
+    np.testing.assert_allclose(grads["a"], 3 * params["a"] ** 2 + H ** 2, rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(grads["c"], [27.0 + H ** 2], rtol=1e-8)
+    assert given.numerical_gradient.__defaults__ == (H,)
 
 
 def test_the_course_conventions():
@@ -177,8 +300,76 @@ def test_exercise_1_cannot_take_its_answer_from_course_given(source):
     assert "not available while grading" in said or "is not defined" in said, said
 
 
+@pytest.mark.parametrize("function", NETWORK_NAMES)
+def test_exercise_5_cannot_take_its_answers_from_course_given(function):
+    said = _judged("05_numerical_gradient", function, f"from course.given import {function}")
+    assert "passed all" not in said, said
+    assert "not available while grading" in said or "is not defined" in said, said
+
+
 @pytest.mark.parametrize("assignment, function", [("02_layers", "dense_forward"),
+                                                  ("05_numerical_gradient", "network_forward"),
+                                                  ("07_training", "train_epoch"),
                                                   ("09_chain_rule", "sigmoid_backward")])
 def test_later_exercises_keep_the_given_functions_while_graded(assignment, function):
     said = _judged(assignment, function)
     assert "passed all" in said, said
+
+
+# ---------------------------------------------------------------- what a set-up cell may import
+
+SETUP_MODULES = {"numpy", "course.checks", "course.given", "course.gradcheck", "course.costs"}
+LESSON_MODULES = {"course.numerical_gradient", "course.training", "course.whole_picture", "course.wishes"}
+SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+
+
+def _setup_source(path):
+    notebook = json.loads(Path(path).read_text())
+    (source,) = ["".join(c["source"]) for c in notebook["cells"]
+                 if c["metadata"].get("nbgrader", {}).get("grade_id") == "setup"]
+    return source
+
+
+def setup_problems(source):
+    """What a set-up cell does against the rule: a module outside the allowed ones, a graded
+    function taken from a lesson module, or a function written in the cell itself."""
+    from autograder.specs import all_specs
+
+    graded = {name for specs in all_specs().values() for name in specs}
+    problems = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Import):
+            problems += [alias.name for alias in node.names if alias.name not in SETUP_MODULES]
+        elif isinstance(node, ast.ImportFrom):
+            if node.module in LESSON_MODULES:
+                problems += [f"{node.module}.{a.name}" for a in node.names if a.name in graded or a.name == "*"]
+            elif node.module not in SETUP_MODULES:
+                problems.append(node.module)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            problems.append(f"def {node.name}")
+    return problems
+
+
+def test_there_are_solutions_to_scan():
+    assert len(SOLUTIONS) == 10
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
+def test_setup_cells_import_only_what_learners_may(path):
+    assert setup_problems(_setup_source(path)) == []
+
+
+def test_setup_rule_catches_a_copy_a_lesson_helper_and_the_grader():
+    assert setup_problems("import numpy as np\nfrom course.training import make_dataset") == []
+    assert setup_problems("from course.training import numerical_gradient") == ["course.training.numerical_gradient"]
+    assert setup_problems("from autograder.reference.neuron import sigmoid") == ["autograder.reference.neuron"]
+    assert setup_problems("def sigmoid(z):\n    return z") == ["def sigmoid"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "exercises").rglob("*.ipynb")), ids=lambda p: p.parent.name)
+def test_released_exercises_never_name_the_grader(path):
+    """Not in code, not in prose, not in metadata: the hidden tests' import goes with them."""
+    solution = ROOT / "solutions" / path.relative_to(ROOT / "exercises")
+    blocks = solution.read_text().split("### BEGIN HIDDEN TESTS")[1:]
+    assert blocks and all("autograder.hidden" in block.split("### END HIDDEN TESTS")[0] for block in blocks)
+    assert "autograder" not in path.read_text().lower()

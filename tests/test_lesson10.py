@@ -10,6 +10,7 @@ import nbformat
 import numpy as np
 import pytest
 
+from autograder.reference import mlp as ref
 from autograder.specs import whole_picture as spec
 from course import whole_picture as wp
 
@@ -122,7 +123,44 @@ def test_the_expected_backward_numbers_tell_each_catalogued_mistake_apart(mistak
     differs = False
     for sizes in wp.EXPECTED_NETWORKS:
         theta, X, labels = wp.example(sizes)
-        _, gradient = wp._mlp_backward(theta, sizes, X, labels)
+        _, gradient = ref.mlp_backward(theta, sizes, X, labels)
         _, wrong = mistake.implementation(theta, sizes, X, labels)
         differs |= not np.array_equal(np.round(shown(gradient, sizes), 4), np.round(shown(wrong, sizes), 4))
     assert differs
+
+
+def test_the_course_accuracy_is_the_fraction_the_network_gets_right():
+    """course.whole_picture.accuracy runs its own forward pass: it must score like the network,
+    on random architectures (no hidden layer to three) and on the stored digit network."""
+    rng = np.random.default_rng(5)
+    for sizes in [(4, 3), (4, 5, 3), (6, 2, 4, 3), (5, 3, 3, 4, 2)]:
+        theta = wp.init_params(sizes, rng) + rng.normal(0.0, 0.3, size=wp.knob_count(sizes))
+        X, labels = rng.normal(size=(40, sizes[0])), rng.integers(0, sizes[-1], size=40)
+        right = ref.mlp_forward(theta, sizes, X).argmax(axis=1) == labels
+        assert 0 < right.sum() < len(right)
+        assert wp.accuracy(theta, sizes, X, labels) == np.mean(right)
+
+
+def test_the_stored_digit_network_is_what_training_gives():
+    """The trained network lesson 10 shows: its test probabilities are its softmax, it reaches the
+    required accuracy, and its losses are one per step of DIGITS's settings."""
+    digits, d = wp.trained_digits(), wp.DIGITS
+    X_train, _, X_test, y_test = wp.digits_split()
+    np.testing.assert_allclose(digits["test_probabilities"],
+                               ref.softmax(ref.mlp_forward(digits["theta"], d["sizes"], X_test)),
+                               rtol=1e-12, atol=1e-15)
+    assert wp.accuracy(digits["theta"], d["sizes"], X_test, y_test) >= d["required_accuracy"]
+    assert len(digits["losses"]) == d["epochs"] * -(-len(X_train) // d["batch_size"])
+
+
+def test_the_default_backward_check_lines_are_those_of_the_networks_it_names():
+    """check_backward() without an argument prints stored lines; they must be the lines the live
+    check prints for a correct backward pass on the same random networks."""
+    import contextlib
+    import io
+    stored, live = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stored):
+        wp.check_backward()
+    with contextlib.redirect_stdout(live):
+        wp.check_backward(ref.mlp_backward)
+    assert stored.getvalue() == live.getvalue() and stored.getvalue().count("PASS") == 3

@@ -59,6 +59,25 @@ def test_lesson_2_output_below_one_half_is_reachable_with_the_input_sliders():
     assert min(outputs) < 0.5
 
 
+def test_lesson_2_toy_trace_is_exercise_2s_forward_pass_on_every_slider_step():
+    from autograder.reference.layers import two_layer_forward
+    grid = slider_values(-3, 3, 0.05)
+    for x1 in grid[::3]:
+        for x2 in grid[::3]:
+            traced = layers.toy_forward(x1, x2)
+            expected = two_layer_forward(np.array([[x1, x2]]), *layers.TOY_PARAMS)
+            assert len(traced) == 4
+            for mine, theirs in zip(traced, expected):
+                assert mine.shape == theirs.shape and np.array_equal(mine, theirs), (x1, x2)
+
+
+def test_knob_count_title_is_the_count_of_exercise_2():
+    from autograder.reference.layers import count_parameters
+    for sizes in ([784, 16, 16, 10], [2, 3, 1], [64, 32, 10]):
+        title = layers.plot_parameter_counts(sizes).axes[0].get_title()
+        assert title.endswith(f": {count_parameters(sizes):,} knobs in all"), title
+
+
 def test_lesson_2_cache_memory_is_z_and_a_per_neuron():
     assert "two numbers, `z` and `a`, per neuron per example" in prose("02_layers")
 
@@ -91,3 +110,14 @@ def test_landscape_legend_never_covers_the_cost_picture(w, b):
     legend = right.get_legend().get_window_extent()
     assert not legend.overlaps(right.get_window_extent())
     assert legend.y0 >= 0, "the legend stays inside the figure"
+
+
+def test_softmax_figure_draws_the_probabilities_it_is_given():
+    from autograder.reference.loss import softmax
+    z = np.array([2.0, 1.0, 0.1])
+    p = softmax(z[None, :])[0]
+    left, right = loss.plot_softmax(z, p).axes
+    assert [bar.get_height() for bar in left.patches] == list(z)
+    assert np.allclose([bar.get_height() for bar in right.patches], p, rtol=0, atol=1e-15)
+    assert [t.get_text() for t in right.texts] == ["0.659", "0.242", "0.099"]
+    assert "become probabilities `0.659, 0.242, 0.099`" in prose("03_loss")

@@ -107,6 +107,36 @@ def log_slope(line):
     return float(np.diff(np.log10(y))[0] / np.diff(np.log10(x))[0])
 
 
+@pytest.mark.parametrize("h", [0.8, 0.5, *(10.0 ** np.arange(-2.0, 0.31, 0.05))])
+def test_secant_slopes_are_exercise_4s_differences(h):
+    """The chords the figure and the explorer draw have the slopes exercise 4's forward and
+    central differences compute, to the digits they print."""
+    from autograder.reference import neuron, nudging as ref
+    x0 = np.array(nudging.X0)
+    forward = float(ref.forward_difference(neuron.sigmoid, x0, h))
+    central = float(ref.central_difference(neuron.sigmoid, x0, h))
+    mine_forward = nudging.chord_slope(nudging.sigmoid, nudging.X0, nudging.X0 + h)
+    mine_central = nudging.chord_slope(nudging.sigmoid, nudging.X0 - h, nudging.X0 + h)
+    assert mine_forward == pytest.approx(forward, rel=1e-13)
+    assert mine_central == pytest.approx(central, rel=1e-13)
+    labels = [t.get_text() for t in nudging.plot_secants(h).axes[0].get_legend().get_texts()]
+    assert labels[2].endswith(f"{forward:.6f}") and labels[3].endswith(f"{central:.6f}"), labels
+    matplotlib.pyplot.close("all")
+
+
+def test_error_vs_h_draws_exercise_4s_errors():
+    from autograder.reference import neuron, nudging as ref
+    fig = nudging.plot_error_vs_h()
+    hs = np.logspace(-14, 0, 57)
+    fwd, cen = ref.nudging_errors(neuron.sigmoid, neuron.sigmoid_prime, nudging.X0, hs)
+    curves = [line for line in fig.axes[0].get_lines() if len(line.get_xdata()) > 2]
+    assert len(curves) == 2
+    for line, errors in zip(curves, (fwd, cen)):
+        assert np.array_equal(line.get_xdata(), hs)
+        assert np.array_equal(line.get_ydata(), np.maximum(errors, 1e-18))
+    matplotlib.pyplot.close(fig)
+
+
 def test_error_vs_h_reads_left_to_right_and_each_label_names_its_guides_slope():
     fig = nudging.plot_error_vs_h()
     ax = fig.axes[0]

@@ -63,18 +63,43 @@ def test_lesson_7_states_the_numbers_its_cells_print(number):
 
 def test_the_learning_rate_keeps_the_steps_of_the_no_half_loss():
     """Twice the learning rate on the half cost takes the steps of the plain mean at half of it."""
+    from autograder.reference import training as ref
     X, Y, params = training.toy_problem(n=12)
-    trained, _ = training.train(params, X, Y, 2, 4, training.LEARNING_RATE, seed=0)
+    trained, _ = ref.train(params, X, Y, 2, 4, training.LEARNING_RATE, seed=0)
     plain = lambda p, Xb, Yb: 2 * training.network_loss(p, Xb, Yb)  # noqa: E731
     p = {k: v.copy() for k, v in params.items()}
     for epoch in range(2):
-        order = training.shuffled_order(len(X), epoch)
+        order = np.random.default_rng(epoch).permutation(len(X))
         for k in range(training.batch_count(len(X), 4)):
-            Xb, Yb = training.minibatch(X, Y, order, k, 4)
-            grads = training.numerical_gradient(lambda q: plain(q, Xb, Yb), p)
-            p = training.sgd_update(p, grads, training.LEARNING_RATE / 2)
+            rows = order[k * 4:(k + 1) * 4]
+            grads = training.numerical_gradient(lambda q: plain(q, X[rows], Y[rows]), p)
+            p = {name: p[name] - training.LEARNING_RATE / 2 * grads[name] for name in p}
     for name in p:
         np.testing.assert_allclose(trained[name], p[name], rtol=1e-7)
+
+
+@pytest.mark.parametrize("batch_size", training.BATCH_SIZES)
+def test_lesson_7_stored_runs_are_training_runs(batch_size):
+    """The runs lesson 7 shows are forty epochs of exercise 7's train_epoch, epoch e with seed e."""
+    from autograder.reference import training as ref
+    X, Y, params = training.toy_problem()
+    for rate in (training.RATE_CHOICES[0], training.LEARNING_RATE, training.RATE_CHOICES[-1]):
+        trained, losses = training.training_run(rate, batch_size)
+        expected, expected_losses = ref.train(params, X, Y, training.EPOCHS, batch_size, rate, seed=0)
+        assert len(losses) == training.EPOCHS + 1
+        np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
+        for name in params:
+            np.testing.assert_allclose(trained[name], expected[name], rtol=1e-12)
+
+
+def test_lesson_7_batches_cut_the_shuffled_order():
+    results = training.lesson_results()
+    X, Y, _ = training.toy_problem()
+    order = results["order"]
+    assert sorted(order.tolist()) == list(range(len(X)))
+    assert [len(Xb) for Xb, _ in results["batches"]] == [12, 12, 12, 4]
+    for k, (Xb, Yb) in enumerate(results["batches"]):
+        assert np.array_equal(Xb, X[order[k * 12:(k + 1) * 12]]) and np.array_equal(Yb, Y[order[k * 12:(k + 1) * 12]])
 
 
 def test_the_fitted_exponent_is_between_one_and_two():
@@ -97,3 +122,16 @@ def test_the_timing_plot_has_reference_lines_and_unclipped_labels():
         inside = text.get_window_extent(renderer)
         assert box.x0 <= inside.x0 and inside.x1 <= box.x1 and box.y0 <= inside.y0 and inside.y1 <= box.y1, \
             text.get_text()
+
+
+@pytest.mark.parametrize("learning_rate", [0.02, 0.05, 0.2, 0.27, 10 ** -0.6])
+def test_lesson_6_runs_follow_gradient_descent_on_the_bowl(learning_rate):
+    """The lesson draws each run from the bowl's closed form; it must be where exercise 6's
+    minimise goes, and its losses what losses_along gives."""
+    from autograder.reference import descent as ref
+    gradient = lambda theta: ref.bowl_gradient(theta, descent.BOWL_A, descent.BOWL_C)  # noqa: E731
+    history = ref.minimise(gradient, descent.START, learning_rate, 30)
+    path, losses = descent.run(learning_rate, 30)
+    assert np.allclose(path, history, rtol=1e-9, atol=1e-12)
+    assert np.allclose(losses, ref.losses_along(history, descent.BOWL_A, descent.BOWL_C),
+                       rtol=1e-9, atol=1e-12)

@@ -41,39 +41,53 @@ def test_minibatch_section_statements():
     """Lesson 7: batch 3 of the shuffled order holds four red points and raises the loss; the
     three full batches lower it; the trained network misses two red points."""
     X, Y, params = training.toy_problem()
-    order = training.shuffled_order(len(X), 0)
     start = training.network_loss(params, X, Y)
-    for k in range(4):
-        Xb, Yb = training.minibatch(X, Y, order, k, 12)
+    for k, (Xb, Yb) in enumerate(training.lesson_results()["batches"]):
         g = training.numerical_gradient(lambda p: training.network_loss(p, Xb, Yb), params)
-        after = training.network_loss(training.sgd_update(params, g, 4.0), X, Y)
+        after = training.network_loss({name: params[name] - 4.0 * g[name] for name in params}, X, Y)
         if k < 3:
             assert len(Xb) == 12 and after < start
         else:
             assert len(Xb) == 4 and Yb.ravel().tolist() == [1.0] * 4 and after > start
-    trained, _ = training.train(params, X, Y, 40, 8, 4.0, seed=0)
+    trained, _ = training.training_run(4.0, 8)
     wrong = (training.network_forward(trained, X) > 0.5) != (Y > 0.5)
     assert Y[wrong.ravel()].ravel().tolist() == [1.0, 1.0]
 
 
 def test_batch_size_runs_as_the_prose_says():
     """Lesson 7: batch size 1 is at 0.045 after one epoch; the full batch at 0.032 after forty."""
-    X, Y, params = training.toy_problem()
-    _, one = training.train(params, X, Y, 40, 1, 4.0, seed=0)
-    _, full = training.train(params, X, Y, 40, 40, 4.0, seed=0)
+    _, one = training.training_run(4.0, 1)
+    _, full = training.training_run(4.0, 40)
     assert f"{one[1]:.3f}" == "0.045" and f"{full[-1]:.3f}" == "0.032"
     assert np.sum(np.diff(one) > 0) > np.sum(np.diff(full) > 0) == 0  # bumpier
 
 
 def test_full_batch_can_reach_the_explore_target():
     """Lesson 7's exercise 3 of *Explore*: some slider rate gets the full batch below 0.025."""
-    X, Y, params = training.toy_problem()
-    _, losses = training.train(params, X, Y, 40, 40, 10 ** 1.6, seed=0)
-    assert losses[-1] < 0.025
+    assert min(training.training_run(rate, 40)[1][-1] for rate in training.RATE_CHOICES) < 0.025
 
 
 def _per_example(net):
-    return [wishes.example_wishes(net, e) for e in range(len(net["X"]))]
+    return [wishes.example_wishes(e) for e in range(len(net["X"]))]
+
+
+@pytest.mark.parametrize("example", range(6))
+def test_stored_wishes_are_the_toy_networks_gradient(example):
+    """The wishes lesson 8 shows are minus the slopes of the example's cost, measured by nudging
+    the toy network's weights (and, for the pixels, the inputs)."""
+    from course.given import network_loss, numerical_gradient
+    net, w = wishes.toy_network(), wishes.example_wishes(example)
+    params = {name: net[name] for name in ("W1", "b1", "W2", "b2")}
+    X, Y = net["X"][example:example + 1], net["Y"][example:example + 1]
+    assert np.array_equal(w["x"], X[0]) and np.array_equal(w["y"], Y[0])
+    slopes = numerical_gradient(lambda p: network_loss(p, X, Y), params)
+    np.testing.assert_allclose(w["W1_wish"], -slopes["W1"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(w["W2_wish"], -slopes["W2"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(w["wish_z2"], -slopes["b2"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(w["wish_z1"], -slopes["b1"], rtol=1e-6, atol=1e-9)
+    from course.gradcheck import numerical_gradient as array_gradient
+    pixels = array_gradient(lambda x: network_loss(params, x[None, :], Y), X[0])
+    np.testing.assert_allclose(w["input_wish"], -pixels, rtol=1e-6, atol=1e-9)
 
 
 def test_darkest_pixel_gives_the_thinnest_edge_into_each_hidden_neuron():

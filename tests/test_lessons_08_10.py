@@ -29,9 +29,8 @@ def brightness(colour):
 
 @pytest.mark.parametrize("example", range(6))
 def test_wishes_figure_is_bright_where_the_activation_is_high(example):
-    net = wishes.toy_network()
-    w = wishes.example_wishes(net, example)
-    fig = wishes.plot_wishes(net, example)
+    w = wishes.example_wishes(example)
+    fig = wishes.plot_wishes(example)
     circles = [p for p in fig.axes[0].patches if isinstance(p, plt.Circle)]
     values = np.concatenate([w["x"], w["a1"], w["a2"]])
     assert len(circles) == len(values)
@@ -44,8 +43,7 @@ def test_wishes_figure_is_bright_where_the_activation_is_high(example):
 @pytest.mark.parametrize("example", range(6))
 def test_wish_arrows_stay_clear_of_the_next_neuron(example):
     """Every arrow is shorter than half the gap between neighbouring neurons, so two never overlap."""
-    net = wishes.toy_network()
-    fig = wishes.plot_wishes(net, example)
+    fig = wishes.plot_wishes(example)
     arrows = [t for t in fig.axes[0].texts if isinstance(t, matplotlib.text.Annotation)]
     assert len(arrows) == 3 + 2  # hidden and output neurons; the pixels' wishes have no arrow
     for count, layer in [(3, arrows[:3]), (2, arrows[3:])]:
@@ -56,7 +54,7 @@ def test_wish_arrows_stay_clear_of_the_next_neuron(example):
 
 
 def test_average_figure_legend_draws_the_average_as_a_line():
-    fig = wishes.plot_average(wishes.toy_network())
+    fig = wishes.plot_average()
     legend = fig.axes[0].get_legend()
     labels = [t.get_text() for t in legend.get_texts()]
     handle = legend.legend_handles[labels.index("average")]

@@ -14,7 +14,8 @@ import re
 import nbformat
 import pytest
 
-from autograder import checking, notebooks
+from autograder import notebooks
+from course import checking
 from autograder.specs import graded_function
 from course import costs, gradcheck
 

@@ -101,3 +101,14 @@ def test_max_relative_error_looks_at_every_array():
     a = {"W1": np.array([1.0, 2.0]), "b1": np.array([4.0])}
     b = {"W1": np.array([1.0, 2.0]), "b1": np.array([5.0])}
     assert ref.max_relative_error(a, b) == pytest.approx(0.2)
+
+
+def test_network_loss_is_lesson_3s_cost_of_the_forward_pass():
+    """One cost in the whole course: lesson 5's network_loss is lesson 3's mse of the outputs."""
+    from autograder.reference.loss import mse
+    rng = np.random.default_rng(8)
+    for sizes in [(2, 3, 1), (4, 5, 3), (3, 2, 2, 2)]:
+        params = ref.init_params(sizes, seed=int(rng.integers(1000)))
+        X, Y = rng.normal(size=(6, sizes[0])), rng.uniform(size=(6, sizes[-1]))
+        assert ref.network_loss(params, X, Y) == pytest.approx(
+            mse(ref.network_forward(params, X), Y), rel=1e-14)

@@ -14,7 +14,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.checking import CheckFailed, hidden_cases, run_checks
+from course.checking import CheckFailed, hidden_cases, run_checks
 from autograder.specs import all_specs
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_specs import GENERIC_MUTANTS, _map_outputs, _reference_outputs, _transpose  # noqa: E402
 
-from autograder.checking import CheckFailed, hidden_cases, run_checks  # noqa: E402
+from course.checking import CheckFailed, hidden_cases, run_checks  # noqa: E402
 from autograder.specs import all_specs  # noqa: E402
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from autograder import wire
-from autograder.checking import Case, CheckFailed, GradedFunction, check_case, run_checks
+from course.checking import Case, CheckFailed, GradedFunction, check_case, run_checks
 from autograder.judge import JudgeSession, protected_paths
 from autograder.reference import neuron as neuron_ref
 from autograder.specs import all_specs
@@ -430,29 +430,11 @@ def test_honest_work_scores_full_marks_in_process(assignment, function, how, cod
     graded_in_process(assignment, function, code)
 
 
-def test_a_given_helper_calls_the_learners_function_and_never_the_reference():
-    """accuracy() works while grading because the sandbox's stand-in for mlp_forward calls the
-    learner's mlp_forward: one that always answers class 0 gives the fraction of 0 labels."""
-    code = '''
-def train(X, labels, sizes, epochs, batch_size, learning_rate, seed):
-    raise ValueError(f"accuracy {accuracy(None, sizes, X, labels)!r} "
-                     f"share of zeros {float(np.mean(labels == 0))!r} end")
-'''
-    outputs = graded_by_judge_with("10_whole_picture", "train", {
-        "train": code,
-        "mlp_forward": "def mlp_forward(theta, sizes, X):\n"
-                       "    return np.eye(sizes[-1])[np.zeros(X.shape[0], dtype=int)]\n"})
-    (error,) = [o for o in outputs if o.output_type == "error"]
-    said = error.evalue.split("accuracy ")[1].split(" end")[0].split(" share of zeros ")
-    assert len(said) == 2 and said[0] == said[1], error.evalue
-
-
-def test_a_reference_taken_from_a_course_module_is_still_unavailable():
-    """The stand-in a learner imports from the course calls no reference: named as its own
-    answer, it refuses, with the reason. (course.whole_picture holds the reference only under a
-    private name, _mlp_forward: lesson 10 hands out no graded function under its own name.)"""
-    outputs = graded_by_judge_with("10_whole_picture", "mlp_forward", {
-        "mlp_forward": "from course.whole_picture import _mlp_forward as mlp_forward\n"})
+def test_a_given_answer_taken_from_the_course_is_unavailable_where_it_is_graded():
+    """course.given hands exercise 5's network_loss to later exercises; in exercise 5, where it
+    is the answer, a learner who imports it gets the stand-in, which refuses, with the reason."""
+    outputs = graded_by_judge_with("05_numerical_gradient", "network_loss", {
+        "network_loss": "from course.given import network_loss\n"})
     (error,) = [o for o in outputs if o.output_type == "error"]
     assert "not available while grading" in error.evalue
 

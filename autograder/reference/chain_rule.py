@@ -37,10 +37,11 @@ def chain_backward(x, y, w1, b1, w2, b2):
     """Per-example gradients of E = 0.5 (y_hat - y)^2 for the 1-1-1 sigmoid chain.
 
     x, y: (n,); w1, b1, w2, b2: floats -> (dw1, db1, dw2, db2), each (n,)."""
-    z1, a1, z2, y_hat = chain_forward(x, w1, b1, w2, b2)
+    a1 = sigmoid(w1 * x + b1)
+    y_hat = sigmoid(w2 * a1 + b2)
     delta2 = (y_hat - y) * y_hat * (1.0 - y_hat)       # dE/dz2
     delta1 = delta2 * w2 * a1 * (1.0 - a1)             # dE/dz1
-    return delta1 * x, delta1.copy(), delta2 * a1, delta2.copy()
+    return delta1 * x, delta1, delta2 * a1, delta2
 
 
 def sigmoid_backward(dA, Z):
@@ -54,11 +55,6 @@ def relu_backward(dA, Z):
     return dA * (Z > 0)
 
 
-def dense_forward(X, W, b):
-    """Z = X @ W + b. X: (n, d_in), W: (d_in, d_out), b: (d_out,) -> Z: (n, d_out)."""
-    return X @ W + b
-
-
 def dense_backward(dZ, X, W):
     """Backward pass of Z = X @ W + b, given dZ = dL/dZ (n, d_out).
 
@@ -67,13 +63,8 @@ def dense_backward(dZ, X, W):
     return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
 
 
-def mse_loss(A, Y):
-    """L = (1/n) * sum over examples of 0.5 * ||a - y||^2. A, Y: (n, k)."""
-    return 0.5 * np.sum((A - Y) ** 2) / A.shape[0]
-
-
 def output_delta(A, Y):
-    """dL/dZ for a sigmoid output layer A = sigmoid(Z) under mse_loss.
+    """dL/dZ for a sigmoid output layer A = sigmoid(Z) under lesson 3's cost (loss.mse).
 
     A, Y: (n, k) -> (n, k) = (A - Y) * A * (1 - A) / n."""
     return (A - Y) * A * (1.0 - A) / A.shape[0]
@@ -95,14 +86,16 @@ def worked_example_step(x, t, W1, W2, step):
     x: (d,), t: float, W1: (d, m), W2: (m,), step: float. Loss E = 0.5 (t - y)^2.
     Returns hidden (m,), output (float), output_delta (float) = (t - y) y (1 - y),
     W1_new (d, m), W2_new (m,), output_after (float, the output with the new weights)."""
-    h = sigmoid(x @ W1)
-    y = float(sigmoid(h @ W2))
-    delta = (t - y) * y * (1.0 - y)                 # a wish: minus dE/dz_out
-    hidden_delta = delta * W2 * h * (1.0 - h)       # minus dE/dz_hidden
-    W2_new = W2 + step * delta * h                  # W - step * dE/dW
-    W1_new = W1 + step * np.outer(x, hidden_delta)
-    after = float(sigmoid(sigmoid(x @ W1_new) @ W2_new))
-    return h, y, float(delta), W1_new, W2_new, after
+    hidden = sigmoid(x @ W1)
+    output = float(sigmoid(hidden @ W2))
+    # gradients (dE/d...), as everywhere else in this exercise
+    dz_out = (output - t) * output * (1.0 - output)
+    dz_hidden = dz_out * W2 * hidden * (1.0 - hidden)
+    W2_new = W2 - step * dz_out * hidden
+    W1_new = W1 - step * np.outer(x, dz_hidden)
+    output_after = float(sigmoid(sigmoid(x @ W1_new) @ W2_new))
+    # the published delta is a wish, (t - y) y (1 - y): minus the gradient
+    return hidden, output, float(-dz_out), W1_new, W2_new, output_after
 
 
 # The published worked example (a widely shared blog post): its inputs, target and weights.

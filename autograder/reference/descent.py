@@ -33,8 +33,8 @@ def minimise(gradient_fn, theta0, learning_rate, steps):
     gradient_fn: theta (k,) -> gradient (k,). Returns history of shape (steps + 1, k):
     row 0 is theta0, row t the point after t steps.
     """
-    history = [np.array(theta0, dtype=np.float64)]
-    theta = history[0]
+    theta = np.array(theta0, dtype=np.float64)
+    history = [theta]
     for _ in range(steps):
         theta = descent_step(theta, gradient_fn(theta), learning_rate)
         history.append(theta)

@@ -36,5 +36,8 @@ def count_parameters(sizes):
     sizes: a list of ints, inputs first, e.g. [784, 16, 16, 10] -> 13002 (a Python int).
     Each layer from d_in to d_out has d_in * d_out weights and d_out biases.
     """
-    return int(sum(d_in * d_out + d_out for d_in, d_out in zip(sizes[:-1], sizes[1:])))
+    total = 0
+    for d_in, d_out in zip(sizes[:-1], sizes[1:]):
+        total += d_in * d_out + d_out
+    return total
 

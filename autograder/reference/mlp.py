@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from course.costs import knob_count
+
 
 def unpack(theta, sizes):
     """[(W1, b1), (W2, b2), ...] as views into theta. W_l: (sizes[l-1], sizes[l])."""
@@ -27,11 +29,6 @@ def unpack(theta, sizes):
 def pack(layers):
     """The flat vector of [(W1, b1), (W2, b2), ...], the inverse of unpack."""
     return np.concatenate([np.concatenate([W.ravel(), b.ravel()]) for W, b in layers])
-
-
-def count_knobs(sizes):
-    """How many weights and biases a network of these layer sizes has."""
-    return sum(d_in * d_out + d_out for d_in, d_out in zip(sizes[:-1], sizes[1:]))
 
 
 def init_params(sizes, rng):
@@ -77,21 +74,21 @@ def mlp_backward(theta, sizes, X, labels):
 
     Returns (loss, gradient) with gradient shaped like theta, in unpack's layout."""
     layers = unpack(theta, sizes)
-    activations, pre = [X], []
-    for W, b in layers[:-1]:
-        Z = activations[-1] @ W + b
+    inputs, pre = [], []  # per layer: its input A and its Z, what the backward pass needs
+    A = X
+    for index, (W, b) in enumerate(layers):
+        Z = A @ W + b
+        inputs.append(A)
         pre.append(Z)
-        activations.append(np.maximum(Z, 0.0))
-    W, b = layers[-1]
-    loss, dZ = cross_entropy_backward(activations[-1] @ W + b, labels)
-    grads = []
-    for index in range(len(layers) - 1, -1, -1):
+        A = np.maximum(Z, 0.0) if index < len(layers) - 1 else Z
+    loss, dZ = cross_entropy_backward(A, labels)
+    grads = [None] * len(layers)
+    for index in reversed(range(len(layers))):
         W, _ = layers[index]
-        A_prev = activations[index]
-        grads.append((A_prev.T @ dZ, dZ.sum(axis=0)))
+        grads[index] = (inputs[index].T @ dZ, dZ.sum(axis=0))
         if index > 0:
             dZ = (dZ @ W.T) * (pre[index - 1] > 0)
-    return loss, pack(grads[::-1])
+    return loss, pack(grads)
 
 
 def accuracy(theta, sizes, X, labels):

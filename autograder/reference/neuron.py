@@ -26,13 +26,14 @@ def sigmoid_prime(z):
 
 
 def tanh_prime(z):
-    """Slope of tanh at z: 1 - tanh(z)^2."""
-    return 1.0 - np.tanh(z) ** 2
+    """Slope of tanh at z: 1 - t^2 with t = tanh(z)."""
+    t = tanh(z)
+    return 1.0 - t ** 2
 
 
 def relu_prime(z):
     """Slope of ReLU at z: 1 where z > 0, else 0 (the course's convention: ReLU'(0) = 0)."""
-    return (z > 0).astype(z.dtype)
+    return (z > 0).astype(np.float64)
 
 
 def weighted_sum(X, w, b):

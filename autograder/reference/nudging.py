@@ -40,9 +40,9 @@ def nudging_errors(f, f_prime, x0, hs):
     |estimate - f_prime(x0)|.
     """
     exact = f_prime(x0)
-    forward = np.abs((f(x0 + hs) - f(x0)) / hs - exact)
-    central = np.abs((f(x0 + hs) - f(x0 - hs)) / (2 * hs) - exact)
-    return forward, central
+    forward_errors = np.abs((f(x0 + hs) - f(x0)) / hs - exact)
+    central_errors = np.abs((f(x0 + hs) - f(x0 - hs)) / (2 * hs) - exact)
+    return forward_errors, central_errors
 
 
 def error_slope(hs, errors):

@@ -61,9 +61,10 @@ def train_epoch(params, X, Y, batch_size, learning_rate, seed, h=H):
     params are not changed; the returned dict holds new arrays.
     """
     order = shuffled_order(len(X), seed)
-    for k in range(batch_count(len(X), batch_size)):
+    batches = (len(X) + batch_size - 1) // batch_size  # the last batch may be partial
+    for k in range(batches):
         Xb, Yb = minibatch(X, Y, order, k, batch_size)
-        current = {name: p.copy() for name, p in params.items()}
+        current = {name: p.copy() for name, p in params.items()}  # nudged in place, put back
         grads = numerical_gradient(lambda p: network_loss(p, Xb, Yb), current, h)
         params = sgd_update(params, grads, learning_rate)
     return params

@@ -73,11 +73,14 @@ def network_wishes(X, Y, W1, b1, W2, b2):
 
     This is minus the gradient of the mean cost. X: (n, d), Y: (n, k), W1: (d, h), b1: (h,),
     W2: (h, k), b2: (k,) -> wishes shaped like W1, b1, W2, b2."""
-    Z1, A1, Z2, A2 = forward(X, W1, b1, W2, b2)
+    Z1 = X @ W1 + b1
+    A1 = sigmoid(Z1)
+    Z2 = A1 @ W2 + b2
+    A2 = sigmoid(Z2)
     wish_Z2 = weighted_sum_wishes(output_wishes(A2, Y), Z2)
-    b2_w, W2_w, _ = three_wishes(A1, W2, wish_Z2)
+    bias2, weights2, _ = three_wishes(A1, W2, wish_Z2)
     wish_Z1 = propagate_wishes(wish_Z2, W2, Z1)
-    b1_w, W1_w, _ = three_wishes(X, W1, wish_Z1)
-    mean_b1, mean_W1 = average_wishes(b1_w, W1_w)
-    mean_b2, mean_W2 = average_wishes(b2_w, W2_w)
-    return mean_W1, mean_b1, mean_W2, mean_b2
+    bias1, weights1, _ = three_wishes(X, W1, wish_Z1)
+    b1_wish, W1_wish = average_wishes(bias1, weights1)
+    b2_wish, W2_wish = average_wishes(bias2, weights2)
+    return W1_wish, b1_wish, W2_wish, b2_wish

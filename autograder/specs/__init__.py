@@ -1,7 +1,7 @@
 """Exercise specs, one module per exercise, found by their ASSIGNMENT attribute.
 
 A spec module defines ASSIGNMENT (the nbgrader assignment id, e.g. "01_neuron")
-and GRADED, a dict from function name to `autograder.checking.GradedFunction`.
+and GRADED, a dict from function name to `course.checking.GradedFunction`.
 """
 
 import importlib

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.checking import Case, GradedFunction, Mistake
+from course.checking import Case, GradedFunction, Mistake
 from autograder.reference import chain_rule as ref
 from autograder.reference.neuron import sigmoid
 

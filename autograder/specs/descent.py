@@ -4,7 +4,8 @@ from functools import partial
 
 import numpy as np
 
-from autograder.checking import Case, GradedFunction, Mistake
+from course.check_inputs import QuadraticGradient
+from course.checking import Case, GradedFunction, Mistake
 from autograder.reference import descent as ref
 
 ASSIGNMENT = "06_descent"
@@ -89,16 +90,19 @@ def _step_hidden(rng):
     return cases
 
 
-def _minimise_case(a, c, theta0, lr, steps, label):
-    return Case((BowlGradient(a, c), theta0, lr, steps), label,
+def _minimise_case(a, c, theta0, lr, steps, label, gradient=BowlGradient):
+    return Case((gradient(a, c), theta0, lr, steps), label,
                 ("gradient_fn", "theta0", "learning_rate", "steps"))
 
 
 def _minimise_visible():
+    # The visible checks' gradient function is a quadratic valley's (course.check_inputs) built
+    # to be the bowl's, so the learner can read what the check runs.
+    bowl = QuadraticGradient.of_bowl
     return [_minimise_case(np.array([1.0]), np.array([3.0]), np.array([0.0]), 0.1, 5,
-                           "one knob from w = 0, bottom at 3, learning rate 0.1, 5 steps"),
+                           "one knob from w = 0, bottom at 3, learning rate 0.1, 5 steps", bowl),
             _minimise_case(ref.BOWL_A, ref.BOWL_C, ref.START, 0.2, 10,
-                           "the lesson's bowl, learning rate 0.2, 10 steps")]
+                           "the lesson's bowl, learning rate 0.2, 10 steps", bowl)]
 
 
 def _minimise_hidden(rng):

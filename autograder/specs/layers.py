@@ -1,8 +1,11 @@
 """Exercise 2 (layers and the forward pass): graded functions, their cases, and known mistakes."""
 
+from functools import partial
+
 import numpy as np
 
-from autograder.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
+from course.check_inputs import whole_number
+from course.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
 from autograder.reference import layers as ref
 from autograder.reference.neuron import sigmoid
 
@@ -90,13 +93,6 @@ def _count_hidden(rng):
     sizes = [int(s) for s in rng.integers(1, 50, size=5)]
     cases.append(Case((sizes,), f"sizes = {sizes}", ("sizes",)))
     return cases
-
-
-def _is_whole_number(learner_fn):
-    result = call_quietly(learner_fn, ([784, 16, 16, 10],))
-    if isinstance(result, bool) or not isinstance(result, (int, np.integer)):
-        raise CheckFailed(f"count_parameters returned {type(result).__name__} {result!r}; a count "
-                          "is a whole number: return an int (wrap it in int(...)).")
 
 
 # --------------------------------------------------------------- mistakes
@@ -214,5 +210,5 @@ GRADED = {g.name: g for g in [
     GradedFunction(name="count_parameters", reference=ref.count_parameters,
                    visible_cases=_count_visible, hidden_cases=_count_hidden,
                    mistakes=COUNT_MISTAKES, seed=203, lesson=COUNT,
-                   extra_checks=(_is_whole_number,)),
+                   extra_checks=(partial(whole_number, "count_parameters", ([784, 16, 16, 10],)),)),
 ]}

@@ -1,8 +1,11 @@
 """Exercise 3 (loss): graded functions, their cases, and known mistakes."""
 
+from functools import partial
+
 import numpy as np
 
-from autograder.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
+from course.check_inputs import float64_number
+from course.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
 from autograder.reference import loss as ref
 
 ASSIGNMENT = "03_loss"
@@ -103,18 +106,8 @@ def _classify_hidden(rng):
 
 
 def float64_result(name, cases):
-    """An extra check: the scalar result is a float64 number (the engine's value comparison,
-    at rtol 1e-6, cannot tell a float32 result from a float64 one)."""
-    def check(learner_fn):
-        __tracebackhide__ = True
-        result = call_quietly(learner_fn, cases()[0].args)
-        if isinstance(result, np.ndarray) and result.shape == () and result.dtype == np.float64:
-            return
-        if type(result) not in (float, np.float64):
-            raise CheckFailed(f"{name} returned {type(result).__name__} {result!r}; return a "
-                              "float64 number (a Python float or np.float64). float32 keeps only "
-                              "about 7 digits.")
-    return check
+    """An extra check: the result on the first visible case is a float64 number."""
+    return partial(float64_number, name, cases()[0].args)
 
 
 # --------------------------------------------------------------- mistakes

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from autograder.checking import Case, GradedFunction, Mistake
+from course import given
+from course.checking import Case, GradedFunction, Mistake
 from autograder.reference import neuron as ref
 
 ASSIGNMENT = "01_neuron"
@@ -71,7 +72,7 @@ def _neuron_visible():
     w = np.array([0.2, 0.3])
     return [Case((X, w, 0.1, act), f"X of shape (3, 2) with activation {act.__name__}",
                  ("X", "w", "b", "activation"))
-            for act in (ref.sigmoid, ref.relu)]
+            for act in (given.sigmoid, given.relu)]
 
 
 def _neuron_hidden(rng):

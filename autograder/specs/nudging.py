@@ -7,7 +7,9 @@ differences): there the round-off in an estimate is below 1e-10, well inside the
 
 import numpy as np
 
-from autograder.checking import Case, GradedFunction, Mistake
+from course import check_inputs, given
+from course.checking import Case, GradedFunction, Mistake
+from course.gradcheck import TINY
 from autograder.reference import neuron
 from autograder.reference import nudging as ref
 from autograder.specs.loss import float64_result
@@ -49,9 +51,9 @@ DIFF_NAMES = ("f", "x", "h")
 def _difference_visible():
     x = np.array([-1.0, 0.0, 0.5, 2.0])
     return [Case((np.sin, x, 0.1), "f = np.sin, x = [-1, 0, 0.5, 2], h = 0.1", DIFF_NAMES),
-            Case((cube, np.array([[1.0, 2.0], [-3.0, 0.5]]), 0.01),
+            Case((check_inputs.cube, np.array([[1.0, 2.0], [-3.0, 0.5]]), 0.01),
                  "f = cube (x**3), a 2 x 2 array x, h = 0.01", DIFF_NAMES),
-            Case((neuron.relu, np.array([-1.0, 0.0, 1e-3, 2.0]), 1e-2),
+            Case((given.relu, np.array([-1.0, 0.0, 1e-3, 2.0]), 1e-2),
                  "f = relu at x = [-1, 0, 0.001, 2] (its kink at 0), h = 0.01", DIFF_NAMES)]
 
 
@@ -98,14 +100,14 @@ def _wrong_tanh_prime(z):
 
 def _check_visible():
     x = np.linspace(-3.0, 3.0, 7)
-    return [Case((neuron.sigmoid, neuron.sigmoid_prime, x, 1e-5),
+    return [Case((given.sigmoid, given.sigmoid_prime, x, 1e-5),
                  "sigmoid with its right slope, x = -3..3, h = 1e-5", CHECK_NAMES),
-            Case((np.tanh, _wrong_tanh_prime, x, 1e-5),
+            Case((np.tanh, check_inputs.wrong_tanh_prime, x, 1e-5),
                  "tanh with a wrong slope 1 - tanh(z), h = 1e-5", CHECK_NAMES),
-            Case((np.tanh, neuron.tanh_prime, np.array([[-1.0, 0.0], [0.5, 2.0]]), 0.1),
+            Case((np.tanh, given.tanh_prime, np.array([[-1.0, 0.0], [0.5, 2.0]]), 0.1),
                  "tanh with its right slope, a 2 x 2 array x = [[-1, 0], [0.5, 2]], h = 0.1",
                  CHECK_NAMES),
-            Case((neuron.relu, neuron.relu_prime, np.array([-2.0, -0.5, 0.0, 0.7, 3.0]), 1e-5),
+            Case((given.relu, given.relu_prime, np.array([-2.0, -0.5, 0.0, 0.7, 3.0]), 1e-5),
                  "relu with relu_prime at x = [-2, -0.5, 0, 0.7, 3] (its kink at 0), h = 1e-5",
                  CHECK_NAMES)]
 
@@ -133,7 +135,7 @@ HS = np.logspace(-1, -4, 7)
 
 
 def _errors_visible():
-    return [Case((np.sin, sin_prime, 0.7, HS), "f = np.sin at x0 = 0.7, hs = 0.1 ... 0.0001",
+    return [Case((np.sin, np.cos, 0.7, HS), "f = np.sin at x0 = 0.7, hs = 0.1 ... 0.0001",
                  ERR_NAMES)]
 
 
@@ -208,12 +210,12 @@ RELATIVE_MISTAKES = [
        lambda a, b: np.abs(a - b) / np.abs(b)),
     _m("forgot the absolute value", "A relative error is a size, never negative: take "
        "|a - b|.", RELATIVE,
-       lambda a, b: (a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), ref.TINY)),
+       lambda a, b: (a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), TINY)),
     _m("no guard for zero", "When a and b are both 0, |a - b| / max(|a|, |b|) is 0 / 0 = nan; "
        "include TINY in the maximum.", RELATIVE,
        lambda a, b: np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))),
     _m("divided by the sum", "You divided by |a| + |b|; this course divides by max(|a|, |b|, "
-       "TINY).", RELATIVE, lambda a, b: np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), ref.TINY)),
+       "TINY).", RELATIVE, lambda a, b: np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), TINY)),
 ]
 
 
@@ -297,7 +299,7 @@ CENTRAL_MISTAKES += [
 RELATIVE_MISTAKES += [
     _m("TINY added instead of taken as a floor", "The denominator is max(|a|, |b|, TINY): TINY "
        "only matters when both are (nearly) 0. Adding it shifts every small error.", RELATIVE,
-       lambda a, b: np.abs(a - b) / (np.maximum(np.abs(a), np.abs(b)) + ref.TINY)),
+       lambda a, b: np.abs(a - b) / (np.maximum(np.abs(a), np.abs(b)) + TINY)),
 ]
 
 CHECK_MISTAKES += [

@@ -9,7 +9,14 @@ units in the last place: the restore was done by arithmetic; off by about h: not
 
 import numpy as np
 
-from autograder.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
+from functools import partial
+
+from course.check_inputs import (EVERY_KNOB, NOT_RESTORED, ONE_KNOB, RESTORE_EXPLANATIONS,
+                                 RESTORE_OFF_BY_ONE, WHOLE_ARRAY, CubicLoss, NetworkLoss,
+                                 WatchedLoss,
+                                 restores_bit_for_bit)
+from course.checking import Case, GradedFunction, Mistake
+from course.gradcheck import TINY
 from autograder.reference import numerical_gradient as ref
 
 ASSIGNMENT = "05_numerical_gradient"
@@ -21,86 +28,8 @@ def _section(title):
 
 
 TOY = _section("The toy network and its loss")
-ONE_KNOB = _section("Nudging one knob, and putting it back")
-EVERY_KNOB = _section("Every knob, one at a time")
 RELATIVE = _section("How close is close? The relative error")
 COST = _section("What it costs: two forward passes per knob")
-
-RESTORE_OFF_BY_ONE = "off-by-one in the nudge restore"
-NOT_RESTORED = "parameters not restored"
-WHOLE_ARRAY = "nudged a whole array at once"
-RESTORE_EXPLANATIONS = {
-    RESTORE_OFF_BY_ONE: (
-        "You put the knob back by arithmetic (add h, subtract 2h, add h). In floating point "
-        "x + h - 2h + h is not always x: it can land one unit in the last binary place away. "
-        "Save the entry before nudging and write the saved value back."),
-    NOT_RESTORED: (
-        "After measuring the loss at x - h your code moved on without putting the knob back, "
-        "so every later knob is measured on a network that has already been changed, and the "
-        "caller gets changed parameters back. Write the saved value back after each knob."),
-    WHOLE_ARRAY: (
-        "Adding h to every entry of an array measures how the loss moves when all of them move "
-        "together. Nudge one entry at a time: each entry gets its own slope."),
-}
-
-
-class WatchedLoss:
-    """A loss function that checks, on every call, that at most one entry has been moved.
-
-    Deep-copied with the case, so each run (reference, learner, catalogued mistake) is
-    watched against its own snapshot of the starting parameters.
-    """
-
-    def __init__(self, loss, params, what):
-        self.loss = loss
-        self.start = {name: p.copy() for name, p in params.items()}
-        self.what = what
-        self.__name__ = what
-
-    def __eq__(self, other):
-        return (type(other) is WatchedLoss and other.loss is self.loss and other.what == self.what
-                and other.start.keys() == self.start.keys()
-                and all(np.array_equal(other.start[k], v) for k, v in self.start.items()))
-
-    __hash__ = None
-
-    def _kind(self, moved):
-        """Which known mistake leaves these entries moved at the same time."""
-        if any(abs(now - was) <= 1e-12 * max(1.0, abs(was)) for _, _, was, now in moved):
-            return RESTORE_OFF_BY_ONE
-        names = {m[0] for m in moved}
-        steps = {round(now - was, 12) for _, _, was, now in moved}
-        if len(names) == 1 and len(steps) == 1 and len(moved) == self.start[moved[0][0]].size:
-            return WHOLE_ARRAY
-        return NOT_RESTORED
-
-    def _moved(self, params):
-        moved = []
-        for name, start in self.start.items():
-            now = params.get(name) if isinstance(params, dict) else None
-            if not isinstance(now, np.ndarray) or now.shape != start.shape:
-                raise CheckFailed(f"the loss function was handed params whose {name!r} is "
-                                  f"{type(now).__name__} {getattr(now, 'shape', '')}; keep each "
-                                  "parameter array's name and shape while nudging.")
-            for index in map(tuple, np.argwhere(~((now == start) | (np.isnan(now) & np.isnan(start))))):
-                moved.append((name, tuple(int(i) for i in index), float(start[index]),
-                              float(now[index])))
-        return moved
-
-    def __call__(self, params):
-        moved = self._moved(params)
-        if len(moved) > 1:
-            kind = self._kind(moved)
-            stale = [m for m in moved if abs(m[3] - m[2]) <= 1e-12 * max(1.0, abs(m[2]))]
-            name, index, was, now = (stale or moved)[0]
-            where = f"{name}{list(index)}"
-            lesson = EVERY_KNOB if kind == WHOLE_ARRAY else ONE_KNOB
-            raise CheckFailed(
-                f"the loss was asked for with {len(moved)} entries moved at once; {where} "
-                f"started as {was!r} and is now {now!r}.\n  This looks like a known mistake: "
-                f"{kind}. {RESTORE_EXPLANATIONS[kind]}\n  See {lesson}.\n  (Stopped at that loss call)")
-        return self.loss(params)
-
 
 def _params_for(rng, sizes):
     return ref.init_params(sizes, seed=int(rng.integers(1 << 30)), scale=2.0)
@@ -128,7 +57,7 @@ def _quadratic_case(rng, h):
     """A loss whose gradient is known exactly: sum of c * x^3 over the entries of a matrix and a vector."""
     params = {"A": rng.normal(size=(2, 3)), "v": rng.normal(size=4)}
     c = {"A": rng.uniform(0.5, 2.0, size=(2, 3)), "v": rng.uniform(0.5, 2.0, size=4)}
-    loss = WatchedLoss(lambda p, c=c: float(sum(np.sum(c[k] * p[k] ** 3) for k in c)), params,
+    loss = WatchedLoss(CubicLoss(c), params,
                        "a cubic loss")
     return Case((loss, params, h), "a cubic loss of a (2, 3) matrix 'A' and a (4,) vector 'v'",
                 ("loss_fn", "params", "h"))
@@ -205,9 +134,9 @@ def _loss_hidden(rng):
 
 def _gradient_visible():
     params = toy_params()
-    loss = WatchedLoss(lambda p: ref.network_loss(p, TOY_X, TOY_Y), params, "the toy loss")
+    loss = WatchedLoss(NetworkLoss(TOY_X, TOY_Y), params, "the toy loss")
     deep = deep_params()
-    deep_loss = WatchedLoss(lambda p: ref.network_loss(p, DEEP_X, DEEP_Y), deep,
+    deep_loss = WatchedLoss(NetworkLoss(DEEP_X, DEEP_Y), deep,
                             "the three-layer network's loss")
     return [Case((loss, params, 1e-3), "the lesson's 2-3-1 network, h = 1e-3",
                  ("loss_fn", "params", "h")),
@@ -426,18 +355,18 @@ GRADIENT_MISTAKES = [
 RELATIVE_MISTAKES = [
     _m("no absolute values in the denominator", "max(a, b) of two negative numbers is negative; "
        "the denominator is max(|a|, |b|, tiny).", RELATIVE,
-       lambda a, b: np.abs(a - b) / np.maximum(np.maximum(a, b), ref.TINY)),
+       lambda a, b: np.abs(a - b) / np.maximum(np.maximum(a, b), TINY)),
     _m("divided by |b| only", "Dividing by one side makes the measure lopsided; divide by the "
        "larger of |a| and |b| (and tiny).", RELATIVE,
-       lambda a, b: np.abs(a - b) / np.maximum(np.abs(b), ref.TINY)),
+       lambda a, b: np.abs(a - b) / np.maximum(np.abs(b), TINY)),
     _m("no tiny in the denominator", "Where a and b are both 0 the ratio is 0 / 0 = nan; the "
-       f"tiny floor (lesson 4's TINY, {ref.TINY:g}) makes it 0.", RELATIVE,
+       f"tiny floor (lesson 4's TINY, {TINY:g}) makes it 0.", RELATIVE,
        lambda a, b: np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))),
     _m("no absolute value in the numerator", "The relative error is never negative: take |a - b|.",
-       RELATIVE, lambda a, b: (a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), ref.TINY)),
+       RELATIVE, lambda a, b: (a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), TINY)),
     _m("divided by the sum", "The denominator is the larger of |a| and |b|, not |a| + |b|, so "
        "that the error of two opposite numbers is 2.", RELATIVE,
-       lambda a, b: np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), ref.TINY)),
+       lambda a, b: np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), TINY)),
 ]
 
 MAX_RELATIVE_MISTAKES = [
@@ -455,37 +384,13 @@ MAX_RELATIVE_MISTAKES = [
 
 # ------------------------------------------------------- extra checks
 
-def _check_restores_bit_for_bit(learner_fn):
-    """The caller's params are back exactly (bit for bit) when numerical_gradient returns."""
-    __tracebackhide__ = True
+def _restore_case():
+    """The parameters, data and h the bit-for-bit restore check uses."""
     rng = np.random.default_rng(55)
     params = _params_for(rng, (2, 3, 1))
     params["W1"][0, 0] = 1.3  # 1.3 + 1e-3 - 2e-3 + 1e-3 is not 1.3 in floating point
-    before = {k: v.copy() for k, v in params.items()}
     X, Y = _data(rng, 5, 2, 1)
-    try:
-        call_quietly(learner_fn, (lambda p: ref.network_loss(p, X, Y), params, 1e-3))
-    except CheckFailed:
-        raise
-    except Exception as exc:
-        raise CheckFailed(f"numerical_gradient raised {type(exc).__name__}: {exc} "
-                          "(while checking that it puts the parameters back).") from None
-    for name, start in before.items():
-        now = params.get(name)
-        if not isinstance(now, np.ndarray) or now.shape != start.shape:
-            raise CheckFailed(f"After numerical_gradient returned, params[{name!r}] is no longer "
-                              f"an array of shape {start.shape}.")
-        differ = np.argwhere(now != start)
-        if differ.shape[0]:
-            index = tuple(int(i) for i in differ[0])
-            was, got = float(start[index]), float(now[index])
-            kind = (RESTORE_OFF_BY_ONE if abs(got - was) <= 1e-12 * max(1.0, abs(was))
-                    else NOT_RESTORED)
-            raise CheckFailed(
-                f"After numerical_gradient returned, params[{name!r}]{list(index)} was {got!r}; "
-                f"it started as {was!r}. The parameters must come back bit for bit.\n"
-                f"  This looks like a known mistake: {kind}. {RESTORE_EXPLANATIONS[kind]}\n"
-                f"  See {ONE_KNOB}.")
+    return params, X, Y
 
 
 # Wrong variants learners write (issue: "the mistakes learners actually make are named").
@@ -513,7 +418,7 @@ LOSS_MISTAKES += [
 RELATIVE_MISTAKES += [
     _m("tiny added instead of taken as a floor", "The denominator is max(|a|, |b|, tiny); "
        "adding tiny shifts every small error.", RELATIVE,
-       lambda a, b: np.abs(a - b) / (np.maximum(np.abs(a), np.abs(b)) + ref.TINY)),
+       lambda a, b: np.abs(a - b) / (np.maximum(np.abs(a), np.abs(b)) + TINY)),
 ]
 
 MAX_RELATIVE_MISTAKES += [
@@ -535,7 +440,7 @@ GRADED = {g.name: g for g in [
     GradedFunction(name="numerical_gradient", reference=ref.numerical_gradient,
                    visible_cases=_gradient_visible, hidden_cases=_gradient_hidden,
                    mistakes=GRADIENT_MISTAKES, seed=503, lesson=EVERY_KNOB,
-                   extra_checks=(_check_restores_bit_for_bit,)),
+                   extra_checks=(partial(restores_bit_for_bit, *_restore_case()),)),
     GradedFunction(name="relative_error", reference=ref.relative_error,
                    visible_cases=_relative_visible, hidden_cases=_relative_hidden,
                    mistakes=RELATIVE_MISTAKES, seed=504, lesson=RELATIVE, rtol=1e-9, atol=1e-15),

@@ -1,8 +1,11 @@
 """Exercise 7 (gradient descent step by step): graded functions, their cases, and known mistakes."""
 
+from functools import partial
+
 import numpy as np
 
-from autograder.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
+from course.check_inputs import loss_falls
+from course.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
 from autograder.reference import training as ref
 
 ASSIGNMENT = "07_training"
@@ -233,22 +236,10 @@ EPOCH_MISTAKES = [
 
 # ------------------------------------------------------- extra checks
 
-def _check_loss_falls(learner_fn):
-    """One epoch on the lesson's data with a sensible learning rate must lower the loss."""
-    __tracebackhide__ = True
+def _loss_falls_case():
+    """The lesson's data (16 examples) and a fresh 2-3-1 network for the loss-falls check."""
     X, Y = ref.make_dataset(16, seed=11)
-    params = ref.init_params((2, 3, 1), seed=3)
-    before = ref.network_loss(params, X, Y)
-    try:
-        after_params = call_quietly(learner_fn, (params, X, Y, 4, 1.0, 5, 1e-5))
-        after = ref.network_loss(after_params, X, Y)
-    except Exception as exc:
-        raise CheckFailed(f"train_epoch failed while checking that the loss falls: "
-                          f"{type(exc).__name__}: {exc}") from None
-    if not after < before:
-        raise CheckFailed(f"The loss did not fall over one epoch: {before:.6f} before, {after:.6f} "
-                          "after (16 examples, batch size 4, learning rate 1). Check the sign of "
-                          f"your update. See {ONE_STEP}.")
+    return ref.init_params((2, 3, 1), seed=3), X, Y
 
 
 # Wrong variants learners write (issue: "the mistakes learners actually make are named").
@@ -280,5 +271,5 @@ GRADED = {g.name: g for g in [
                    hidden_cases=_update_hidden, mistakes=UPDATE_MISTAKES, seed=704, lesson=ONE_STEP),
     GradedFunction(name="train_epoch", reference=ref.train_epoch, visible_cases=_epoch_visible,
                    hidden_cases=_epoch_hidden, mistakes=EPOCH_MISTAKES, seed=705, lesson=TRAINING,
-                   extra_checks=(_check_loss_falls,)),
+                   extra_checks=(partial(loss_falls, *_loss_falls_case(), ONE_STEP),)),
 ]}

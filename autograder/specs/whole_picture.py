@@ -5,9 +5,13 @@ W2, b2, ...; see autograder.reference.mlp.unpack), so a whole network's gradient
 array the engine can compare entry by entry, on any architecture.
 """
 
+from functools import partial
+
 import numpy as np
 
-from autograder.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
+from course.check_inputs import trains_on_digits
+from course.costs import knob_count
+from course.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
 from autograder.reference import mlp as ref
 
 ASSIGNMENT = "10_whole_picture"
@@ -70,7 +74,7 @@ def _ce_hidden(rng):
 
 
 def _net_case(rng, sizes, n, label):
-    theta = ref.init_params(sizes, rng) + rng.normal(0.0, 0.1, size=ref.count_knobs(sizes))
+    theta = ref.init_params(sizes, rng) + rng.normal(0.0, 0.1, size=knob_count(sizes))
     X = rng.normal(size=(n, sizes[0]))
     return Case((theta, sizes, X, rng.integers(0, sizes[-1], size=n)), label, NET_NAMES)
 
@@ -289,30 +293,6 @@ TRAIN_MISTAKES = [
 ]
 
 
-def check_trains_on_digits(learner_train):
-    """The learner's train() must reach the stated test accuracy on the digits split."""
-    __tracebackhide__ = True
-    d = ref.DIGITS
-    X_train, y_train, X_test, y_test = ref.digits_split()
-    args = (X_train.copy(), y_train.copy(), d["sizes"], d["epochs"], d["batch_size"],
-            d["learning_rate"], d["seed"])
-    try:
-        theta, _ = call_quietly(learner_train, args)
-    except Exception as exc:
-        raise CheckFailed(f"train raised {type(exc).__name__}: {exc} when training on the digits "
-                          f"(sizes {d['sizes']}).") from None
-    expected = ref.count_knobs(d["sizes"])
-    if not isinstance(theta, np.ndarray) or theta.shape != (expected,) or not np.all(np.isfinite(theta)):
-        raise CheckFailed(f"train on the digits should return a finite theta of shape ({expected},).")
-    acc = ref.accuracy(theta, d["sizes"], X_test, y_test)
-    if acc < d["required_accuracy"]:
-        raise CheckFailed(
-            f"train reached {acc:.1%} test accuracy on the digits (sizes {d['sizes']}, "
-            f"{d['epochs']} epochs, batches of {d['batch_size']}, learning rate "
-            f"{d['learning_rate']}, seed {d['seed']}); at least {d['required_accuracy']:.0%} is "
-            f"required. See {TRAINING}.")
-
-
 # Wrong variants learners write (issue: "the mistakes learners actually make are named").
 
 SOFTMAX_MISTAKES += [
@@ -366,5 +346,5 @@ GRADED = {g.name: g for g in [
     GradedFunction(name="train", reference=ref.train, visible_cases=_train_visible,
                    hidden_cases=_train_hidden, mistakes=TRAIN_MISTAKES,
                    outputs=("theta", "losses"), seed=1005, lesson=TRAINING,
-                   extra_checks=(check_trains_on_digits,)),
+                   extra_checks=(partial(trains_on_digits, TRAINING),)),
 ]}

@@ -6,7 +6,7 @@ sign-flip mistake, and the checks name it.
 
 import numpy as np
 
-from autograder.checking import Case, GradedFunction, Mistake
+from course.checking import Case, GradedFunction, Mistake
 from autograder.reference import wishes as ref
 from autograder.reference.neuron import sigmoid
 

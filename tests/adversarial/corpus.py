@@ -141,18 +141,18 @@ CASES = [
          says="sign flip in the exponent"),
     Case("patched_checker", "01_neuron", "a wrong sigmoid with the checker module replaced",
          several(replace("sigmoid", WRONG_SIGMOID), append(
-             "setup", "import sys, types\nfake = types.ModuleType('autograder.checking')\n"
-             "fake.run_checks = lambda *a, **k: 0\nsys.modules['autograder.checking'] = fake\n"
+             "setup", "import sys, types\nfake = types.ModuleType('course.checking')\n"
+             "fake.run_checks = lambda *a, **k: 0\nsys.modules['course.checking'] = fake\n"
              "sys.modules['autograder.hidden'] = fake")), {"test_sigmoid": 0}),
     # --- taking the answer instead of writing it
     Case("import_reference", "01_neuron", "sigmoid imported from the reference implementation",
          replace("sigmoid", "from autograder.reference.neuron import sigmoid"),
          {"test_sigmoid": 0, "test_sigmoid_prime": 0},  # sigmoid_prime calls sigmoid
          says="not allowed while grading"),
-    Case("loaded_reference", "10_whole_picture", "mlp_forward taken from the already loaded reference",
+    Case("loaded_reference", "10_whole_picture", "mlp_forward looked for among the loaded modules",
          replace("mlp_forward", "import sys\n"
                  "mlp_forward = sys.modules['autograder.reference.mlp'].mlp_forward"),
-         {"test_mlp_forward": 0}, says="not available while grading"),
+         {"test_mlp_forward": 0}, says="KeyError: 'autograder.reference.mlp'"),
     Case("read_solution", "01_neuron", "relu's code read from the solutions notebook and run",
          replace("relu", "import json\n"
                  f"src = json.load(open({str(SOLUTIONS / '01_neuron' / '01_neuron_exercise.ipynb')!r}))\n"

@@ -1,0 +1,396 @@
+"""A class on JupyterHub, on one machine: `python -m autograder.hub start --roster roster.csv`.
+
+The command (run as root: it creates system users) sets up, in a state folder it owns:
+
+- one system user per roster row (CSV with the header `id,name`), named PREFIX + id (`bp-` by
+  default), home under HOMES, holding the lessons of the learner edition; and one instructor
+  user with the course folder `~/course` (the instructor edition's solutions/ and exercises/,
+  an nbgrader_config.py naming the course and the exchange);
+- a generated password per account: `passwords.csv` (root only, mode 600) is the list the
+  instructor hands out; the hub checks salted scrypt hashes (`password-hashes.json`, root only);
+- nbgrader's exchange (a folder root owns, mode 1777, as nbgrader documents for a shared
+  exchange), named in every account's ~/.jupyter/nbgrader_config.py;
+- a virtual environment for the learners' servers with the learner edition installed, plus
+  nbgrader (its Assignments tab only: Formgrader and Create Assignment are disabled there) and
+  jupyterhub (for jupyterhub-singleuser); the instructor's server runs from this repository's
+  environment (the instructor edition: Formgrader, the grading command);
+- configurable-http-proxy from npm, installed under .venv/hub-proxy/ on first use;
+
+then runs JupyterHub (its proxy, LocalProcessSpawner so each server runs as its user) on
+loopback. Everything a later start needs (database, cookie secret, passwords, users) stays in the
+state folder, so a restart loses nothing.
+"""
+
+import csv
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import pwd
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+COURSE_ID = "backprop-by-hand"
+PROXY_VERSION = "5.3.0"  # configurable-http-proxy from npm
+PROXY_DIR = ROOT / ".venv" / "hub-proxy"
+PROXY_BIN = PROXY_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
+# What the learners' servers need besides the learner edition's own requirements.
+LEARNER_SERVER_PACKAGES = ("nbgrader", "jupyterhub")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,23}$")
+
+
+class HubError(SystemExit):
+    """A set-up step that cannot go on: the message says what to do."""
+
+
+# ------------------------------------------------------------------ roster and passwords
+
+def read_roster(path):
+    """[(id, name)] from a CSV with the header id,name; ids are checked for use as user names."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or not {"id", "name"} <= set(rows[0]):
+        raise HubError(f"hub: {path} needs a header line 'id,name' and one row per learner")
+    roster, seen = [], set()
+    for number, row in enumerate(rows, start=2):
+        learner = row["id"].strip().lower()
+        if not ID_PATTERN.match(learner):
+            raise HubError(f"hub: {path} line {number}: id {row['id']!r} must be lower-case letters, "
+                           "digits, '-' or '_', starting with a letter, at most 24 characters")
+        if learner in seen:
+            raise HubError(f"hub: {path} line {number}: id {learner!r} appears twice")
+        seen.add(learner)
+        roster.append((learner, row["name"].strip()))
+    return roster
+
+
+def hash_password(password, salt=None):
+    """'scrypt$salt$hash' (hex) for a password."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def check_password(password, stored):
+    try:
+        kind, salt, _digest = stored.split("$")
+    except (AttributeError, ValueError):
+        return False
+    if kind != "scrypt":
+        return False
+    return hmac.compare_digest(hash_password(password, bytes.fromhex(salt)), stored)
+
+
+def _write_private(path, text):
+    """Write text to a file only its owner (root) may read or write."""
+    path = Path(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+
+
+def ensure_passwords(state, accounts):
+    """A generated password for each (login, name, role) account without one yet; returns the
+    {login: 'scrypt$..'} hashes the hub checks. passwords.csv keeps the clear text for the
+    instructor to hand out (root only)."""
+    listing = state / "passwords.csv"
+    known = {}
+    if listing.exists():
+        with open(listing, newline="") as f:
+            known = {row["login"]: row for row in csv.DictReader(f)}
+    hashes_path = state / "password-hashes.json"
+    hashes = json.loads(hashes_path.read_text()) if hashes_path.exists() else {}
+    rows = []
+    for login, name, role in accounts:
+        row = known.get(login) or {"login": login, "name": name, "role": role,
+                                   "password": secrets.token_urlsafe(12)}
+        if login not in hashes or not check_password(row["password"], hashes[login]):
+            hashes[login] = hash_password(row["password"])
+        rows.append(row)
+    lines = ["login,name,role,password"] + [
+        ",".join(_csv_field(row[k]) for k in ("login", "name", "role", "password")) for row in rows]
+    _write_private(listing, "\n".join(lines) + "\n")
+    _write_private(hashes_path, json.dumps({r["login"]: hashes[r["login"]] for r in rows}, indent=1))
+    return rows
+
+
+def _csv_field(value):
+    return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n') else value
+
+
+# ------------------------------------------------------------------ addresses and ports
+
+def check_address(ip, allow_remote):
+    """Refuse anything but a loopback address unless the instructor said --allow-remote."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        raise HubError(f"hub: {ip!r} is not an IP address") from None
+    if not address.is_loopback and not allow_remote:
+        raise HubError(f"hub: {ip} is not a loopback address: learners elsewhere could reach the hub "
+                       "over plain HTTP. Put it behind HTTPS first (docs/classroom.md), then pass "
+                       "--allow-remote to listen there.")
+    return str(address)
+
+
+def free_port(ip="127.0.0.1"):
+    with socket.socket() as s:
+        s.bind((ip, 0))
+        return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------ system users
+
+def _run(cmd, **kw):
+    result = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if result.returncode:
+        raise HubError(f"hub: {' '.join(map(str, cmd))} failed:\n{result.stdout}{result.stderr}")
+    return result
+
+
+def user_exists(name):
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def ensure_user(name, comment, homes, created):
+    """The system user name (useradd with its own group and a home under homes), unless it
+    exists; created (a list) records the ones this command made, for remove-users."""
+    if user_exists(name):
+        return pwd.getpwnam(name)
+    if os.geteuid() != 0:
+        raise HubError("hub: creating the class's system users needs root (useradd); "
+                       "see docs/classroom.md for running it elsewhere")
+    _run(["useradd", "--create-home", "--home-dir", str(Path(homes) / name), "--user-group",
+          "--shell", "/bin/bash", "--comment", comment.replace(":", " ") or name, name])
+    created.append(name)
+    user = pwd.getpwnam(name)
+    os.chmod(user.pw_dir, 0o700)  # nobody reads another's notebooks or feedback
+    return user
+
+
+def remove_users(state):
+    """userdel --remove each user this state folder's start created; returns their names."""
+    record = state / "users.json"
+    if not record.exists():
+        return []
+    names = json.loads(record.read_text()).get("created", [])
+    gone = []
+    for name in names:
+        if user_exists(name):
+            subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+            _run(["userdel", "--remove", name])
+            gone.append(name)
+    record.write_text(json.dumps({"created": []}))
+    return gone
+
+
+def _chown_tree(path, user):
+    for folder, dirs, files in os.walk(path):
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        for name in files:
+            os.chown(os.path.join(folder, name), user.pw_uid, user.pw_gid, follow_symlinks=False)
+
+
+def _root_owned_file(path, text, mode=0o644):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    os.chown(path, 0, 0)
+    os.chmod(path, mode)
+
+
+def nbgrader_config(exchange, course_root=None):
+    """The ~/.jupyter/nbgrader_config.py of an account: the course and the exchange (and, for
+    the instructor, the course folder with nbgrader's names for solutions/ and exercises/)."""
+    lines = ["# Written by `python -m autograder.hub`: the class's course and exchange.",
+             "c = get_config()  # noqa: F821",
+             f"c.CourseDirectory.course_id = {COURSE_ID!r}",
+             f"c.Exchange.root = {str(exchange)!r}",
+             "c.Exchange.path_includes_course = False"]
+    if course_root:
+        lines += [f"c.CourseDirectory.root = {str(course_root)!r}",
+                  'c.CourseDirectory.source_directory = "solutions"',
+                  'c.CourseDirectory.release_directory = "exercises"',
+                  'c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".*"]',
+                  'c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}',
+                  'c.ClearSolutions.text_stub = "YOUR ANSWER HERE"',
+                  "c.Execute.timeout = 30",
+                  "# A submission after the due date (`nbgrader db assignment add ID --duedate=...`)",
+                  "# scores zero; nbgrader's other choice is 'none' (late, but graded as usual).",
+                  'c.LateSubmissionPlugin.penalty_method = "zero"',
+                  'c.NbGraderAPI.timezone = "UTC"']
+    return "\n".join(lines) + "\n"
+
+
+def prepare_learner_home(user, edition, exchange):
+    home = Path(user.pw_dir)
+    lessons = home / "lessons"
+    if not lessons.exists():
+        shutil.copytree(edition / "lessons", lessons)
+        _chown_tree(lessons, user)
+    _root_owned_file(home / ".jupyter" / "nbgrader_config.py", nbgrader_config(exchange))
+    os.chown(home / ".jupyter", user.pw_uid, user.pw_gid)
+
+
+def prepare_instructor_home(user, exchange):
+    home = Path(user.pw_dir)
+    course = home / "course"
+    for name in ("solutions", "exercises"):
+        if not (course / name).exists():
+            shutil.copytree(ROOT / name, course / name,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    (course / "nbgrader_config.py").write_text(nbgrader_config(exchange, course))
+    _chown_tree(course, user)
+    jupyter = home / ".jupyter"
+    jupyter.mkdir(exist_ok=True)
+    (jupyter / "nbgrader_config.py").write_text(nbgrader_config(exchange, course))
+    _chown_tree(jupyter, user)
+    return course
+
+
+# ------------------------------------------------------------------ software
+
+def ensure_proxy(quiet=True):
+    """configurable-http-proxy from npm under .venv/hub-proxy/ (not global); its path."""
+    if PROXY_BIN.exists():
+        return PROXY_BIN
+    npm = shutil.which("npm")
+    if not npm:
+        raise HubError("hub: npm is missing; install Node.js and npm (Debian: apt-get install nodejs npm)")
+    PROXY_DIR.mkdir(parents=True, exist_ok=True)
+    _run([npm, "install", "--prefix", str(PROXY_DIR), "--no-audit", "--no-fund",
+          *(["--silent"] if quiet else []), f"configurable-http-proxy@{PROXY_VERSION}"])
+    return PROXY_BIN
+
+
+def _pins(names):
+    wanted = {n.lower() for n in names}
+    pins = []
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        name = line.split("==")[0].strip().lower()
+        if name in wanted:
+            pins.append(line.strip())
+    missing = wanted - {p.split("==")[0].lower() for p in pins}
+    if missing:
+        raise HubError(f"hub: requirements.txt pins no {', '.join(sorted(missing))}")
+    return pins
+
+
+def _usable_by_all(path):
+    """True when every user may run the file at path (each folder above it searchable)."""
+    path = Path(os.path.realpath(path))
+    return path.exists() and all(os.stat(p).st_mode & 0o001 for p in [path, *path.parents])
+
+
+def server_python():
+    """A Python 3.11 every class member may run (a pyenv under /root is not): the servers'
+    environments are made from it."""
+    for candidate in (sys.executable, getattr(sys, "_base_executable", ""), "/usr/bin/python3.11",
+                      shutil.which("python3.11") or ""):
+        if candidate and _usable_by_all(candidate):
+            return candidate
+    raise HubError("hub: no Python 3.11 that the class's users may run (this one lives where they "
+                   "cannot reach); install Debian's python3.11 and python3.11-venv")
+
+
+def _install(python, venv, install_args):
+    """pip install install_args; a pin of the constraints file that has no build for this
+    interpreter (soupsieve 4 needs Python >= 3.11.5, Debian 12 has 3.11.2) is dropped, with a
+    note, and pip chooses that package's version; the file used is kept in the venv."""
+    args = [str(a) for a in install_args]
+    for _attempt in range(5):
+        result = subprocess.run([str(python), "-m", "pip", "install", "--no-compile", *args],
+                                capture_output=True, text=True)
+        if not result.returncode:
+            return
+        unavailable = re.findall(r"no matching distributions available for your environment:\s*\n\s*(\S+)",
+                                 result.stdout + result.stderr)
+        where = args.index("-c") + 1 if "-c" in args else None
+        if not unavailable or where is None:
+            break
+        pins = Path(args[where]).read_text().splitlines()
+        kept = [p for p in pins if p.split("==")[0].strip().lower() not in {u.lower() for u in unavailable}]
+        if kept == pins:
+            break
+        local = venv / "constraints-this-python.txt"
+        local.write_text("\n".join(kept) + "\n")
+        print(f"hub: {', '.join(unavailable)}: the pinned version has no build for this Python; "
+              f"pip chooses it in {venv}", file=sys.stderr)
+        args[where] = str(local)
+    raise HubError(f"hub: pip install {' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
+
+
+def _ensure_venv(venv, install_args, then=()):
+    """A virtual environment made by server_python() with pip install install_args, done once
+    (stamped by the arguments and the files they name); then: commands run once after it."""
+    venv = Path(venv)
+    key = "\n".join(Path(a).read_text() if str(a).endswith(".txt") else str(a)
+                    for a in install_args)
+    wanted = hashlib.sha256(key.encode()).hexdigest()[:16]
+    stamp = venv / ".hub-installed"
+    python = venv / "bin" / "python"
+    if not (stamp.exists() and stamp.read_text() == wanted):
+        if not python.exists():
+            _run([server_python(), "-m", "venv", str(venv)])
+            _run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+        _install(python, venv, install_args)
+        for cmd in then:
+            _run(cmd)
+        stamp.write_text(wanted)
+    return python
+
+
+def _readable_by_all(venv):
+    for folder, dirs, files in os.walk(venv):
+        os.chmod(folder, os.stat(folder).st_mode | 0o755)
+
+
+def ensure_learner_venv(venv, edition):
+    """The learners' servers' environment: the edition's requirements, nbgrader and jupyterhub,
+    then the edition's course package (re-installed on every start)."""
+    venv = Path(venv)
+    jupyter = str(venv / "bin" / "jupyter")
+    # Learners see the Assignments tab; Formgrader, Create Assignment and Courses are the
+    # instructor's (nbgrader's documented way to hide them), locked so a learner cannot turn them on.
+    hidden = [f"@jupyter/nbgrader:{p}" for p in ("formgrader", "create-assignment", "course-list")]
+    python = _ensure_venv(venv, ["-r", edition / "requirements.txt", "-c", ROOT / "constraints.txt",
+                                 *_pins(LEARNER_SERVER_PACKAGES)],
+                          then=[[jupyter, "labextension", "disable", "--level=sys_prefix", *hidden],
+                                [jupyter, "labextension", "lock", "--level=sys_prefix", *hidden],
+                                *([jupyter, "server", "extension", "disable", "--sys-prefix",
+                                   f"nbgrader.server_extensions.{ext}"]
+                                  for ext in ("formgrader", "course_list"))])
+    _run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", str(edition)])
+    _readable_by_all(venv)
+    return venv
+
+
+def ensure_instructor_venv(venv):
+    """The instructor's server's environment: this repository's requirements and the repository
+    itself (editable: the grading command, the reference, the specs)."""
+    venv = Path(venv)
+    python = _ensure_venv(venv, ["-r", ROOT / "requirements.txt", "-c", ROOT / "constraints.txt"])
+    if not (venv / ".hub-repo").exists():
+        _run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)])
+        (venv / ".hub-repo").write_text(str(ROOT))
+    _readable_by_all(venv)
+    return venv
+
+
+def build_edition(out):
+    """The learner edition, by its own command (python -m autograder release OUT)."""
+    _run([sys.executable, "-m", "autograder", "release", str(out)], cwd=ROOT)
+    return Path(out)

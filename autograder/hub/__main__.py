@@ -1,0 +1,138 @@
+"""A class hub on this machine (run as root: it creates the class's system users).
+
+    python -m autograder.hub start --roster roster.csv [--state DIR] [--port 8000]
+    python -m autograder.hub install-proxy     configurable-http-proxy into .venv/hub-proxy/
+    python -m autograder.hub remove-users --state DIR   delete the users a start created (and homes)
+
+`start` sets the class up (see autograder/hub/__init__.py) and then runs JupyterHub in the
+foreground; run it again with the same --state to restart the class: users, passwords, the
+exchange and the hub's database are kept.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from autograder import hub
+
+
+def cmd_start(args):
+    ip = hub.check_address(args.ip, args.allow_remote)
+    state = Path(args.state).resolve()
+    state.mkdir(parents=True, exist_ok=True)
+    os.chmod(state, 0o711)  # users may pass through (to the exchange, the venv), not list it
+    roster = hub.read_roster(args.roster)
+    if args.instructor in {learner for learner, _ in roster}:
+        raise hub.HubError(f"hub: the instructor's id {args.instructor!r} is also on the roster")
+    prefix = args.prefix
+    edition = Path(args.edition).resolve() if args.edition else state / "edition"
+    if not (edition / "requirements.txt").exists():
+        print(f"building the learner edition in {edition} ...", flush=True)
+        hub.build_edition(edition)
+    exchange = Path(args.exchange).resolve() if args.exchange else state / "exchange"
+    exchange.mkdir(parents=True, exist_ok=True)
+    os.chown(exchange, 0, 0)
+    os.chmod(exchange, 0o1777)  # nbgrader: a shared exchange everyone writes (sticky: own files only)
+
+    record = state / "users.json"
+    created = json.loads(record.read_text())["created"] if record.exists() else []
+    homes = Path(args.homes).resolve()
+    homes.mkdir(parents=True, exist_ok=True)
+    try:
+        teacher = hub.ensure_user(prefix + args.instructor, "instructor", homes, created)
+        course = hub.prepare_instructor_home(teacher, exchange)
+        learners = []
+        for learner, name in roster:
+            user = hub.ensure_user(prefix + learner, name, homes, created)
+            hub.prepare_learner_home(user, edition, exchange)
+            learners.append(user.pw_name)
+    finally:
+        record.write_text(json.dumps({"created": created}))
+    accounts = [(args.instructor, "instructor", "instructor")] + [(i, n, "learner") for i, n in roster]
+    passwords = hub.ensure_passwords(state, accounts)
+
+    venv = Path(args.learner_venv).resolve() if args.learner_venv else state / "learner-venv"
+    print(f"learners' environment: {venv} ...", flush=True)
+    hub.ensure_learner_venv(venv, edition)
+    teacher_venv = (Path(args.instructor_venv).resolve() if args.instructor_venv
+                    else state / "instructor-venv")
+    print(f"instructor's environment: {teacher_venv} ...", flush=True)
+    hub.ensure_instructor_venv(teacher_venv)
+    proxy = hub.ensure_proxy()
+    ports = {"port": args.port, "hub_port": args.hub_port or hub.free_port(),
+             "proxy_api_port": args.proxy_api_port or hub.free_port()}
+    (state / "class.json").write_text(json.dumps({
+        "ip": ip, **ports, "prefix": prefix, "instructor": teacher.pw_name,
+        "learners": learners, "learner_bin": str(venv / "bin"),
+        "instructor_bin": str(teacher_venv / "bin"), "proxy": str(proxy),
+        "exchange": str(exchange), "course": str(course), "course_id": hub.COURSE_ID}, indent=1))
+
+    shown = "localhost" if ip == "127.0.0.1" else (f"[{ip}]" if ":" in ip else ip)
+    print(f"""
+class hub: http://{shown}:{args.port}/
+  log in with an id from {args.roster} (or '{args.instructor}' for the instructor) and its password;
+  the passwords ({len(passwords)} accounts) are in {state / 'passwords.csv'} (root only):
+      sudo cat {state / 'passwords.csv'}
+  the instructor's course folder: {course} (Formgrader; grade, in the instructor's terminal:
+      cd ~/course && python -m autograder grade submitted --out .)
+  nbgrader exchange: {exchange}
+  stop with Ctrl-C; start again with the same --state to resume the class
+""", flush=True)
+    os.chdir(state)
+    env = dict(os.environ, BACKPROP_HUB_STATE=str(state),
+               PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}")
+    argv = [sys.executable, "-m", "jupyterhub", "-f", str(hub.HERE / "jupyterhub_config.py")]
+    if args.dry_run:
+        print("dry run: would run " + " ".join(argv))
+        return 0
+    os.execve(sys.executable, argv, env)
+
+
+def cmd_install_proxy(_args):
+    print(hub.ensure_proxy(quiet=False))
+    return 0
+
+
+def cmd_remove_users(args):
+    for name in hub.remove_users(Path(args.state).resolve()):
+        print(f"removed user {name} and its home")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder.hub", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    start = sub.add_parser("start", help="set the class up and run the hub")
+    start.add_argument("--roster", required=True, help="CSV with the header id,name (one learner a row)")
+    start.add_argument("--state", default="/var/lib/backprop-hub",
+                       help="the class's folder: database, passwords, exchange, learners' venv")
+    start.add_argument("--homes", default="/home", help="where the users' homes go")
+    start.add_argument("--instructor", default="instructor", help="the instructor's login id")
+    start.add_argument("--prefix", default="bp-", help="system user name = prefix + id")
+    start.add_argument("--ip", default="127.0.0.1", help="address to listen on (loopback unless --allow-remote)")
+    start.add_argument("--port", type=int, default=8000)
+    start.add_argument("--hub-port", type=int, default=0, help="the hub's internal port (default: a free one)")
+    start.add_argument("--proxy-api-port", type=int, default=0, help="the proxy's API port (default: a free one)")
+    start.add_argument("--allow-remote", action="store_true",
+                       help="listen on a non-loopback address (put HTTPS in front first)")
+    start.add_argument("--edition", help="a learner edition built by `python -m autograder release` "
+                                         "(default: built into STATE/edition)")
+    start.add_argument("--learner-venv", help="the learners' environment (default STATE/learner-venv)")
+    start.add_argument("--instructor-venv", help="the instructor's environment (default STATE/instructor-venv)")
+    start.add_argument("--exchange", help="nbgrader's exchange (default STATE/exchange)")
+    start.add_argument("--dry-run", action="store_true", help="set everything up but do not run the hub")
+    start.set_defaults(fn=cmd_start)
+    sub.add_parser("install-proxy", help="install configurable-http-proxy from npm into .venv/hub-proxy/"
+                   ).set_defaults(fn=cmd_install_proxy)
+    rm = sub.add_parser("remove-users", help="delete the system users (and homes) a start created")
+    rm.add_argument("--state", default="/var/lib/backprop-hub")
+    rm.set_defaults(fn=cmd_remove_users)
+    args = parser.parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
