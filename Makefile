@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 LAB_ARGS ?=
 
-.PHONY: lab test env generate execute release clean-env
+.PHONY: lab test env generate execute release hub clean-env
 
 env: $(STAMP)
 
@@ -38,6 +38,13 @@ generate: $(STAMP)
 release: $(STAMP)
 	@test -n "$(OUT)" || (echo "give a new folder: make release OUT=../backprop-learner" && false)
 	$(BIN)/python -m autograder release "$(OUT)"
+
+## A class hub on this machine (as root): make hub ROSTER=roster.csv [HUB_STATE=DIR] [HUB_ARGS=...]
+HUB_STATE ?= /var/lib/backprop-hub
+hub: $(STAMP)
+	@test -n "$(ROSTER)" || (echo "give the class list: make hub ROSTER=roster.csv (a CSV with the header id,name)" && false)
+	$(BIN)/python -m autograder.hub install-proxy
+	$(BIN)/python -m autograder.hub start --roster "$(ROSTER)" --state "$(HUB_STATE)" $(HUB_ARGS)
 
 ## Re-execute lessons/ and solutions/ in place, storing fresh outputs.
 execute: $(STAMP)

@@ -8,6 +8,7 @@
                                     and stored data that differ from fresh
     python -m autograder release OUT   build the learner edition (no solutions, no grader) in OUT
     python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grading/)
+    python -m autograder hub start --roster CSV   a class hub on this machine (see autograder/hub/)
 """
 
 import argparse
@@ -65,7 +66,15 @@ def cmd_drift(_args):
     return 1 if answers or differ or data else 0
 
 
+def cmd_hub(args):
+    from autograder.hub.__main__ import main as hub_main  # jupyterhub is needed only here
+    return hub_main(args.hub_args)
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["hub"]:  # its own options and --help
+        return cmd_hub(argparse.Namespace(hub_args=argv[1:]))
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +98,10 @@ def main(argv=None):
                         description=grading.__doc__.split("\n\n")[0])
     grade_command.add_arguments(gr)
     gr.set_defaults(fn=grade_command.run)
+    hub = sub.add_parser("hub", help="a class hub on JupyterHub: start, install-proxy, remove-users "
+                                     "(python -m autograder hub start --help)", add_help=False)
+    hub.add_argument("hub_args", nargs=argparse.REMAINDER)
+    hub.set_defaults(fn=cmd_hub)
     args = parser.parse_args(argv)
     return args.fn(args)
 

@@ -306,31 +306,30 @@ def server_python():
                    "cannot reach); install Debian's python3.11 and python3.11-venv")
 
 
-def _install(python, venv, install_args):
-    """pip install install_args; a pin of the constraints file that has no build for this
-    interpreter (soupsieve 4 needs Python >= 3.11.5, Debian 12 has 3.11.2) is dropped, with a
-    note, and pip chooses that package's version; the file used is kept in the venv."""
-    args = [str(a) for a in install_args]
-    for _attempt in range(5):
-        result = subprocess.run([str(python), "-m", "pip", "install", "--no-compile", *args],
-                                capture_output=True, text=True)
-        if not result.returncode:
-            return
-        unavailable = re.findall(r"no matching distributions available for your environment:\s*\n\s*(\S+)",
-                                 result.stdout + result.stderr)
-        where = args.index("-c") + 1 if "-c" in args else None
-        if not unavailable or where is None:
+def _constraints_for(python, venv, constraints):
+    """The constraints file for this interpreter: the project's, less any pin that has no build
+    for it (soupsieve 4 needs Python >= 3.11.5, Debian 12 has 3.11.2; pip then chooses that
+    package), found by asking pip for each pin alone; kept in the venv, with a note on stderr."""
+    text = Path(constraints).read_text()
+    key = "# from " + hashlib.sha256(text.encode()).hexdigest()
+    local = venv / "constraints-this-python.txt"
+    if local.exists() and local.read_text().startswith(key):
+        return local
+    pins = [line for line in text.splitlines() if "==" in line and not line.lstrip().startswith("#")]
+    dropped = []
+    for _attempt in range(10):
+        result = subprocess.run([str(python), "-m", "pip", "install", "--dry-run", "--no-deps",
+                                 "--ignore-installed", "--quiet", *pins], capture_output=True, text=True)
+        missing = re.findall(r"No matching distribution found for (\S+?)==", result.stderr)
+        if not result.returncode or not missing:
             break
-        pins = Path(args[where]).read_text().splitlines()
-        kept = [p for p in pins if p.split("==")[0].strip().lower() not in {u.lower() for u in unavailable}]
-        if kept == pins:
-            break
-        local = venv / "constraints-this-python.txt"
-        local.write_text("\n".join(kept) + "\n")
-        print(f"hub: {', '.join(unavailable)}: the pinned version has no build for this Python; "
-              f"pip chooses it in {venv}", file=sys.stderr)
-        args[where] = str(local)
-    raise HubError(f"hub: pip install {' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
+        dropped += missing
+        pins = [p for p in pins if p.split("==")[0].strip().lower() != missing[0].lower()]
+    if dropped:
+        print(f"hub: {', '.join(dropped)}: the pinned version has no build for this Python; pip "
+              f"chooses it in {venv}", file=sys.stderr)
+    local.write_text("\n".join([key, *pins]) + "\n")
+    return local
 
 
 def _ensure_venv(venv, install_args, then=()):
@@ -346,7 +345,10 @@ def _ensure_venv(venv, install_args, then=()):
         if not python.exists():
             _run([server_python(), "-m", "venv", str(venv)])
             _run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-        _install(python, venv, install_args)
+        args = [str(a) for a in install_args]
+        if "-c" in args:
+            args[args.index("-c") + 1] = str(_constraints_for(python, venv, args[args.index("-c") + 1]))
+        _run([str(python), "-m", "pip", "install", "--quiet", "--no-compile", *args])
         for cmd in then:
             _run(cmd)
         stamp.write_text(wanted)
@@ -354,6 +356,11 @@ def _ensure_venv(venv, install_args, then=()):
 
 
 def _readable_by_all(venv):
+    # No "get notified about Jupyter news?" prompt and no update checks: the class has no internet.
+    settings = Path(venv) / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "overrides.json").write_text(json.dumps(
+        {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}))
     for folder, dirs, files in os.walk(venv):
         os.chmod(folder, os.stat(folder).st_mode | 0o755)
 
