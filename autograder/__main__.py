@@ -7,7 +7,7 @@
     python -m autograder drift      list answers that differ from the reference, and student versions
                                     and stored data that differ from fresh
     python -m autograder release OUT   build the learner edition (no solutions, no grader) in OUT
-    python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grade.py)
+    python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grading/)
     python -m autograder hub start --roster CSV   a class hub on this machine (see autograder/hub/)
 """
 
@@ -16,7 +16,8 @@ import shutil
 import sys
 import tempfile
 
-from autograder import grade, notebooks, release, single_source, stored
+from autograder import grading, notebooks, release, single_source, stored
+from autograder.grading import command as grade_command
 
 
 def cmd_generate(args):
@@ -94,9 +95,9 @@ def main(argv=None):
     release.add_arguments(rel)
     rel.set_defaults(fn=release.run)
     gr = sub.add_parser("grade", help="autograde a class: gradebook, feedback, grades.csv",
-                        description=grade.__doc__.split("\n\n")[0])
-    grade.add_arguments(gr)
-    gr.set_defaults(fn=grade.run)
+                        description=grading.__doc__.split("\n\n")[0])
+    grade_command.add_arguments(gr)
+    gr.set_defaults(fn=grade_command.run)
     hub = sub.add_parser("hub", help="a class hub on JupyterHub: start, install-proxy, remove-users "
                                      "(python -m autograder hub start --help)", add_help=False)
     hub.add_argument("hub_args", nargs=argparse.REMAINDER)

@@ -1,8 +1,10 @@
 """What the hidden test cells call: the spec's randomised cases, judged by the engine.
 
-A hidden test cell holds one line, `hidden.check("<function name>", <function>)`,
-so the feedback a learner receives shows the result of the checks, never
-their inputs or the reference code.
+A grade cell's hidden part holds one line,
+`HiddenTests("<assignment>").check("<function name>", <function>)`, so the feedback
+a learner receives shows the result of the checks, never their inputs or the
+reference code. Stock nbgrader and `--engine kernel` run that line; the judge
+never runs a grade cell and runs the same checks itself (`autograder.judge`).
 """
 
 from course.checking import hidden_cases, learner_callees, run_checks

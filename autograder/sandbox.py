@@ -1,11 +1,12 @@
 """The sandbox: a separate Python process that runs one learner's notebook code.
 
-Started by the judge (`autograder.judge`) as `python -m autograder.sandbox R W`
-with a pipe pair on file descriptors R and W (or forked, already warm, by a fork
-server: `serve_forks`). It executes the notebook's cells on request, in a real
-IPython shell as a kernel would (`grading_shell`: magics, `display`, rich output;
-shell escapes print a note instead of starting a process), and sends back their
-outputs; it calls the learner's functions with the inputs the judge sends,
+Started for the judge (`autograder.judge`) by `autograder.sandbox_process`: forked,
+already warm, by a fork server (`python -m autograder.sandbox --fork-server FD`,
+`serve_forks`), or as `python -m autograder.sandbox R W MB` with a pipe pair on file
+descriptors R and W and an address-space limit of MB megabytes. It executes the
+notebook's cells on request, in a real IPython shell as a kernel would (`grading_shell`:
+magics, `display`, rich output; shell escapes print a note instead of starting a process),
+and sends back their outputs; it calls the learner's functions with the inputs the judge sends,
 sending back what they return (`autograder.wire`). It judges nothing: every
 comparison with the reference happens in the judge, which this process cannot
 reach.
@@ -517,22 +518,22 @@ def _become_sandbox(rfd, wfd, memory_mb):
 def serve_forks(sock):
     """The fork server: start a sandbox per request, already warm, in a few milliseconds.
 
-    Requests on the Unix socket `sock` (from the judge that started this process):
-    b"fork" + memory limit (8 bytes) with two file descriptors attached (the new
-    sandbox's read and write ends) -> the sandbox's pid (8 bytes); b"reap" + pid ->
-    its wait status (8 bytes, -1 if unknown). This process never runs learner code;
-    each child closes the socket before it runs anything.
+    Requests on the Unix socket `sock` (from the judge that started this process), as
+    `autograder.wire` control messages: "fork" (memory_mb, workdir) with two file descriptors
+    attached (the new sandbox's read and write ends) -> "forked" with its pid; "reap" (pid) ->
+    "reaped" with its wait status (-1 if unknown). This process never runs learner code; each
+    child closes the socket before it runs anything.
     """
     import socket
-    import struct
 
     statuses = {}
     while True:
         try:
-            data, fds, _flags, _addr = socket.recv_fds(sock, 4096, 2)
-        except OSError:
+            data, fds, _flags, _addr = socket.recv_fds(sock, 1 << 16, 2)
+            request = wire.read_message(sock.fileno(), start=data) if data else None
+        except (OSError, EOFError, wire.WireError):
             return
-        if not data:
+        if request is None:
             return
         while True:  # collect finished sandboxes so they do not linger as zombies
             try:
@@ -542,32 +543,34 @@ def serve_forks(sock):
             if pid == 0:
                 break
             statuses[pid] = status
-        op, value = data[:4], struct.unpack(">q", data[4:12])[0]
-        if op == b"fork" and len(fds) == 2:
+        op = request["op"]
+        if op == "fork" and len(fds) == 2:
             pid = os.fork()
             if pid == 0:
                 try:
                     sock.close()
                     os.setsid()
-                    os.chdir(os.fsdecode(data[12:]))
-                    _become_sandbox(fds[0], fds[1], value)
+                    os.chdir(str(request.get("workdir")))
+                    _become_sandbox(fds[0], fds[1], int(request.get("memory_mb") or 0))
                 finally:
                     os._exit(0)
             for fd in fds:
                 os.close(fd)
-            sock.sendall(struct.pack(">q", pid))
-        elif op == b"reap":
-            if value not in statuses:
+            reply = wire.message("forked", pid=pid)
+        elif op == "reap":
+            pid = request.get("pid")
+            if pid not in statuses and type(pid) is int:
                 try:
-                    done, status = os.waitpid(value, 0)
+                    done, status = os.waitpid(pid, 0)
                     statuses[done] = status
                 except ChildProcessError:
                     pass
-            sock.sendall(struct.pack(">q", statuses.pop(value, -1)))
+            reply = wire.message("reaped", status=statuses.pop(pid, -1))
         else:
             for fd in fds:
                 os.close(fd)
-            sock.sendall(struct.pack(">q", -1))
+            reply = wire.message("refused")
+        sock.sendall(wire.frame(reply))
 
 
 def main(argv=None):

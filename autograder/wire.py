@@ -18,15 +18,19 @@ it is a kind of, its contents read with the base type's own methods, so an
 override in the subclass changes nothing: the judge compares a dict subclass
 as a dict and a namedtuple as a tuple, as it would in the learner's kernel.
 
-A frame on the pipe is: 8-byte big-endian length, then the payload; a payload
-is 4-byte JSON length, JSON, then each blob as 8-byte length plus bytes.
+A frame on a pipe or socket is: 8-byte big-endian length, then the payload; a
+payload is 4-byte JSON length, JSON, then each blob as 8-byte length plus bytes.
+Every exchange uses it: the judge and a sandbox (control messages, `message`),
+and the judge and its fork server (`fork`, `reap`: `autograder.sandbox_process`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import struct
+import time
 
 import numpy as np
 
@@ -256,17 +260,27 @@ def decode(payload, make_callback=None):
 
 # ----------------------------------------------------------------- frames
 
+def frame(payload):
+    """A frame: the payload's length (8 bytes, big-endian), then the payload."""
+    return struct.pack(">Q", len(payload)) + payload
+
+
 def write_frame(fd, payload, _write=os.write):
-    data = struct.pack(">Q", len(payload)) + payload
-    view = memoryview(data)
+    view = memoryview(frame(payload))
     while view:
         n = _write(fd, view)
         view = view[n:]
 
 
-def read_exact(fd, n, _read=os.read):
-    chunks, got = [], 0
+def read_exact(fd, n, _read=os.read, deadline=None, start=b""):
+    """n bytes from fd (the first ones may already be in `start`). EOFError if the other end
+    closes first; with a deadline (a time.monotonic() value), TimeoutError once it passes."""
+    chunks, got = [start], len(start)
     while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
         chunk = _read(fd, min(n - got, 1 << 20))
         if not chunk:
             raise EOFError("pipe closed")
@@ -275,13 +289,24 @@ def read_exact(fd, n, _read=os.read):
     return b"".join(chunks)
 
 
-def read_frame(fd, limit=MAX_FRAME):
-    (n,) = struct.unpack(">Q", read_exact(fd, 8))
+def read_frame(fd, limit=MAX_FRAME, deadline=None, start=b""):
+    """The payload of the next frame on fd (`start`: bytes of it already read)."""
+    head = read_exact(fd, 8, deadline=deadline, start=start[:8])
+    (n,) = struct.unpack(">Q", head)
     if n > limit:
         raise WireError(f"a message of {n} bytes is over the limit of {limit}")
-    return read_exact(fd, n)
+    return read_exact(fd, n, deadline=deadline, start=start[8:8 + n])
 
 
 def message(op, **fields):
     """A control message: a dict with an "op"; array fields are encoded as values."""
     return encode({"op": op, **fields})
+
+
+def read_message(fd, deadline=None, limit=MAX_FRAME, start=b""):
+    """The next control message (a dict with a str "op"); raises TimeoutError, EOFError or
+    WireError. Callbacks are refused: only the sandbox side decodes them."""
+    got = decode(read_frame(fd, limit, deadline, start))
+    if type(got) is not dict or type(got.get("op")) is not str:
+        raise WireError("a message without an op")
+    return got

@@ -6,7 +6,7 @@
 A change to the grader is kept only if the default engine's throughput stays within 10% of
 what it was. Machines here are shared and their speed drifts by more than that between runs,
 so both versions are timed in the same run, on the same synthetic class
-(`autograder.synthetic.make_class`), alternately (old, new, old, new, ...), and compared by the
+(`make_class` in tests/support/synthetic.py), alternately (old, new, old, new, ...), and compared by the
 ratio of their median wall times; stock `nbgrader autograde` runs once on the same class as the
 common baseline (ratio to stock, as benchmarks/grading.py reports it).
 
@@ -27,10 +27,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the synthetic class and scratch course (tests/support)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from autograder import notebooks, synthetic  # noqa: E402
-from autograder.grading import ScratchCourse  # noqa: E402
+from autograder import notebooks  # noqa: E402
+from support import synthetic  # noqa: E402
+from support.scratch_course import ScratchCourse  # noqa: E402
 from grading import read_grade_scores, run_stock  # noqa: E402
 
 

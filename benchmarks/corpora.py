@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from adversarial import corpus as adversarial  # noqa: E402
 from honest import corpus as honest  # noqa: E402
 from autograder import notebooks  # noqa: E402
-from autograder.grading import ScratchCourse  # noqa: E402
+from support.scratch_course import ScratchCourse  # noqa: E402
 
 
 def deserved(case):

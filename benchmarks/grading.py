@@ -4,12 +4,12 @@
                                            [--jobs N] [--timeout 5] [--seed 0] [--floor-runs 10]
                                            [--keep DIR]
 
-One run, one synthetic class (`autograder.synthetic.make_class`: about 55%
+One run, one synthetic class (`make_class` in tests/support/synthetic.py: about 55%
 correct, 25% buggy, 10% blank, 10% broken: malformed JSON, an endless loop, a
 kernel that calls os._exit, a renamed notebook), graded by:
 
   a. stock nbgrader, as an instructor runs it: a scratch course
-     (`autograder.grading.ScratchCourse`) and one sequential
+     (`ScratchCourse` in tests/support/scratch_course.py) and one sequential
      `nbgrader autograde <assignment> --force --Execute.timeout=<timeout>` per
      assignment, every student at once;
   b. `python -m autograder grade` (default jobs = cores) on a copy of the same
@@ -54,10 +54,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the synthetic class and scratch course (tests/support)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from autograder import notebooks, synthetic  # noqa: E402
-from autograder.grading import ScratchCourse  # noqa: E402
+from autograder import notebooks  # noqa: E402
+from support import synthetic  # noqa: E402
+from support.scratch_course import ScratchCourse  # noqa: E402
 from notebook_times import floor_seconds  # noqa: E402
 
 TARGET_SPEEDUP = 1.8

@@ -7,7 +7,7 @@ import nbformat
 from autograder.hidden import HiddenTests
 from autograder.judge import JudgeSession, protected_paths
 from autograder.notebooks import SOLUTIONS
-from autograder.synthetic import learner_source
+from support.synthetic import learner_source
 
 
 def solution_cells(assignment):
@@ -16,21 +16,21 @@ def solution_cells(assignment):
 
 
 def cells_before(assignment, function, codes):
-    """(index, source, trusted, is the grade cell) of the code cells up to `function`'s grade cell;
-    an answer cell named in `codes` ({grade_id: source}) holds that source, the others the
-    learner's form of the instructor's answer."""
+    """(index, source, trusted, grade_id of a grade cell else None) of the code cells up to
+    `function`'s grade cell; an answer cell named in `codes` ({grade_id: source}) holds that
+    source, the others the learner's form of the instructor's answer."""
     out = []
     for index, cell in enumerate(solution_cells(assignment)):
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade"):
             if meta["grade_id"] == f"test_{function}":
-                out.append((index, cell.source, True, True))
+                out.append((index, cell.source, True, meta["grade_id"]))
                 return out
             continue
         source = cell.source
         if meta.get("solution"):
             source = codes.get(meta["grade_id"], learner_source(source))
-        out.append((index, source, bool(not meta.get("solution") and meta.get("locked", False)), False))
+        out.append((index, source, bool(not meta.get("solution") and meta.get("locked", False)), None))
     raise AssertionError(f"no grade cell for {function}")
 
 
@@ -38,9 +38,9 @@ def graded_by_judge(assignment, function, codes, timeout=60):
     """The outputs JudgeCells gives `function`'s grade cell."""
     session = JudgeSession(assignment, timeout=timeout, protected=protected_paths())
     try:
-        for index, source, trusted, grade in cells_before(assignment, function, codes):
-            if grade:
-                return session.judge(source)
+        for index, source, trusted, grade_id in cells_before(assignment, function, codes):
+            if grade_id:
+                return session.judge(grade_id)
             session.run_cell(index, source, trusted)
     finally:
         session.close()
@@ -49,7 +49,7 @@ def graded_by_judge(assignment, function, codes, timeout=60):
 def graded_in_process(assignment, function, codes):
     """Run the cells in one namespace, then `function`'s hidden tests there (raises on a failure)."""
     namespace = {"__name__": "__main__"}
-    for _index, source, _trusted, grade in cells_before(assignment, function, codes):
-        if not grade:
+    for _index, source, _trusted, grade_id in cells_before(assignment, function, codes):
+        if not grade_id:
             exec(compile(source, "<cell>", "exec"), namespace)
     HiddenTests(assignment).check(function, namespace[function])

@@ -264,7 +264,7 @@ def test_the_judge_blames_a_wrong_callee():
     import nbformat
     from autograder.judge import JudgeSession, protected_paths
     from autograder.notebooks import SOLUTIONS
-    from autograder.synthetic import learner_source
+    from support.synthetic import learner_source
 
     answers = {"sigmoid": "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(z))\n",
                "neuron": "def neuron(X, w, b, activation):\n    return sigmoid(X @ w + b)\n"}
@@ -277,7 +277,7 @@ def test_the_judge_blames_a_wrong_callee():
             meta = cell.metadata.get("nbgrader", {})
             if meta.get("grade"):
                 if meta["grade_id"] == "test_neuron":
-                    outputs = session.judge(cell.source)
+                    outputs = session.judge(meta["grade_id"])
                     break
                 continue
             source = cell.source

@@ -23,7 +23,8 @@ import time
 import nbformat
 import pytest
 
-from autograder import grade, notebooks
+from autograder import notebooks
+from autograder.grading.worker import CRASH_HOOK
 
 ASSIGNMENTS = ["01_neuron", "03_loss"]
 HIDDEN = ("HiddenTests", "BEGIN HIDDEN TESTS")
@@ -170,6 +171,10 @@ def test_class_a_progress_and_summary(graded_a):
     table = result.stdout
     assert "01_neuron" in table and "03_loss" in table and "mean / max" in table
     assert "unreadable notebook" in table and "missing notebook" in table
+    # one column per kind of outcome: the deleted grade cell is a "restored cell", however its
+    # status reads ("grade cell test_relu was deleted; nbgrader restored it")
+    head = table.splitlines()[0]
+    assert "restored cell" in head and "deleted" not in head and "nbgrader restored it" not in head, table
     summary = {r["student"]: r for r in csv.DictReader(open(out / "summary.csv", newline=""))}
     assert summary["solution"]["total"] == "23" and summary["solution"]["max_total"] == "23"
     page = (out / "summary" / "blank.md").read_text()
@@ -256,7 +261,7 @@ def test_interrupted_run_resumes_and_force_regrades(release, tmp_path):
     assert read_grades(out)["blank", "01_neuron"]["score"] == "12"
 
     # 4. --force regrades everything; a worker that dies costs only its own submission
-    result = run_grade(sub, *common, "--force", env={grade.CRASH_HOOK: "blank/01_neuron"})
+    result = run_grade(sub, *common, "--force", env={CRASH_HOOK: "blank/01_neuron"})
     assert result.returncode == 1, result.stderr[-3000:]
     assert "0 already graded (ledger), 3 to grade" in result.stderr
     rows = read_grades(out)
@@ -271,7 +276,7 @@ def test_kernel_engine_survives_a_kernel_that_dies(release, tmp_path):
     """--engine kernel: a cell calling os._exit costs that cell only (a fresh kernel replays the
     cells before it); a notebook that kills its kernel again and again gets no points for the
     graded cells it stopped from running."""
-    from autograder.synthetic import correct_notebook
+    from support.synthetic import correct_notebook
 
     sub = tmp_path / "submitted"
     once = correct_notebook("01_neuron", release)
@@ -293,3 +298,6 @@ def test_kernel_engine_survives_a_kernel_that_dies(release, tmp_path):
     assert f"cell {index} killed the kernel" in rows["once", "01_neuron"]["status"]
     assert rows["often", "01_neuron"]["score"] == "0", rows["often", "01_neuron"]
     assert "not run: the kernel died too often" in rows["often", "01_neuron"]["status"]
+    # the summary table counts a dying kernel as a crash, not as a kind named after the sentence
+    head = result.stdout.splitlines()[0].split()
+    assert "crashed" in head and "cell" not in head, result.stdout

@@ -326,7 +326,7 @@ def test_a_class_round_trip(classroom):
     learner_python = str(CACHE / "learner-venv" / "bin" / "python")
     assert _as(alice.name, learner_python, "-c", "import course.checking", check=False).returncode == 0
     assert _as(alice.name, learner_python, "-c", "import autograder", check=False).returncode != 0
-    assert _as(teacher, "python", "-c", "import autograder.grade", check=False).returncode == 0
+    assert _as(teacher, "python", "-c", "import autograder.grading.batch", check=False).returncode == 0
     assert alice.server("GET", "/formgrader").status_code == 404  # no Formgrader for learners
     assert [a for a in alice.assignments() if a["assignment_id"] == ASSIGNMENT and a["status"] == "fetched"]
     bob, carol, dave = (_joined(x) for x in ("bob", "carol", "dave"))

@@ -15,7 +15,7 @@ import pytest
 
 from autograder import wire
 from autograder.specs import all_specs
-from autograder.synthetic import learner_source
+from support.synthetic import learner_source
 from judging import graded_by_judge, solution_cells
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from autograder import notebooks
-from autograder.grading import ScratchCourse
+from support.scratch_course import ScratchCourse
 
 ASSIGNMENTS = notebooks.assignments()
 

@@ -1,9 +1,10 @@
-"""A link is not a submission: grade.link_outside refuses a submission that reaches outside
-its own folder through a symbolic or hard link, and leaves ordinary folders alone."""
+"""A link is not a submission: `submissions.link_outside` (autograder/grading/) refuses a
+submission that reaches outside its own folder through a symbolic or hard link, and leaves
+ordinary folders alone."""
 
 import os
 
-from autograder.grade import link_outside
+from autograder.grading.submissions import link_outside
 
 
 def submission(tmp_path):

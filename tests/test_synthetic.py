@@ -1,4 +1,4 @@
-"""The synthetic class generator (autograder.synthetic): no grading, only the files it writes."""
+"""The synthetic class generator (tests/support/synthetic.py): no grading, only the files it writes."""
 
 import collections
 import json
@@ -6,7 +6,8 @@ import json
 import nbformat
 import pytest
 
-from autograder import notebooks, synthetic
+from autograder import notebooks
+from support import synthetic
 
 ASSIGNMENTS = ["01_neuron", "09_chain_rule"]
 

@@ -27,7 +27,7 @@ from autograder.judge import JudgeSession, protected_paths
 from autograder.reference import neuron as neuron_ref
 from autograder.specs import all_specs
 from autograder.specs import chain_rule as chain_rule_spec
-from autograder.synthetic import learner_source, solution_sources
+from support.synthetic import learner_source, solution_sources
 import judging
 
 # ------------------------------------------------------------------ values

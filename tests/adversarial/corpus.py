@@ -22,7 +22,7 @@ from typing import Callable
 
 import nbformat
 
-from autograder.synthetic import correct_notebook
+from support.synthetic import correct_notebook
 from notebook_edits import append, cell, replace, several
 from notebook_edits import grade_id as _grade_id
 

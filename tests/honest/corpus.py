@@ -1,6 +1,6 @@
 """The honest corpus: correct submissions written the way real learners write them.
 
-Every case starts from a correct submission (`autograder.synthetic.correct_notebook`: the
+Every case starts from a correct submission (`correct_notebook` in tests/support/synthetic.py: the
 released notebook with the solution code in the learner's cells) and changes only its form:
 IPython in the answer cells (`%%time`, `%%capture`, `display(...)`), chatter and progress
 output, cells of the learner's own (scratch work, a plot saved to the current folder, a
@@ -21,7 +21,7 @@ from typing import Callable
 import nbformat
 
 from autograder import notebooks
-from autograder.synthetic import correct_notebook
+from support.synthetic import correct_notebook
 from notebook_edits import cell, replace, several
 
 

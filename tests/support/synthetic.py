@@ -1,6 +1,6 @@
 """A synthetic class: nbgrader submissions of known kinds, for tests and the grading benchmark.
 
-    from autograder.synthetic import make_class
+    from support.synthetic import make_class
     subs = make_class(root, students=8)      # root/submitted/<student>/<assignment>/<notebook>.ipynb
 
 Every submission starts from a released student version (exercises/, the
@@ -55,7 +55,7 @@ _FACTOR = re.compile(r"\b\d+(\.\d+)? \* |\s/ (\(2 \* \w+\)|\w+(\.shape\[0\])?)(?
 
 
 @dataclass(frozen=True)
-class Submission:
+class PlantedSubmission:
     """One file of the synthetic class and what it is."""
 
     student: str
@@ -234,7 +234,7 @@ def _write_broken(kind, assignment, target, release):
 
 
 def make_class(root, students=40, assignments=None, seed=0, mix=None, release=None):
-    """Write a synthetic class under root/submitted/ and return its `Submission`s.
+    """Write a synthetic class under root/submitted/ and return its `PlantedSubmission`s.
 
     assignments: assignment ids (default: all of solutions/); mix: {kind: share}
     (default DEFAULT_MIX); release: the folder of released notebooks (default
@@ -264,10 +264,10 @@ def make_class(root, students=40, assignments=None, seed=0, mix=None, release=No
             detail = BROKEN[broken_seen % len(BROKEN)]
             broken_seen += 1
             target = _write_broken(detail, assignment, target, release)
-        result.append(Submission(student, assignment, kind, detail, str(target.relative_to(root))))
+        result.append(PlantedSubmission(student, assignment, kind, detail, str(target.relative_to(root))))
     (root / MANIFEST).write_text(json.dumps([asdict(s) for s in result], indent=1) + "\n")
     return result
 
 
 def load_manifest(root):
-    return [Submission(**record) for record in json.loads((Path(root) / MANIFEST).read_text())]
+    return [PlantedSubmission(**record) for record in json.loads((Path(root) / MANIFEST).read_text())]

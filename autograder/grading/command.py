@@ -1,0 +1,84 @@
+"""`python -m autograder grade`: the command line, the process's set-up, the lock on OUT."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+import sys
+import warnings
+from pathlib import Path
+
+from autograder import notebooks
+from autograder.grading.submissions import resolve
+
+ENGINES = ("judge", "kernel")
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+LOCK = "grading/lock"
+
+
+def add_arguments(parser):
+    parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
+                        help="nbgrader's submitted/ folder, or a course folder that contains submitted/")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="output course folder (default: the folder that holds submitted/)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="worker processes (default: the number of cores, %(default)s here)")
+    parser.add_argument("--timeout", type=int, default=30, metavar="S",
+                        help="seconds one cell may run before it is stopped (default: %(default)s)")
+    parser.add_argument("--engine", choices=ENGINES, default="judge",
+                        help="judge: learner code in a sandbox, graded functions judged outside it "
+                             "(default); kernel: nbgrader's stock Execute in a Jupyter kernel "
+                             "(restarted if it dies)")
+    parser.add_argument("--force", action="store_true",
+                        help="regrade every submission, even those the ledger says are graded")
+
+
+@contextlib.contextmanager
+def locked(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "w")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise SystemExit(f"grade: another grading run is using {path.parent.parent} "
+                         f"(lock {path} is held)") from None
+    try:
+        yield
+    finally:
+        fh.close()
+
+
+def prepare_environment():
+    """Threads, PATH (nbgrader runs `alembic` when it creates a gradebook), before numpy is imported."""
+    for var in THREAD_VARS:
+        os.environ[var] = "1"
+    os.environ["PATH"] = notebooks.nbgrader_env()["PATH"]
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    warnings.filterwarnings("ignore", module="sqlalchemy")
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+
+
+def _interrupt(*_):
+    raise KeyboardInterrupt
+
+
+def run(args):
+    prepare_environment()
+    # Imported only now, after the thread limits are set: the run imports numpy (through the
+    # judge), nbgrader and the engines, once, before it forks its workers.
+    from autograder.grading.batch import GradeRun
+
+    submitted, out = resolve(args.submissions, args.out)
+    if args.jobs < 1 or args.timeout < 1:
+        raise SystemExit("grade: --jobs and --timeout must be at least 1")
+    out.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with locked(out / LOCK):
+            return GradeRun(submitted, out, args.engine, args.jobs, args.timeout, args.force)()
+    except KeyboardInterrupt:
+        print("grade: interrupted", file=sys.stderr)
+        return 130
+

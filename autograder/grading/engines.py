@@ -1,0 +1,162 @@
+"""The two engines: the step that runs a notebook's code in nbgrader's Autograde pipeline.
+
+- judge (the default): `JudgeCells` runs learner cells in a sandbox process and judges each
+  grade cell outside it (`autograder.judge`); the grade cell's source is never run.
+- kernel: `RestartingExecute`, nbgrader's stock `Execute` in a Jupyter kernel, except that a
+  cell which kills the kernel costs only that cell.
+
+Each leaves what an instructor should know (a cell that ran too long, a crash) as Outcomes in
+resources["autograder"]["outcomes"], which the grade command's converter collects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
+from nbgrader import utils
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Integer
+
+from autograder.grading.outcomes import CRASHED, GRADER_ERROR, TIMEOUT, Outcome
+from autograder.judge import JudgeSession, protected_paths
+from autograder.specs import all_specs
+
+DIED = "KernelDied"
+DIED_TOO_OFTEN = "KernelDiedTooOften"
+TIMED_OUT = "CellTimeoutError"  # the ename nbgrader's Execute gives a cell that ran too long
+
+
+def record(resources, outcome):
+    """Leave an Outcome where the grade command's converter collects it."""
+    resources.setdefault("autograder", {}).setdefault("outcomes", []).append(outcome)
+
+
+# ------------------------------------------------------------------ the judge
+
+class JudgeCells(NbGraderPreprocessor):
+    """nbgrader preprocessor: run learner cells in a sandbox, judge grade cells out of it.
+
+    Use in place of `Execute` in `Autograde.autograde_preprocessors`. A grade cell's checks are
+    chosen by its nbgrader metadata: grade_id `test_<name>` judges the graded function <name>.
+    """
+
+    timeout = Integer(30, help="Seconds a cell, or one graded function's checks, may run.").tag(config=True)
+    memory_mb = Integer(2048, help="Address-space limit of the sandbox, in MB.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        assignment = info.get("assignment")
+        db_url = str(info.get("db_url", ""))
+        course_root = Path(db_url[len("sqlite:///"):]).parent if db_url.startswith("sqlite:///") else None
+        if assignment not in all_specs():
+            record(resources, Outcome(GRADER_ERROR, f"no specs for assignment {assignment!r}"))
+        trusted_sources = self._instructor_sources(info)
+        session = JudgeSession(assignment, self.timeout, self.memory_mb,
+                               protected_paths(course_root))
+        try:
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if utils.is_grade(cell):
+                    cell.outputs = session.judge(grade_id)
+                else:
+                    trusted = (not utils.is_solution(cell) and grade_id is not None
+                               and trusted_sources.get(grade_id) == cell.source)
+                    cell.outputs = session.run_cell(index, cell.source, trusted)
+                cell.execution_count = None
+        finally:
+            session.close()
+        for outcome in session.outcomes:
+            record(resources, outcome)
+        return nb, resources
+
+    def _instructor_sources(self, info):
+        """{grade_id: source} of the instructor's locked, non-graded cells, from the gradebook."""
+        try:
+            with Gradebook(info["db_url"]) as gb:
+                notebook = gb.find_notebook(info["notebook"], info["assignment"])
+                return {c.name: c.source for c in notebook.source_cells if c.locked}
+        except (KeyError, MissingEntry):
+            return {}
+
+
+# ------------------------------------------------------------------ the kernel
+
+def _error(ename, evalue):
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
+                        traceback=[f"{ename}: {evalue}"])
+
+
+class RestartingExecute(Execute):
+    """nbgrader's Execute, except that a cell which kills the kernel costs only that cell.
+
+    Stock `Execute` gives up on the whole notebook when the kernel dies (`os._exit`, a
+    segfault, the kernel killed for memory): nbclient raises DeadKernelError and the submission
+    gets no grade at all, its honest cells included. This class instead
+
+    - records an error output on the cell that killed the kernel (named `KernelDied`, so the
+      cell, if graded, scores 0) and a CRASHED outcome,
+    - starts a fresh kernel and replays, silently, every code cell that ran before it (so the
+      state the rest of the notebook relies on is back; outputs of the replay are discarded),
+    - goes on with the next cell.
+
+    After `max_restarts` deaths the remaining code cells are not run; each gets an error output
+    (`KernelDiedTooOften`), so a graded cell never scores by being skipped. The judge does the
+    same for its sandbox processes; this gives the kernel engine the same fairness without
+    changing what it otherwise is: stock nbgrader.
+    """
+
+    max_restarts = Integer(4, help="Kernel deaths tolerated per notebook; "
+                                   "later code cells are not run and score 0.").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._ran = []        # sources of the code cells run so far, replayed after a death
+        self._deaths = 0
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return super().preprocess_cell(cell, resources, index)
+        if self._deaths > self.max_restarts:
+            cell.outputs = [_error(DIED_TOO_OFTEN, f"not run: the kernel died {self._deaths} times "
+                                                   "in this notebook")]
+            record(self.resources, Outcome(CRASHED, "not run: the kernel died too often", cell=index))
+            return cell, self.resources
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            cell.outputs.append(_error(DIED, "the kernel died while running this cell (os._exit, "
+                                             "a crash, or too much memory); the cells after it "
+                                             "ran in a fresh kernel"))
+            record(self.resources, Outcome(CRASHED, "killed the kernel; the cells after it ran in "
+                                                    "a fresh one", cell=index))
+            self._deaths += 1
+            self._revive()
+            return cell, self.resources
+        if any(o.get("output_type") == "error" and o.get("ename") == TIMED_OUT for o in cell.outputs):
+            record(self.resources, Outcome(TIMEOUT, f"ran past {self.timeout} s", cell=index))
+        self._ran.append(cell.source)
+        return cell, resources
+
+    def _revive(self):
+        """A fresh kernel with the earlier cells replayed; a death during the replay counts too."""
+        while self._deaths <= self.max_restarts:
+            self.log.warning("kernel died; starting a fresh one and replaying %d cells", len(self._ran))
+            self._cleanup_kernel()
+            self.km = self.create_kernel_manager()
+            self.start_new_kernel()
+            self.start_new_kernel_client()
+            try:
+                for source in self._ran:
+                    # The reply (or a timeout, which interrupts) is awaited; outputs are not kept.
+                    self.wait_for_reply(self.kc.execute(source, store_history=False))
+                return
+            except DeadKernelError:
+                self._deaths += 1
+
+
+EXECUTION_STEPS = {"judge": JudgeCells, "kernel": RestartingExecute}

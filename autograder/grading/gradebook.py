@@ -1,0 +1,156 @@
+"""Grades as data, and the master gradebook (`OUT/gradebook.db`), written by the main process only.
+
+A worker grades against its own copy of the master and sends back a `SubmissionGrades`; the
+main process writes it into the master with nbgrader's Gradebook API (`Master.merge`), so the
+master is what `nbgrader formgrader` and `nbgrader export` read.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters import GenerateAssignment
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+
+from autograder import notebooks
+from autograder.grading.logs import captured_log, error_summary
+from autograder.grading.submissions import IGNORED
+
+GRADING = "grading"  # the command's own folder inside OUT: ledger, logs, staging, lock
+
+
+@dataclass
+class NotebookGrades:
+    """One notebook's automatic grades: {grade cell: score}, {cell: comment}, late penalty."""
+
+    late_penalty: float | None
+    grades: dict[str, float | None] = field(default_factory=dict)
+    comments: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class SubmissionGrades:
+    """A submission's automatic grades as a worker's gradebook copy holds them."""
+
+    timestamp: str | None
+    notebooks: dict[str, NotebookGrades] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, db, course_id, student, assignment):
+        with Gradebook(f"sqlite:///{db}", course_id) as gb:
+            sub = gb.find_submission(assignment, student)
+            return cls(sub.timestamp.isoformat() if sub.timestamp else None,
+                       {nb.name: NotebookGrades(nb.late_submission_penalty,
+                                                {g.name: g.auto_score for g in nb.grades},
+                                                {c.name: c.auto_comment for c in nb.comments})
+                        for nb in sub.notebooks})
+
+
+@dataclass
+class Score:
+    """A submission's score in the master, and its grade cells' {name: (score, max_score)}."""
+
+    score: float
+    max_score: float
+    cells: dict[str, tuple[float, float]]
+
+
+class Master:
+    """The master gradebook: written by the main process only."""
+
+    def __init__(self, out, course_id):
+        self.out = Path(out)
+        self.db = self.out / "gradebook.db"
+        self.url = f"sqlite:///{self.db}"
+        self.course_id = course_id
+
+    def gradebook(self):
+        return Gradebook(self.url, self.course_id)
+
+    def copy_to(self, path):
+        shutil.copyfile(self.db, path)
+
+    def register(self, cfg, assignments, students, hashes):
+        """Sources into OUT/solutions, assignments into the gradebook (nbgrader's GenerateAssignment,
+        when new or their source hash changed), students into the gradebook."""
+        registry_path = self.out / GRADING / "assignments.json"
+        registry_path.parent.mkdir(parents=True, exist_ok=True)
+        registry = json.loads(registry_path.read_text()) if registry_path.exists() else {}
+        for assignment in assignments:
+            with self.gradebook() as gb:
+                try:
+                    gb.find_assignment(assignment)
+                    known = registry.get(assignment) == hashes[assignment]
+                except MissingEntry:
+                    known = False
+            if known:
+                continue
+            source = self.out / "solutions" / assignment
+            if source.resolve() != (notebooks.SOLUTIONS / assignment).resolve():
+                shutil.rmtree(source, ignore_errors=True)
+                shutil.copytree(notebooks.SOLUTIONS / assignment, source,
+                                ignore=shutil.ignore_patterns(".*", *IGNORED))
+            c = Config(cfg)
+            c.CourseDirectory.assignment_id = assignment
+            c.BaseConverter.force = True
+            c.GenerateAssignment.create_assignment = True
+            with captured_log() as records:
+                try:
+                    GenerateAssignment(coursedir=CourseDirectory(config=c), config=c).start()
+                except Exception as exc:
+                    raise SystemExit(f"grade: nbgrader could not register {assignment}: "
+                                     f"{error_summary(records, exc)}") from None
+            registry[assignment] = hashes[assignment]
+            registry_path.write_text(json.dumps(registry, indent=1, sort_keys=True) + "\n")
+        with self.gradebook() as gb:
+            for student in students:
+                gb.update_or_create_student(student)
+
+    def expected(self, assignment):
+        with self.gradebook() as gb:
+            return sorted(nb.name for nb in gb.find_assignment(assignment).notebooks)
+
+    def graded(self, gb, student, assignment):
+        """Whether the master has this submission's automatic grades."""
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return False
+        for nb in sub.notebooks:
+            manual = {c.name for c in nb.notebook.solution_cells}
+            if any(g.auto_score is None and g.name not in manual for g in nb.grades):
+                return False
+        return True
+
+    def merge(self, student, assignment, grades: SubmissionGrades | None):
+        """Write one submission's automatic grades (None: zero everywhere) in one commit;
+        returns (score, max_score)."""
+        with self.gradebook() as gb:
+            kwargs = {"timestamp": grades.timestamp} if grades and grades.timestamp else {}
+            sub = gb.update_or_create_submission(assignment, student, **kwargs)
+            for nb in sub.notebooks:
+                got = grades.notebooks.get(nb.name) if grades else None
+                nb.late_submission_penalty = got.late_penalty if got else None
+                for grade in nb.grades:
+                    grade.auto_score = got.grades.get(grade.name) if got else 0.0
+                    grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                for comment in nb.comments:
+                    comment.auto_comment = got.comments.get(comment.name) if got else None
+            gb.db.commit()
+            return sub.score, sub.max_score
+
+    def scores(self):
+        """({(student, assignment): Score}, {assignment: max_score})."""
+        out, maxima = {}, {}
+        with self.gradebook() as gb:
+            for assignment in gb.assignments:
+                maxima[assignment.name] = assignment.max_score
+                for sub in gb.assignment_submissions(assignment.name):
+                    cells = {g.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
+                    out[sub.student.id, assignment.name] = Score(sub.score, sub.max_score, cells)
+        return out, maxima

@@ -1,0 +1,78 @@
+"""What nbgrader says while it grades: kept in a per-submission log instead of printed, and
+read for the few things it reports only there (a restored grade cell, a late submission)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+
+from traitlets import log
+
+from autograder.grading.outcomes import LATE, RESTORED, Outcome
+
+# nbgrader's own warnings (0.9.6: preprocessors/overwritecells.py, converters/autograde.py); it
+# reports these two only in its log.
+MISSING_GRADE_CELL = re.compile(r"Missing grade cell (\S+) encountered")
+LATE_BY = re.compile(r" is [\d.]+ seconds late")
+
+
+class Keep(logging.Handler):
+    """A log handler that keeps the records in a list."""
+
+    def __init__(self, records, level):
+        super().__init__(level)
+        self.records = records
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def captured_log(level=logging.WARNING):
+    """Collect what nbgrader (traitlets' logger) says, instead of printing it."""
+    logger = log.get_logger()
+    records = []
+    handler = Keep(records, level)
+    logger.addHandler(handler)
+    old_propagate, old_level = logger.propagate, logger.level
+    logger.propagate = False
+    logger.setLevel(min(level, old_level or level))
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = old_propagate, old_level
+
+
+def log_text(records):
+    out = []
+    for r in records:
+        try:
+            out.append(f"{r.levelname}: {r.getMessage()}")
+        except Exception:  # a malformed log call must not stop grading
+            out.append(f"{r.levelname}: {r.msg!r}")
+    return "\n".join(out)
+
+
+def error_summary(records, exc):
+    """One line for the status column: the last line of the first traceback nbgrader logged."""
+    for r in records:
+        text = r.getMessage() if r.levelno >= logging.ERROR else ""
+        if text.startswith("Traceback"):
+            lines = [line for line in text.strip().splitlines() if line.strip()]
+            return lines[-1].strip()[:300]
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def outcomes_from_log(records):
+    """Outcomes worth an instructor's eye among nbgrader's warnings."""
+    found = []
+    for r in records:
+        text = r.getMessage()
+        m = MISSING_GRADE_CELL.search(text)
+        if m:
+            found.append(Outcome(RESTORED, "was deleted; nbgrader restored it", cell=m.group(1)))
+        elif LATE_BY.search(text):
+            found.append(Outcome(LATE, text.split(" is ", 1)[1]))
+    return found
