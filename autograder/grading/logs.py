@@ -25,6 +25,14 @@ class Keep(logging.Handler):
         self.records = records
 
     def emit(self, record):
+        # Formatted now, while what the message names still exists: nbgrader logs some
+        # warnings with database objects as arguments, which cannot be read once its session
+        # has closed (a late submission's warning then raised DetachedInstanceError).
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call must not stop grading
+            message = repr(record.msg)
+        record.msg, record.args = message, None
         self.records.append(record)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbconvert.writers import FilesWriter
@@ -30,9 +31,16 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def course_config(out, db):
-    """The course's nbgrader settings (autograder/nbgrader_config.py) for the course folder `out`."""
+    """The course's nbgrader settings (autograder/nbgrader_config.py) for the course folder `out`,
+    with the instructor's own settings from out/nbgrader_config.py on top (a late penalty, say:
+    `c.LateSubmissionPlugin.penalty_method = "zero"`); CourseDirectory (folders, gradebook) stays
+    the command's."""
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(notebooks.ROOT / "autograder")).load_config()
     cfg = Config(cfg)
+    if (Path(out) / "nbgrader_config.py").exists():
+        own = PyFileConfigLoader("nbgrader_config.py", path=str(out)).load_config()
+        own.pop("CourseDirectory", None)  # where things are is the command's business
+        cfg.merge(own)
     cfg.CourseDirectory.root = str(out)
     cfg.CourseDirectory.db_url = f"sqlite:///{db}"
     return cfg
