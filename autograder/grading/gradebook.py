@@ -145,12 +145,16 @@ class Master:
             return sub.score, sub.max_score
 
     def scores(self):
-        """({(student, assignment): Score}, {assignment: max_score})."""
+        """({(student, assignment): Score}, {assignment: max_score}). A score is after any late
+        penalty nbgrader assigned (out/nbgrader_config.py's LateSubmissionPlugin settings)."""
         out, maxima = {}, {}
         with self.gradebook() as gb:
             for assignment in gb.assignments:
                 maxima[assignment.name] = assignment.max_score
                 for sub in gb.assignment_submissions(assignment.name):
                     cells = {g.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
-                    out[sub.student.id, assignment.name] = Score(sub.score, sub.max_score, cells)
+                    # the score an LMS should get: nbgrader's late penalty taken off, as its export does
+                    penalty = sub.late_submission_penalty or 0.0
+                    out[sub.student.id, assignment.name] = Score(max(0.0, sub.score - penalty),
+                                                                 sub.max_score, cells)
         return out, maxima

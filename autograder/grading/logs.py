@@ -15,6 +15,7 @@ from autograder.grading.outcomes import LATE, RESTORED, Outcome
 # reports these two only in its log.
 MISSING_GRADE_CELL = re.compile(r"Missing grade cell (\S+) encountered")
 LATE_BY = re.compile(r" is [\d.]+ seconds late")
+PENALTY = re.compile(r"^Late submission penalty: ([\d.]+)$")
 
 
 class Keep(logging.Handler):
@@ -82,5 +83,9 @@ def outcomes_from_log(records):
         if m:
             found.append(Outcome(RESTORED, "was deleted; nbgrader restored it", cell=m.group(1)))
         elif LATE_BY.search(text):
-            found.append(Outcome(LATE, text.split(" is ", 1)[1]))
+            late = Outcome(LATE, text.split(" is ", 1)[1])
+            if late not in found:  # nbgrader says it twice (autograde, then the penalty step)
+                found.append(late)
+        elif PENALTY.search(text) and found and found[-1].kind == LATE:
+            found[-1] = Outcome(LATE, f"{found[-1].detail}, penalty {PENALTY.search(text).group(1)}")
     return found
