@@ -42,7 +42,8 @@ import numpy as np
 from nbformat.v4 import new_output
 
 from autograder import confine, wire
-from autograder.grading.outcomes import CRASHED, GRADER_ERROR, GRADER_NOTE, TIMEOUT, Outcome
+from autograder.grading.outcomes import (CRASHED, GRADER_ERROR, GRADER_NOTE, MISTAKE, TIMEOUT,
+                                         Outcome)
 from autograder.sandbox import DISPLAY_LIMIT, DISPLAY_MIMETYPES, OUTPUT_LIMIT
 from autograder.sandbox_process import SandboxStopped, take_sandbox
 from autograder.specs import all_specs, graded_function
@@ -342,6 +343,9 @@ class JudgeSession:
             n = run_checks(graded, LearnerFunction(self, name, name), hidden_cases(graded),
                            lambda: self.callees(self.assignment, name))
         except CheckFailed as failed:
+            if failed.mistakes:
+                self.outcomes.append(Outcome(MISTAKE, cell=grade_id, function=name,
+                                             mistake=failed.mistakes))
             return [error_output("CheckFailed", str(failed))]
         except SandboxStopped as stop:
             self.outcomes.append(Outcome(stop.kind, str(stop), cell=grade_id, function=name))

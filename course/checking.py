@@ -40,7 +40,6 @@ _asarray = np.asarray
 _isfinite = np.isfinite
 _isclose = np.isclose
 _array_equal = np.array_equal
-_abs = np.abs
 _argwhere = np.argwhere
 _ndarray = np.ndarray
 _float64 = np.float64
@@ -57,9 +56,10 @@ class CheckFailed(AssertionError):
     paths (in JupyterLab, and in the error output nbgrader copies into the feedback).
     """
 
-    def __init__(self, message: str = "", hint: str = "") -> None:
+    def __init__(self, message: str = "", hint: str = "", mistakes: Sequence[str] = ()) -> None:
         super().__init__(message + hint)
         self.detail = message  # the failure without a named mistake (see run_checks' callees)
+        self.mistakes = tuple(mistakes)  # the names of the catalogued mistakes it matched
 
     def _render_traceback_(self) -> list[str]:
         return [f"{type(self).__name__}: {line}" if i == 0 else line
@@ -316,6 +316,12 @@ class _Evidence:
         return found
 
 
+def _failed(message: str, mistakes: list[Mistake]) -> CheckFailed:
+    """A CheckFailed whose text names the matched mistakes (if any), and whose `mistakes` lists
+    their names for the grader's reports."""
+    return CheckFailed(message, _mistake_text(mistakes), [m.name for m in mistakes])
+
+
 def _mistake_text(mistakes: list[Mistake]) -> str:
     if not mistakes:
         return ""
@@ -480,8 +486,7 @@ def check_case(graded: GradedFunction, learner_fn: Callable[..., Any], case: Cas
         if isinstance(exp_out, dict):
             problem = _expect_dict(out_label, got_out, exp_out)
             if problem:
-                raise CheckFailed(f"{problem} (Checked{where}.)",
-                                  _mistake_text(evidence().explaining_mistakes()))
+                raise _failed(f"{problem} (Checked{where}.)", evidence().explaining_mistakes())
         for label, key, got, exp in _leaves(out_label, got_out, exp_out):
             _compare_leaf(graded, case, evidence, where, label, key, got, exp)
 
@@ -510,8 +515,7 @@ def _compare_leaf(graded: GradedFunction, case: Case, evidence: _LazyEvidence, w
                 what = "dtype" if kind == "dtype" else "type"
                 raise CheckFailed(f"{problem} (Checked{where}.)\n  Its values are right on every "
                                   f"case checked: only the {what} needs fixing.")
-        raise CheckFailed(f"{problem} (Checked{where}.)",
-                          _mistake_text(evidence().explaining_mistakes()))
+        raise _failed(f"{problem} (Checked{where}.)", evidence().explaining_mistakes())
     g = _asarray(got, dtype=_float64)
     e = _asarray(exp, dtype=_float64)
     index = _first_wrong(g, e, graded.rtol, graded.atol)
@@ -526,7 +530,7 @@ def _compare_leaf(graded: GradedFunction, case: Case, evidence: _LazyEvidence, w
                  if index else ("  Input: " + at if at else "  Scalar result:"))
     lines.append(f"  yours: {_fmt(g[index])}   expected: {_fmt(e[index])}   "
                  f"(tolerance: |yours - expected| <= {graded.rtol:g} * |expected| + {graded.atol:g})")
-    raise CheckFailed("\n".join(lines), _mistake_text(evidence().explaining_mistakes()))
+    raise _failed("\n".join(lines), evidence().explaining_mistakes())
 
 
 # ------------------------------------------- functions the learner's code calls

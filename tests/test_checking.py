@@ -38,6 +38,15 @@ def test_wrong_value_reports_index_input_values_tolerance_and_named_mistake():
     assert "known mistake: tripled" in message and 'section "Doubling"' in message
 
 
+def test_a_named_mistake_is_also_data_for_the_grader():
+    with pytest.raises(CheckFailed) as failure:
+        run_checks(GRADED, lambda X: 3.0 * X, GRADED.visible_cases())
+    assert failure.value.mistakes == ("tripled",)
+    with pytest.raises(CheckFailed) as failure:
+        run_checks(GRADED, lambda X: 4.0 * X, GRADED.visible_cases())
+    assert failure.value.mistakes == ()
+
+
 def test_wrong_value_without_known_mistake_names_none():
     message = _fails(lambda X: 2.0 * X + 1.0, "double is wrong")
     assert "known mistake" not in message

@@ -301,3 +301,24 @@ def test_kernel_engine_survives_a_kernel_that_dies(release, tmp_path):
     # the summary table counts a dying kernel as a crash, not as a kind named after the sentence
     head = result.stdout.splitlines()[0].split()
     assert "crashed" in head and "cell" not in head, result.stdout
+
+
+@pytest.mark.parametrize("engine", ["judge", "kernel"])
+def test_a_named_mistake_reaches_the_reports(release, tmp_path, engine):
+    """A failed check that matches a catalogued mistake is named in grades.csv's status, on the
+    learner's summary page next to the points it lost, and in the summary table, by either engine."""
+    from support.synthetic import correct_notebook
+
+    nb = correct_notebook("01_neuron", release)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid")
+    cell.source = "def sigmoid(z):\n    return 1 / (1 + np.exp(z))"
+    (tmp_path / "submitted" / "signs" / "01_neuron").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "submitted" / "signs" / "01_neuron" / notebook_name("01_neuron"))
+    out = tmp_path / "out"
+    result = run_grade(tmp_path / "submitted", "--engine", engine, "--jobs", 1, "--out", out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    row = read_grades(out)["signs", "01_neuron"]
+    assert row["status"] == "sigmoid: known mistake: sign flip in the exponent", row
+    page = (out / "summary" / "signs.md").read_text()
+    assert "`test_sigmoid`: 0 / 1 (known mistake: sign flip in the exponent)" in page, page
+    assert "01_neuron sigmoid: sign flip in the exponent (1)" in result.stdout, result.stdout

@@ -9,10 +9,10 @@ import pytest
 
 from autograder.grading.engines import JudgeCells, RestartingExecute
 from autograder.grading.ledger import Ledger
-from autograder.grading.outcomes import (CRASHED, FORGED, NOT_SUBMITTED, RESTORED, TIMEOUT, Outcome,
-                                         kinds, status_text)
+from autograder.grading.outcomes import (CRASHED, FORGED, MISTAKE, NOT_SUBMITTED, RESTORED, TIMEOUT,
+                                         Outcome, kinds, status_text)
 from autograder.grading.pipelines import ForgetUnknownCells, autograde_preprocessors
-from autograder.grading.reports import Row, summary_table
+from autograder.grading.reports import Row, student_page, summary_table
 from autograder.grading.submissions import Submission
 from autograder.judge import JudgeSession
 
@@ -71,9 +71,28 @@ def test_the_summary_counts_kinds_whatever_the_sentences_say():
     assert line.split() == ["01_neuron", "2", "7.5", "/", "12", "1", "1", "1", "1"], line
 
 
+def test_a_named_mistake_reads_by_its_name_in_the_reports(tmp_path):
+    sign = Outcome(MISTAKE, cell="test_sigmoid", function="sigmoid",
+                   mistake=("sign flip in the exponent",))
+    rows = [Row("ann", "01_neuron", 11.0, 12.0, [sign], {"test_sigmoid": (0.0, 1.0),
+                                                         "test_relu": (1.0, 1.0)}),
+            Row("bob", "01_neuron", 11.0, 12.0, [sign], {"test_sigmoid": (0.0, 1.0)}),
+            Row("cid", "01_neuron", 12.0, 12.0, [])]
+    assert status_text([sign]) == "sigmoid: known mistake: sign flip in the exponent"
+    table = summary_table(rows, {"01_neuron": 12.0}, [])
+    head, line = table.splitlines()[:2]
+    assert head.split()[5:] == ["ok", "known", "mistake"] and line.split()[-2:] == ["1", "2"], table
+    assert table.splitlines()[-1].split() == ["01_neuron", "sigmoid:", "sign", "flip", "in", "the",
+                                              "exponent", "(2)"], table
+    page = student_page(tmp_path, "ann", rows[:1], 11.0, 12.0)
+    assert "`test_sigmoid`: 0 / 1 (known mistake: sign flip in the exponent)" in page, page
+    assert "test_relu" not in page  # no points lost there
+
+
 def test_the_ledger_keeps_outcomes_as_data(tmp_path):
     sub = Submission("ann", "01_neuron", tmp_path, hash="h1")
-    outcomes = [Outcome(TIMEOUT, "ran past 30 s", cell=4)]
+    outcomes = [Outcome(TIMEOUT, "ran past 30 s", cell=4),
+                Outcome(MISTAKE, cell="test_relu", function="relu", mistake=("a", "b"))]
     ledger = Ledger(tmp_path / "ledger.jsonl")
     ledger.record(sub, "judge", outcomes)
     ledger.close()

@@ -14,9 +14,11 @@ import numpy as np
 import pytest
 
 from autograder import wire
+from autograder.grading.outcomes import MISTAKE, Outcome
+from autograder.judge import JudgeSession, protected_paths
 from autograder.specs import all_specs
 from support.synthetic import learner_source
-from judging import graded_by_judge, solution_cells
+from judging import cells_before, graded_by_judge, solution_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,6 +116,24 @@ MUTANTS = [
 def test_sandboxed_mutants_fail_with_the_mistake_named(assignment, function, code, mistake):
     outcome, message = verdict(judge(assignment, function, code))
     assert outcome == "FAIL" and mistake in message, message
+
+
+def test_a_named_mistake_becomes_an_outcome_with_its_name():
+    """The judge leaves a failed check's matched mistakes as data, for the reports; a pass or a
+    failure that matches no catalogued mistake leaves none."""
+    codes = {"sigmoid": "def sigmoid(z):\n    return 1 / (1 + np.exp(z))",
+             "relu": "def relu(z):\n    return z + 7"}
+    session = JudgeSession("01_neuron", timeout=20, protected=protected_paths())
+    try:
+        for index, source, trusted, grade_id in cells_before("01_neuron", "sigmoid_prime", codes):
+            if grade_id is None:
+                session.run_cell(index, source, trusted)
+        for grade_id in ("test_sigmoid", "test_relu", "test_sigmoid_prime"):
+            session.judge(grade_id)
+    finally:
+        session.close()
+    assert session.outcomes == [Outcome(MISTAKE, cell="test_sigmoid", function="sigmoid",
+                                        mistake=("sign flip in the exponent",))]
 
 
 def test_solution_code_passes_in_the_sandbox_including_watched_callbacks():

@@ -5,12 +5,14 @@
 - kernel: `RestartingExecute`, nbgrader's stock `Execute` in a Jupyter kernel, except that a
   cell which kills the kernel costs only that cell.
 
-Each leaves what an instructor should know (a cell that ran too long, a crash) as Outcomes in
+Each leaves what an instructor should know (a cell that ran too long, a crash, a failed check
+that matched a catalogued mistake) as Outcomes in
 resources["autograder"]["outcomes"], which the grade command's converter collects.
 """
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from nbclient.exceptions import DeadKernelError
@@ -20,13 +22,16 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
-from autograder.grading.outcomes import CRASHED, GRADER_ERROR, TIMEOUT, Outcome
-from autograder.judge import JudgeSession, protected_paths
+from autograder.grading.outcomes import CRASHED, GRADER_ERROR, MISTAKE, TIMEOUT, Outcome
+from autograder.judge import GRADE_ID_PREFIX, JudgeSession, protected_paths
 from autograder.specs import all_specs
 
 DIED = "KernelDied"
 DIED_TOO_OFTEN = "KernelDiedTooOften"
 TIMED_OUT = "CellTimeoutError"  # the ename nbgrader's Execute gives a cell that ran too long
+FAILED = "CheckFailed"  # a failed check (course.checking.CheckFailed)
+# Evaluated in the kernel after a failed check: the names of the mistakes it matched.
+MISTAKE_NAMES = ("list(getattr(getattr(__import__('sys'), 'last_value', None), 'mistakes', ()))")
 
 
 def record(resources, outcome):
@@ -139,8 +144,27 @@ class RestartingExecute(Execute):
             return cell, self.resources
         if any(o.get("output_type") == "error" and o.get("ename") == TIMED_OUT for o in cell.outputs):
             record(self.resources, Outcome(TIMEOUT, f"ran past {self.timeout} s", cell=index))
+        elif utils.is_grade(cell) and any(o.get("output_type") == "error" and o.get("ename") == FAILED
+                                          for o in cell.outputs):
+            self._record_mistake(cell)
         self._ran.append(cell.source)
         return cell, resources
+
+    def _record_mistake(self, cell):
+        """A MISTAKE outcome when the grade cell's failed check named catalogued mistakes: their
+        names are asked of the kernel (the exception it just showed, `CheckFailed.mistakes`)."""
+        reply = self.wait_for_reply(self.kc.execute("", silent=True, store_history=False,
+                                                    user_expressions={"names": MISTAKE_NAMES}))
+        found = ((reply or {}).get("content", {}).get("user_expressions", {}).get("names", {})
+                 .get("data", {}).get("text/plain", "[]"))
+        try:
+            names = ast.literal_eval(found)
+        except (ValueError, SyntaxError):
+            return
+        if type(names) is list and names and all(type(n) is str for n in names):
+            grade_id = cell.metadata["nbgrader"].get("grade_id")
+            record(self.resources, Outcome(MISTAKE, cell=grade_id, mistake=tuple(names),
+                                           function=str(grade_id).removeprefix(GRADE_ID_PREFIX)))
 
     def _revive(self):
         """A fresh kernel with the earlier cells replayed; a death during the replay counts too."""

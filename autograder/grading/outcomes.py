@@ -26,6 +26,7 @@ TIMEOUT = "timeout"
 CRASHED = "crashed"
 GRADER_ERROR = "grader error"
 GRADER_NOTE = "grader note"
+MISTAKE = "known mistake"            # a failed check that matched a catalogued mistake
 
 # How a kind is written when the text is "<label>: <detail>" (default: the kind itself).
 LABELS = {FORGED: "forged cell metadata, graded as the assignment defines the cells"}
@@ -37,15 +38,20 @@ class Outcome:
 
     kind: one of this module's kinds. detail: what happened, in words. cell: where, when it
     happened in one cell (its index in the notebook, or a grade cell's grade_id). function: the
-    graded function whose checks it happened in.
+    graded function whose checks it happened in. mistake: the names of the catalogued mistakes
+    a failed check matched (`course.checking.CheckFailed.mistakes`), for kind MISTAKE.
     """
 
     kind: str
     detail: str = ""
     cell: int | str | None = None
     function: str | None = None
+    mistake: tuple[str, ...] = ()
 
     def __str__(self):
+        if self.mistake:
+            named = mistake_text(self.mistake)
+            return f"{self.function}: {named}" if self.function else named
         if self.function:
             return f"{self.function}: {self.detail}"
         if self.cell is not None:
@@ -55,15 +61,26 @@ class Outcome:
         return f"{label}: {self.detail}" if self.detail else label
 
     def to_json(self):
-        return {key: value for key, value in asdict(self).items() if value not in (None, "")}
+        found = {key: value for key, value in asdict(self).items() if value not in (None, "", ())}
+        if self.mistake:
+            found["mistake"] = list(self.mistake)
+        return found
 
     @classmethod
     def from_json(cls, data):
         """An Outcome from `to_json`'s dict; ValueError for anything else (an older ledger line)."""
         if type(data) is not dict or type(data.get("kind")) is not str:
             raise ValueError(f"not an outcome: {data!r}")
-        return cls(**{key: data[key] for key in ("kind", "detail", "cell", "function")
-                      if key in data})
+        found = {key: data[key] for key in ("kind", "detail", "cell", "function") if key in data}
+        mistake = data.get("mistake", [])
+        if type(mistake) is not list or not all(type(name) is str for name in mistake):
+            raise ValueError(f"not an outcome: {data!r}")
+        return cls(**found, mistake=tuple(mistake))
+
+
+def mistake_text(names):
+    """How a matched mistake reads in a report: "known mistake: <name>" (or several, "or")."""
+    return f"{MISTAKE}: " + " or ".join(names)
 
 
 def status_text(outcomes):

@@ -1,7 +1,8 @@
 """The command's reports, where outcomes become text: grades.csv (one row per student and
 assignment), summary.csv (one row per student, a column per assignment), summary/<student>.md
-(scores, statuses, the cells that lost points, links to the feedback) and the summary table
-printed at the end (per assignment: how many graded, the mean, a count per kind of outcome)."""
+(scores, statuses, the cells that lost points and the known mistakes they matched, links to
+the feedback) and the summary table printed at the end (per assignment: how many graded, the
+mean, a count per kind of outcome; then the known mistakes matched, most frequent first)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading.outcomes import NOT_GRADED, NOT_SUBMITTED, OK, Outcome, kinds, status_text
+from autograder.grading.outcomes import (NOT_GRADED, NOT_SUBMITTED, OK, Outcome, kinds,
+                                         mistake_text, status_text)
 
 UNKNOWN = "unknown assignment: not one of this course's exercises (skipped)"
 
@@ -99,11 +101,14 @@ def student_page(out, student, rows, total, top):
         links = ", ".join(f"[{p.name}](../{p.relative_to(out).as_posix()})" for p in r.feedback)
         lines.append(f"| {r.assignment} | {fmt(r.score)} / {fmt(r.max_score)} | "
                      f"{r.status.replace('|', '/')} | {links} |")
-    lost = [(r.assignment, cell, got, most) for r in rows
+    lost = [(r, cell, got, most) for r in rows
             for cell, (got, most) in sorted(r.cells.items()) if (got or 0) < most]
     if lost:
         lines += ["", "## Points lost", ""]
-        lines += [f"- {a}, `{cell}`: {fmt(got)} / {fmt(most)}" for a, cell, got, most in lost]
+        for r, cell, got, most in lost:
+            named = [mistake_text(o.mistake) for o in r.outcomes if o.mistake and o.cell == cell]
+            lines.append(f"- {r.assignment}, `{cell}`: {fmt(got)} / {fmt(most)}"
+                         + "".join(f" ({n})" for n in named))
     return "\n".join(lines) + "\n"
 
 
@@ -125,4 +130,10 @@ def summary_table(rows, maxima, unknown):
                      + "  ".join(f"{per[a][k]:>{len(k)}}" for k in columns))
     for student, folder in unknown:
         lines.append(f"unknown assignment folder skipped: {student}/{folder}")
+    named = Counter((r.assignment, o.function, o.mistake) for r in rows for o in r.outcomes
+                    if o.mistake)
+    if named:
+        lines += ["", "known mistakes (submissions):"]
+        lines += [f"  {a} {function}: {' or '.join(mistake)} ({n})"
+                  for (a, function, mistake), n in sorted(named.items(), key=lambda i: (i[0][0], -i[1], i[0][1:]))]
     return "\n".join(lines)
