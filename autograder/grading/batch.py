@@ -20,7 +20,7 @@ from autograder.grading.ledger import Ledger
 from autograder.grading.nbgrader_patches import patch_nbgrader
 from autograder.grading.outcomes import GRADER_ERROR, Outcome, status_text
 from autograder.grading.pipelines import course_config
-from autograder.grading.pool import Pool
+from autograder.grading.pool import RunStopped, make_pool
 from autograder.grading.reports import fmt, report_rows, write_reports
 from autograder.grading.submissions import digest, discover, plan
 from autograder.grading.worker import STAGING, Job, Settings
@@ -41,9 +41,9 @@ c.CsvExportPlugin.to = "nbgrader_export.csv"
 class GradeRun:
     """One run of the command over a class."""
 
-    def __init__(self, submitted, out, engine, jobs, timeout, force):
+    def __init__(self, submitted, out, engine, jobs, timeout, force, cluster=None):
         self.submitted, self.out, self.engine = submitted, out, engine
-        self.jobs, self.timeout, self.force = jobs, timeout, force
+        self.jobs, self.timeout, self.force, self.cluster = jobs, timeout, force, cluster
         self.begin = time.perf_counter()
         self.outcomes, self.grader_errors, self.done, self.total = {}, [], 0, 0
         self.ledger = Ledger(out / LEDGER)
@@ -72,7 +72,7 @@ class GradeRun:
         (out / GRADING / "logs").mkdir(parents=True, exist_ok=True)
         cfg = course_config(out, out / "gradebook.db")
         self.master = master = Master(out, cfg.CourseDirectory.course_id)
-        pool = Pool(Settings(out, self.engine, self.timeout), master.copy_to)
+        pool = make_pool(Settings(out, self.engine, self.timeout), master.copy_to, self.cluster, self.say)
         pool.grow(min(self.jobs, len(likely)))  # warming up while the assignments are registered
         interrupted = False
         try:
@@ -112,6 +112,9 @@ class GradeRun:
         except KeyboardInterrupt:
             interrupted = True
             self.say("grade: interrupted; the grades written so far are kept: run the command again to go on")
+        except RunStopped as exc:
+            interrupted = exc
+            self.say(f"grade: {exc}; the grades written so far are kept: run the command again to go on")
         finally:
             self.ledger.close()
             pool.close()
@@ -122,6 +125,8 @@ class GradeRun:
         print(write_reports(out, rows, maxima, unknown))
         print(f"\n{len(rows)} rows in {out / 'grades.csv'}; per student: {out / 'summary.csv'}, "
               f"{out / 'summary'}/; feedback: {out / 'feedback'}/ ({time.perf_counter() - self.begin:.1f} s)")
+        if isinstance(interrupted, RunStopped):
+            return 2
         if interrupted:
             return 130
         return 1 if self.grader_errors else 0

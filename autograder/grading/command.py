@@ -33,6 +33,10 @@ def add_arguments(parser):
                              "(restarted if it dies)")
     parser.add_argument("--force", action="store_true",
                         help="regrade every submission, even those the ledger says are graded")
+    parser.add_argument("--cluster", default=None, metavar="ADDRESS",
+                        help="grade on a Dask distributed cluster: its scheduler (tcp://HOST:PORT; "
+                             "workers started with --nthreads 1), or local:N to start N local worker "
+                             "processes; --jobs is then ignored")
 
 
 @contextlib.contextmanager
@@ -73,11 +77,16 @@ def run(args):
     submitted, out = resolve(args.submissions, args.out)
     if args.jobs < 1 or args.timeout < 1:
         raise SystemExit("grade: --jobs and --timeout must be at least 1")
+    if args.cluster:
+        from autograder.grading.cluster import check_address
+
+        check_address(args.cluster)
     out.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         with locked(out / LOCK):
-            return GradeRun(submitted, out, args.engine, args.jobs, args.timeout, args.force)()
+            return GradeRun(submitted, out, args.engine, args.jobs, args.timeout, args.force,
+                                args.cluster)()
     except KeyboardInterrupt:
         print("grade: interrupted", file=sys.stderr)
         return 130

@@ -9,6 +9,9 @@ ProcessPoolExecutor, one dead worker breaks every submission in flight.)
 Workers are forked from the main process once nbgrader and the judge are imported, and started
 early (`Pool.grow`, before the main process registers the assignments) so that they warm up
 meanwhile; each gets a fresh copy of the master gradebook before its first job.
+
+`make_pool` is where a run gets its pool: this one, or with --cluster a Dask cluster
+(`cluster.ClusterPool`, same methods).
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from autograder.grading.worker import Result, Settings, worker_main
+
+
+class RunStopped(Exception):
+    """The run cannot go on (the cluster's scheduler or the gradebook's database went away): the
+    grades written so far are kept and the next run resumes from the ledger."""
 
 
 def hard_limit(timeout):
@@ -149,3 +157,12 @@ class Pool:
             w.stop()
         for index in range(1, len(self.workers) + 1):
             self.db(index).unlink(missing_ok=True)
+
+
+def make_pool(settings: Settings, copy_master, cluster=None, say=print):
+    """The run's workers: local processes, or the Dask cluster at `cluster` (tcp://HOST:PORT or local:N)."""
+    if cluster:
+        from autograder.grading.cluster import ClusterPool  # imports distributed: only when asked for
+
+        return ClusterPool(cluster, settings, copy_master, say)
+    return Pool(settings, copy_master)
