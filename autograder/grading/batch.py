@@ -15,6 +15,7 @@ import time
 from nbgrader.utils import rmtree
 
 from autograder import confine, notebooks
+from autograder.grading.database import lost, lost_reason
 from autograder.grading.gradebook import GRADING, Master
 from autograder.grading.ledger import Ledger
 from autograder.grading.nbgrader_patches import patch_nbgrader
@@ -41,9 +42,9 @@ c.CsvExportPlugin.to = "nbgrader_export.csv"
 class GradeRun:
     """One run of the command over a class."""
 
-    def __init__(self, submitted, out, engine, jobs, timeout, force, cluster=None):
+    def __init__(self, submitted, out, engine, jobs, timeout, force, cluster=None, db=None):
         self.submitted, self.out, self.engine = submitted, out, engine
-        self.jobs, self.timeout, self.force, self.cluster = jobs, timeout, force, cluster
+        self.jobs, self.timeout, self.force, self.cluster, self.db = jobs, timeout, force, cluster, db
         self.begin = time.perf_counter()
         self.outcomes, self.grader_errors, self.done, self.total = {}, [], 0, 0
         self.ledger = Ledger(out / LEDGER)
@@ -71,14 +72,17 @@ class GradeRun:
         shutil.rmtree(out / STAGING, ignore_errors=True)
         (out / GRADING / "logs").mkdir(parents=True, exist_ok=True)
         cfg = course_config(out, out / "gradebook.db")
-        self.master = master = Master(out, cfg.CourseDirectory.course_id)
+        if self.db:
+            cfg.CourseDirectory.db_url = self.db
+        self.master = master = Master(out, cfg.CourseDirectory.course_id, self.db)
         pool = make_pool(Settings(out, self.engine, self.timeout), master.copy_to, self.cluster, self.say)
         pool.grow(min(self.jobs, len(likely)))  # warming up while the assignments are registered
         interrupted = False
         try:
             master.register(cfg, assignments, sorted({s.student for s in subs}), source)
             if not (out / "nbgrader_config.py").exists():
-                (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(course_id=master.course_id))
+                (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(course_id=master.course_id) + (
+                    f'c.CourseDirectory.db_url = "{self.db}"\n' if self.db else ""))
             expected = {a: master.expected(a) for a in assignments}
             todo, skipped = [], 0
             with master.gradebook() as gb:
@@ -112,7 +116,11 @@ class GradeRun:
         except KeyboardInterrupt:
             interrupted = True
             self.say("grade: interrupted; the grades written so far are kept: run the command again to go on")
-        except RunStopped as exc:
+        except Exception as exc:
+            if lost(exc):  # the gradebook's database went away (nbgrader's own calls included)
+                exc = RunStopped(f"the gradebook database went away ({lost_reason(exc)})")
+            if not isinstance(exc, RunStopped):
+                raise
             interrupted = exc
             self.say(f"grade: {exc}; the grades written so far are kept: run the command again to go on")
         finally:
@@ -120,7 +128,14 @@ class GradeRun:
             pool.close()
             shutil.rmtree(out / STAGING, ignore_errors=True)
 
-        scores, maxima = master.scores()
+        try:
+            scores, maxima = master.scores()
+        except Exception as exc:
+            if not lost(exc):
+                raise
+            self.say(f"grade: the gradebook database went away ({lost_reason(exc)}); no reports written: "
+                     f"run the command again to go on")
+            return 2
         rows = report_rows(out, subs, self.outcomes, scores, maxima, self.grader_errors)
         print(write_reports(out, rows, maxima, unknown))
         print(f"\n{len(rows)} rows in {out / 'grades.csv'}; per student: {out / 'summary.csv'}, "
@@ -161,6 +176,9 @@ class GradeRun:
         try:
             score = self.master.merge(sub.student, sub.assignment, result.grades)
         except Exception as exc:  # the gradebook refused it: report, go on with the class
+            if lost(exc):  # ... unless its database went away: nothing more can be written
+                raise RunStopped(f"the gradebook database went away while writing {sub.key} "
+                                 f"(not written: {lost_reason(exc)})") from None
             self.grader_errors.append(sub.key)
             self.finish(sub, outcomes + [Outcome(GRADER_ERROR, f"writing the gradebook failed: "
                                                  f"{type(exc).__name__}: {exc}")])

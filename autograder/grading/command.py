@@ -37,6 +37,10 @@ def add_arguments(parser):
                         help="grade on a Dask distributed cluster: its scheduler (tcp://HOST:PORT; "
                              "workers started with --nthreads 1), or local:N to start N local worker "
                              "processes; --jobs is then ignored")
+    parser.add_argument("--db", default=None, metavar="URL",
+                        help="keep the gradebook in a database server, e.g. postgresql://USER@HOST:PORT/DBNAME "
+                             "(nbgrader's CourseDirectory.db_url; default: OUT/gradebook.db); the password "
+                             "comes from PGPASSWORD or ~/.pgpass, never from the URL")
 
 
 @contextlib.contextmanager
@@ -81,12 +85,17 @@ def run(args):
         from autograder.grading.cluster import check_address
 
         check_address(args.cluster)
+    if args.db:
+        from autograder.grading.database import check_url, reachable
+
+        args.db = check_url(args.db)
+        reachable(args.db)
     out.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         with locked(out / LOCK):
             return GradeRun(submitted, out, args.engine, args.jobs, args.timeout, args.force,
-                                args.cluster)()
+                                args.cluster, args.db)()
     except KeyboardInterrupt:
         print("grade: interrupted", file=sys.stderr)
         return 130

@@ -63,17 +63,25 @@ class Score:
 class Master:
     """The master gradebook: written by the main process only."""
 
-    def __init__(self, out, course_id):
+    def __init__(self, out, course_id, url=None):
+        """url: a database server's (`grade --db`, see `database`); default OUT/gradebook.db."""
         self.out = Path(out)
         self.db = self.out / "gradebook.db"
-        self.url = f"sqlite:///{self.db}"
+        self.url = url or f"sqlite:///{self.db}"
         self.course_id = course_id
 
     def gradebook(self):
         return Gradebook(self.url, self.course_id)
 
     def copy_to(self, path):
-        shutil.copyfile(self.db, path)
+        """A worker's SQLite gradebook: a copy of the master file, or of a server's registration rows."""
+        if self.url == f"sqlite:///{self.db}":
+            shutil.copyfile(self.db, path)
+        else:
+            from autograder.grading.database import snapshot
+
+            Path(path).unlink(missing_ok=True)
+            snapshot(self.url, self.course_id, path)
 
     def register(self, cfg, assignments, students, hashes):
         """Sources into OUT/solutions, assignments into the gradebook (nbgrader's GenerateAssignment,
