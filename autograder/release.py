@@ -21,17 +21,17 @@ from course.syllabus import LESSONS
 ROOT = notebooks.ROOT
 TEMPLATES = Path(__file__).resolve().parent / "edition"
 # Instructor and test tools: not installed for learners.
-INSTRUCTOR_ONLY = {"nbgrader", "nbval", "pytest", "pytest-xdist", "playwright"}
+INSTRUCTOR_ONLY = {"nbgrader", "nbval", "pytest", "pytest-xdist", "playwright", "jupyterhub",
+                   "distributed", "psycopg2-binary", "ruff"}
 
 
 def learner_requirements(text):
-    """requirements.txt without the instructor's tools (comments kept)."""
-    kept = []
+    """requirements.txt's pins without the instructor's tools, under a learner's header."""
+    kept = ["# What the course needs to run (pinned; constraints.txt pins what these pull in)."]
     for line in text.splitlines():
         name = line.split("==")[0].strip().lower()
-        if line.strip() and not line.lstrip().startswith("#") and name in INSTRUCTOR_ONLY:
-            continue
-        kept.append(line)
+        if line.strip() and not line.lstrip().startswith("#") and name not in INSTRUCTOR_ONLY:
+            kept.append(line)
     return "\n".join(kept) + "\n"
 
 

@@ -359,3 +359,10 @@ def test_an_exercise_checks_right_and_wrong_answers_in_the_edition(fresh_python,
                               f"{assignment}__wrong"))
     passed, text = wrong[wrong_name]
     assert not passed and "CheckFailed" in text and f"{wrong_name}" in text, text
+
+
+def test_learners_install_no_instructor_tool(edition):
+    pinned = {line.split("==")[0] for line in (edition / "requirements.txt").read_text().splitlines()
+              if "==" in line}
+    assert pinned and not pinned & release.INSTRUCTOR_ONLY
+    assert {"numpy", "matplotlib", "jupyterlab", "ipywidgets"} <= pinned
