@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 LAB_ARGS ?=
 
-.PHONY: lab test env generate execute release hub clean-env
+.PHONY: lab test test-fast env generate execute release hub clean-env
 
 env: $(STAMP)
 
@@ -29,6 +29,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadscope \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    tests lessons solutions
+
+## The edit-test loop: the tests not marked slow (no notebooks under nbval, no grading runs,
+## no browser, no hub): under a minute on two cores.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not slow" tests
 
 ## Regenerate exercises/ (student versions) from solutions/ with nbgrader.
 generate: $(STAMP)

@@ -56,6 +56,7 @@ def test_the_refusal_works():
     assert result.returncode != 0 and "not part of the learner edition" in result.stderr
 
 
+@pytest.mark.slow  # a fresh interpreter per module
 @pytest.mark.parametrize("name", MODULES)
 def test_course_module_imports_without_autograder(name):
     result = import_without_autograder(f"course.{name}")

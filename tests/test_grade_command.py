@@ -26,6 +26,8 @@ import pytest
 from autograder import notebooks
 from autograder.grading.worker import CRASH_HOOK
 
+pytestmark = pytest.mark.slow  # runs the grade command end to end
+
 ASSIGNMENTS = ["01_neuron", "03_loss"]
 HIDDEN = ("HiddenTests", "BEGIN HIDDEN TESTS")
 

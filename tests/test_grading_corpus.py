@@ -18,6 +18,8 @@ import pytest
 from adversarial.corpus import CASES, build, full_marks, write
 from autograder import notebooks
 
+pytestmark = pytest.mark.slow  # grades the adversarial corpus end to end
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -70,6 +70,7 @@ def graded(tmp_path_factory):
     return outs
 
 
+@pytest.mark.slow  # grades the corpus under both engines
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.student}-{c.assignment}" for c in CASES])
 def test_honest_submission_scores_the_same_under_both_engines(graded, case):
     deserved = full_marks(case.assignment, notebooks.EXERCISES)

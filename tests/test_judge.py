@@ -172,6 +172,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith(("autograder.refe
 """
 
 
+@pytest.mark.slow  # a sandbox per exercise, running its set-up cells
 @pytest.mark.parametrize("assignment", sorted(all_specs()))
 def test_the_set_up_cell_loads_no_reference_function(assignment):
     """After the set-up cell (and the warm imports the sandbox makes), no module that defines a

@@ -12,6 +12,8 @@ import pytest
 from autograder import notebooks
 from support.scratch_course import ScratchCourse
 
+pytestmark = pytest.mark.slow  # runs nbgrader's generate and autograde on a course
+
 ASSIGNMENTS = notebooks.assignments()
 
 

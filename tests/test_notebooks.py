@@ -98,6 +98,7 @@ def test_student_version_has_no_solutions_hidden_tests_or_outputs(assignment):
             assert not cell.outputs
 
 
+@pytest.mark.slow  # runs nbgrader's generate_assignment on every exercise
 def test_exercises_are_generated_from_solutions_without_drift():
     differ = notebooks.drift()
     assert not differ, f"exercises/ differs from a fresh `make generate`: {differ}"

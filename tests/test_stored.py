@@ -61,5 +61,6 @@ def test_every_stored_file_has_a_producer_and_loads():
         stored.load(name)
 
 
+@pytest.mark.slow  # produces every stored data set again
 def test_stored_data_matches_a_fresh_production():
     assert producers.drift() == []

@@ -8,11 +8,14 @@ import re
 import urllib.request
 
 import nbformat
+import pytest
 from test_browser import (LONG, ROOT, TOKEN, _open_notebook, _run_all_cells_from_the_menu, _shot,  # noqa: F401
                           _wait_idle, browser, expect, lab, page)
 
 from course.flashcard_deck import CARDS
 from course.flashcards import to_plain
+
+pytestmark = pytest.mark.slow  # drives JupyterLab in Chromium
 
 NOTEBOOK = "lessons/flashcards_check.ipynb"
 
