@@ -96,7 +96,9 @@ def _installed_paths():
         for entry in os.scandir(site):
             if entry.name.split("-")[0].split(".")[0] not in GRADER_PACKAGES:
                 read.add(entry.path)
-    real = lambda paths: {os.path.realpath(p) for p in paths if os.path.exists(p)}  # noqa: E731
+    def real(paths):
+        return {os.path.realpath(p) for p in paths if os.path.exists(p)}
+
     read = real(read)
     return tuple(sorted(read)), tuple(sorted(real(list_only) - read))
 

@@ -7,8 +7,8 @@ reference code. Stock nbgrader and `--engine kernel` run that line; the judge
 never runs a grade cell and runs the same checks itself (`autograder.judge`).
 """
 
-from course.checking import hidden_cases, learner_callees, run_checks
 from autograder.specs import all_specs, graded_function
+from course.checking import hidden_cases, learner_callees, run_checks
 
 
 class HiddenTests:
@@ -20,6 +20,7 @@ class HiddenTests:
     def check(self, name, learner_fn):
         __tracebackhide__ = True
         graded = graded_function(self.assignment, name)
-        callees = lambda: learner_callees(name, learner_fn, all_specs()[self.assignment],  # noqa: E731
-                                          hidden=True)
+        def callees():
+            return learner_callees(name, learner_fn, all_specs()[self.assignment], hidden=True)
+
         run_checks(graded, learner_fn, hidden_cases(graded), callees)

@@ -42,13 +42,11 @@ import numpy as np
 from nbformat.v4 import new_output
 
 from autograder import confine, wire
-from autograder.grading.outcomes import (CRASHED, GRADER_ERROR, GRADER_NOTE, MISTAKE, TIMEOUT,
-                                         Outcome)
+from autograder.grading.outcomes import CRASHED, GRADER_ERROR, GRADER_NOTE, MISTAKE, TIMEOUT, Outcome
 from autograder.sandbox import DISPLAY_LIMIT, DISPLAY_MIMETYPES, OUTPUT_LIMIT
 from autograder.sandbox_process import SandboxStopped, take_sandbox
 from autograder.specs import all_specs, graded_function
-from course.checking import (Callee, CheckFailed, hidden_cases, names_called_in_source,
-                             run_checks)
+from course.checking import Callee, CheckFailed, hidden_cases, names_called_in_source, run_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 GIVEN_MODULE = "course.given"  # earlier exercises' functions, given to learners in later ones

@@ -411,7 +411,7 @@ class Sandbox:
             failure = result.error_before_exec or result.error_in_exec
             if failure is not None:
                 error = self._error(failure)
-        except BaseException as exc:  # noqa: BLE001 (the learner's code may have broken the shell)
+        except BaseException as exc:  # the learner's code may have broken the shell
             error = self._error(exc)
         finally:
             sys.stdout, sys.stderr = old
@@ -440,7 +440,7 @@ class Sandbox:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 result = fn(*args)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:  # whatever the learner's function raises is its answer
             sys.stdout, sys.stderr = old
             self.send("raised", ename=type(exc).__name__[:100], evalue=str(exc)[:2000])
             return
@@ -487,13 +487,13 @@ def warm_imports(shell_folder=None):
     modules a sandbox must load only as far as the assignment's set-up cell asks).
     """
     os.environ.setdefault("MPLBACKEND", "Agg")
-    import numpy  # noqa: F401
     import matplotlib
+    import numpy  # noqa: F401 (imported once here, before the sandboxes fork)
 
     matplotlib.use("Agg")
-    import ipywidgets  # noqa: F401
-    import matplotlib.pyplot  # noqa: F401
-    import sklearn.datasets  # noqa: F401
+    import ipywidgets  # noqa: F401 (imported once here, before the sandboxes fork)
+    import matplotlib.pyplot
+    import sklearn.datasets  # noqa: F401 (imported once here, before the sandboxes fork)
 
     grading_shell(shell_folder)
 

@@ -30,10 +30,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the synthetic class and scratch course (tests/support)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from autograder import notebooks  # noqa: E402
-from support import synthetic  # noqa: E402
-from support.scratch_course import ScratchCourse  # noqa: E402
-from grading import read_grade_scores, run_stock  # noqa: E402
+from grading import read_grade_scores, run_stock  # noqa: E402 (after the sys.path set-up above)
+
+from autograder import notebooks  # noqa: E402 (after the sys.path set-up above)
+from support import synthetic  # noqa: E402 (after the sys.path set-up above)
+from support.scratch_course import ScratchCourse  # noqa: E402 (after the sys.path set-up above)
 
 
 def grade_with(tree, submitted, out, jobs, timeout):

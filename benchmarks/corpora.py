@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from adversarial import corpus as adversarial  # noqa: E402
-from honest import corpus as honest  # noqa: E402
-from autograder import notebooks  # noqa: E402
-from support.scratch_course import ScratchCourse  # noqa: E402
+from adversarial import corpus as adversarial  # noqa: E402 (after the sys.path set-up above)
+from autograder import notebooks  # noqa: E402 (after the sys.path set-up above)
+from honest import corpus as honest  # noqa: E402 (after the sys.path set-up above)
+from support.scratch_course import ScratchCourse  # noqa: E402 (after the sys.path set-up above)
 
 
 def deserved(case):

@@ -57,10 +57,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the synthetic class and scratch course (tests/support)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from autograder import notebooks  # noqa: E402
-from support import synthetic  # noqa: E402
-from support.scratch_course import ScratchCourse  # noqa: E402
-from notebook_times import floor_seconds  # noqa: E402
+from notebook_times import floor_seconds  # noqa: E402 (after the sys.path set-up above)
+
+from autograder import notebooks  # noqa: E402 (after the sys.path set-up above)
+from support import synthetic  # noqa: E402 (after the sys.path set-up above)
+from support.scratch_course import ScratchCourse  # noqa: E402 (after the sys.path set-up above)
 
 TARGET_SPEEDUP = 1.8
 TARGET_FLOOR_RATIO = 1.3

@@ -21,7 +21,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import notebooks  # noqa: E402
+from autograder import notebooks  # noqa: E402 (after the sys.path set-up above)
 
 
 def run_seconds(nb, cwd):

@@ -252,7 +252,8 @@ def trains_on_digits(where, learner_train):
     """train() on the digits reaches the accuracy lesson 10 states, on the held-out digits."""
     __tracebackhide__ = True
     from course.costs import knob_count
-    from course.whole_picture import DIGITS as d, accuracy, digits_split
+    from course.whole_picture import DIGITS as d
+    from course.whole_picture import accuracy, digits_split
     X_train, y_train, X_test, y_test = digits_split()
     args = (X_train.copy(), y_train.copy(), d["sizes"], d["epochs"], d["batch_size"],
             d["learning_rate"], d["seed"])

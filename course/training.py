@@ -200,7 +200,9 @@ def time_numerical_gradient(sizes, batch=32, seed=0):
     rng = np.random.default_rng(seed)
     params = init_params(sizes, seed=seed)
     X, Y = rng.normal(size=(batch, sizes[0])), rng.uniform(size=(batch, sizes[-1]))
-    loss = lambda p: network_loss(p, X, Y)
+    def loss(p):
+        return network_loss(p, X, Y)
+
     start = time.perf_counter()
     for _ in range(200):
         loss(params)

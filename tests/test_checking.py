@@ -271,6 +271,7 @@ def test_the_judge_blames_a_wrong_callee():
     """The judge runs the learner's code in a sandbox; it reads which graded functions a
     function calls from the cell that defines it, and checks them through proxies."""
     import nbformat
+
     from autograder.judge import JudgeSession, protected_paths
     from autograder.notebooks import SOLUTIONS
     from support.synthetic import learner_source

@@ -6,8 +6,8 @@ import types
 import numpy as np
 import pytest
 
-from course.checking import CheckFailed
 from course import given
+from course.checking import CheckFailed
 from course.checks import VisibleChecks, borrowed
 
 

@@ -96,10 +96,10 @@ def test_given_is_written_anew_not_copied_from_the_answers():
 def test_the_normalised_comparison_sees_through_renaming():
     def copied(x, Y):
         """Renamed, otherwise the same."""
-        return float(0.5 * np.sum((network_forward(params, x) - Y) ** 2) / len(x))  # noqa: F821
+        return float(0.5 * np.sum((network_forward(params, x) - Y) ** 2) / len(x))  # noqa: F821 (only compared as text, never run)
 
     def answer(params, X, Y):
-        return float(0.5 * np.sum((network_forward(params, X) - Y) ** 2) / len(X))  # noqa: F821
+        return float(0.5 * np.sum((network_forward(params, X) - Y) ** 2) / len(X))  # noqa: F821 (only compared as text, never run)
 
     assert _normalised_body(copied) == _normalised_body(answer)
     assert _normalised_body(copied) != _normalised_body(given.network_loss)
@@ -275,7 +275,8 @@ def test_no_learner_notebook_imports_the_grader(path):
 def test_scan_catches_an_import():
     assert _imports_of("from autograder.reference.neuron import sigmoid") == ["autograder.reference.neuron"]
     assert "autograder.hidden" in _imports_of("%matplotlib inline\nimport autograder.hidden as h")
-    assert _imports_of("import importlib\nm = importlib.import_module('autograder.reference')")[-1] == "autograder.reference"
+    imported = _imports_of("import importlib\nm = importlib.import_module('autograder.reference')")
+    assert imported[-1] == "autograder.reference"
 
 
 # ---------------------------------------------------------------- while grading

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from autograder.grading import logs, pipelines  # noqa: E402 (tests/ is not a package)
-from autograder.grading.outcomes import LATE  # noqa: E402
+from autograder.grading import logs, pipelines
+from autograder.grading.outcomes import LATE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +64,7 @@ def test_a_late_submission_is_graded_with_the_instructors_penalty(tmp_path):
     import subprocess
 
     import nbformat
+
     from support.synthetic import correct_notebook
 
     folder = tmp_path / "submitted" / "ada" / "01_neuron"

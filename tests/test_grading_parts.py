@@ -9,8 +9,17 @@ import pytest
 
 from autograder.grading.engines import JudgeCells, RestartingExecute
 from autograder.grading.ledger import Ledger
-from autograder.grading.outcomes import (CRASHED, FORGED, MISTAKE, NOT_SUBMITTED, RESTORED, TIMEOUT,
-                                         Outcome, kinds, status_text)
+from autograder.grading.outcomes import (
+    CRASHED,
+    FORGED,
+    MISTAKE,
+    NOT_SUBMITTED,
+    RESTORED,
+    TIMEOUT,
+    Outcome,
+    kinds,
+    status_text,
+)
 from autograder.grading.pipelines import ForgetUnknownCells, autograde_preprocessors
 from autograder.grading.reports import Row, student_page, summary_table
 from autograder.grading.submissions import Submission

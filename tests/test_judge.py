@@ -17,8 +17,8 @@ from autograder import wire
 from autograder.grading.outcomes import MISTAKE, Outcome
 from autograder.judge import JudgeSession, protected_paths
 from autograder.specs import all_specs
-from support.synthetic import learner_source
 from judging import cells_before, graded_by_judge, solution_cells
+from support.synthetic import learner_source
 
 ROOT = Path(__file__).resolve().parent.parent
 

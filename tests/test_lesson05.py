@@ -5,15 +5,14 @@ from pathlib import Path
 
 import matplotlib
 import nbformat
-import numpy as np
 import pytest
 
 matplotlib.use("Agg")
 
-from course import costs  # noqa: E402
-from course import numerical_gradient as ng  # noqa: E402
-from course.given import numerical_gradient  # noqa: E402
-from course.gradcheck import worst_relative_error  # noqa: E402
+from course import costs
+from course import numerical_gradient as ng
+from course.given import numerical_gradient
+from course.gradcheck import worst_relative_error
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "lessons" / "05_numerical_gradient.ipynb"
@@ -64,7 +63,7 @@ def test_shrinking_h_on_b2_does_what_the_lesson_says():
     def errors(h):
         return [abs(s - exact) / abs(exact) for s in ng.slopes_at(ng.toy_loss, params, "b2", (0,), h)]
 
-    (f_5, c_5), (f_7, _), (f_8, c_8), (f_10, c_10) = errors(1e-5), errors(1e-7), errors(1e-8), errors(1e-10)
+    (_, c_5), (f_7, _), (f_8, c_8), (f_10, c_10) = errors(1e-5), errors(1e-7), errors(1e-8), errors(1e-10)
     assert c_8 > c_5  # the central difference gets worse below its best step
     assert f_8 < f_7  # while the forward difference still improves down to 1e-8
     assert f_10 > f_8 and c_10 > c_5  # below that, both are worse than at their best

@@ -122,6 +122,7 @@ def test_graph_figure_shows_values_in_nodes_and_gradients_on_edges():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     from course import chain_rule as cr
     fig = cr.plot_graph(**cr.GRAPH_INPUTS)
     texts = [t.get_text() for t in fig.axes[0].texts]

@@ -75,7 +75,8 @@ def test_written_out_network_reproduces_the_expected_numbers():
     db2 = re.search(r"db2 (\[.*?\])", backward).group(1)
     expected = printed(cell_printing('expected_numbers("mlp_backward")'))
     assert f"dW1 first row {row}" in expected and f"db2 {db2}" in expected
-    assert "5-4-3  relative error" in printed(cell_printing("def loss_of")) and "PASS" in printed(cell_printing("def loss_of"))
+    checked = printed(cell_printing("def loss_of"))
+    assert "5-4-3  relative error" in checked and "PASS" in checked
 
 
 def test_the_derivation_prints_the_jacobian_and_p_minus_y():

@@ -11,8 +11,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from autograder.reference import neuron  # noqa: E402
-from course import layers, loss, plots  # noqa: E402
+from autograder.reference import neuron
+from course import layers, loss, plots
 
 ROOT = Path(__file__).resolve().parent.parent
 

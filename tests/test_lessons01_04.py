@@ -12,8 +12,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from autograder import notebooks  # noqa: E402
-from course import gradcheck, layers, loss, nudging, progress  # noqa: E402
+from autograder import notebooks
+from course import gradcheck, layers, loss, nudging, progress
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_MAP = ROOT / "lessons" / "00_course_map.ipynb"
@@ -111,7 +111,8 @@ def log_slope(line):
 def test_secant_slopes_are_exercise_4s_differences(h):
     """The chords the figure and the explorer draw have the slopes exercise 4's forward and
     central differences compute, to the digits they print."""
-    from autograder.reference import neuron, nudging as ref
+    from autograder.reference import neuron
+    from autograder.reference import nudging as ref
     x0 = np.array(nudging.X0)
     forward = float(ref.forward_difference(neuron.sigmoid, x0, h))
     central = float(ref.central_difference(neuron.sigmoid, x0, h))
@@ -125,7 +126,8 @@ def test_secant_slopes_are_exercise_4s_differences(h):
 
 
 def test_error_vs_h_draws_exercise_4s_errors():
-    from autograder.reference import neuron, nudging as ref
+    from autograder.reference import neuron
+    from autograder.reference import nudging as ref
     fig = nudging.plot_error_vs_h()
     hs = np.logspace(-14, 0, 57)
     fwd, cen = ref.nudging_errors(neuron.sigmoid, neuron.sigmoid_prime, nudging.X0, hs)
@@ -150,7 +152,8 @@ def test_error_vs_h_reads_left_to_right_and_each_label_names_its_guides_slope():
         assert any(abs(log_slope(g) - p) < 1e-9 for g in guides), (text, [log_slope(g) for g in guides])
     assert {float(re.search(r"slope (-?\d+)", t).group(1)) for t in labels} == {1.0, 2.0, -1.0}
     # The data bear the labels out: truncation on the right, round-off on the left.
-    from autograder.reference import neuron, nudging as ref
+    from autograder.reference import neuron
+    from autograder.reference import nudging as ref
     right, left = np.logspace(-4, -1, 7), np.logspace(-14, -9, 21)
     fwd, cen = ref.nudging_errors(neuron.sigmoid, neuron.sigmoid_prime, nudging.X0, right)
     assert np.polyfit(np.log10(right), np.log10(fwd), 1)[0] == pytest.approx(1, abs=0.05)

@@ -10,8 +10,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from autograder import notebooks  # noqa: E402
-from course import descent, training  # noqa: E402
+from autograder import notebooks
+from course import descent, training
 
 LESSON_6 = notebooks.ROOT / "lessons" / "06_descent.ipynb"
 LESSON_7 = notebooks.ROOT / "lessons" / "07_training.ipynb"
@@ -66,7 +66,9 @@ def test_the_learning_rate_keeps_the_steps_of_the_no_half_loss():
     from autograder.reference import training as ref
     X, Y, params = training.toy_problem(n=12)
     trained, _ = ref.train(params, X, Y, 2, 4, training.LEARNING_RATE, seed=0)
-    plain = lambda p, Xb, Yb: 2 * training.network_loss(p, Xb, Yb)  # noqa: E731
+    def plain(p, Xb, Yb):
+        return 2 * training.network_loss(p, Xb, Yb)
+
     p = {k: v.copy() for k, v in params.items()}
     for epoch in range(2):
         order = np.random.default_rng(epoch).permutation(len(X))
@@ -129,7 +131,9 @@ def test_lesson_6_runs_follow_gradient_descent_on_the_bowl(learning_rate):
     """The lesson draws each run from the bowl's closed form; it must be where exercise 6's
     minimise goes, and its losses what losses_along gives."""
     from autograder.reference import descent as ref
-    gradient = lambda theta: ref.bowl_gradient(theta, descent.BOWL_A, descent.BOWL_C)  # noqa: E731
+    def gradient(theta):
+        return ref.bowl_gradient(theta, descent.BOWL_A, descent.BOWL_C)
+
     history = ref.minimise(gradient, descent.START, learning_rate, 30)
     path, losses = descent.run(learning_rate, 30)
     assert np.allclose(path, history, rtol=1e-9, atol=1e-12)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from course import training, wishes  # noqa: E402
+from course import training, wishes
 
 
 def test_timing_plot_labels_stay_clear_of_every_line():

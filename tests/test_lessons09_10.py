@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from course import chain_rule as cr  # noqa: E402
+from course import chain_rule as cr
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "lessons"

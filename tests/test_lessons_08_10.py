@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from course import costs, wishes  # noqa: E402
-from course import whole_picture as wp  # noqa: E402
+from course import costs, wishes
+from course import whole_picture as wp
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON_8 = ROOT / "lessons" / "08_wishes.ipynb"

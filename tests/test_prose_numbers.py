@@ -15,9 +15,8 @@ import nbformat
 import pytest
 
 from autograder import notebooks
-from course import checking
 from autograder.specs import graded_function
-from course import costs, gradcheck
+from course import checking, costs, gradcheck
 
 NUM = r"(\d[\d,]*(?:\.\d+)?(?:e-?\d+)?|10\^\{?-?\d+\}?)"
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -152,7 +151,8 @@ def test_prose_states_the_codes_numbers(path):
 
 def test_the_rules_catch_a_stale_number(tmp_path):
     """Each rule fires on a phrase with the wrong number and stays quiet on the right one."""
-    wrong = ["A check passes below the pass line, 1e-7.", "compare with the 1e-7 pass line", "largest relative error below 1e-7: right",
+    wrong = ["A check passes below the pass line, 1e-7.", "compare with the 1e-7 pass line",
+             "largest relative error below 1e-7: right",
              "above 1e-3: the formula is wrong", "with tiny = 1e-10", "one tolerance everywhere: 1e-7.",
              "784-16-16-10 has 13,000 knobs.", "about 13,000 run-throughs for one step of 784-16-16-10",
              "one run costs a few: about five forward passes", "for the price of a few forward passes",

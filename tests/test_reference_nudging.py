@@ -25,7 +25,9 @@ def central_one_at_a_time(f, x, h):
 
 def test_differences_of_a_quadratic_are_exact_or_off_by_h():
     x = np.array([-1.0, 0.0, 2.0])
-    square = lambda v: v * v  # slope 2x, second derivative 2
+    def square(v):  # slope 2x, second derivative 2
+        return v * v
+
     np.testing.assert_allclose(ref.central_difference(square, x, 0.1), 2 * x, atol=1e-12)
     np.testing.assert_allclose(ref.forward_difference(square, x, 0.1), 2 * x + 0.1, atol=1e-12)
 

@@ -59,7 +59,9 @@ def test_numerical_gradient_of_a_cubic_matches_the_exact_slope():
 def _hand_gradient(params, X, Y):
     """The 2-layer sigmoid network's cost gradient by the chain rule, written out for this test
     (dC/dY_hat = (Y_hat - Y) / n for the course's cost)."""
-    s = lambda z: 1 / (1 + np.exp(-z))
+    def s(z):
+        return 1 / (1 + np.exp(-z))
+
     a1 = s(X @ params["W1"] + params["b1"])
     a2 = s(a1 @ params["W2"] + params["b2"])
     d2 = (a2 - Y) / len(X) * a2 * (1 - a2)

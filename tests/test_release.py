@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -334,7 +333,7 @@ def _check_cells(nb):
     found = {}
     for cell in nb.cells:
         source = cell.source.strip() if cell.cell_type == "code" else ""
-        line = next((l for l in source.splitlines() if l.startswith("check(\"")), None)
+        line = next((text for text in source.splitlines() if text.startswith("check(\"")), None)
         if line is None:
             continue
         name = line.split('"')[1]

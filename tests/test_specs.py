@@ -14,8 +14,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from course.checking import CheckFailed, hidden_cases, run_checks
 from autograder.specs import all_specs
+from course.checking import CheckFailed, hidden_cases, run_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 

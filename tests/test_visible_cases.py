@@ -17,10 +17,9 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_specs import GENERIC_MUTANTS, _map_outputs, _reference_outputs, _transpose  # noqa: E402
-
-from course.checking import CheckFailed, hidden_cases, run_checks  # noqa: E402
-from autograder.specs import all_specs  # noqa: E402
+from autograder.specs import all_specs
+from course.checking import CheckFailed, hidden_cases, run_checks
+from test_specs import GENERIC_MUTANTS, _map_outputs, _reference_outputs, _transpose
 
 
 def passes_visible(graded, fn):

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_visible_cases import generic_mutants  # noqa: E402  (tests/ is not a package)
-
-from autograder.specs import all_specs  # noqa: E402
-from course.checking import CheckFailed, run_checks  # noqa: E402
-from course.checks import VisibleChecks, visible_specs  # noqa: E402
+from autograder.specs import all_specs
+from course.checking import CheckFailed, run_checks
+from course.checks import VisibleChecks, visible_specs
+from test_visible_cases import generic_mutants
 
 ASSIGNMENTS = sorted(all_specs())
 

@@ -21,14 +21,14 @@ from collections import OrderedDict, defaultdict, namedtuple
 import numpy as np
 import pytest
 
+import judging
 from autograder import wire
-from course.checking import Case, CheckFailed, GradedFunction, check_case, run_checks
 from autograder.judge import JudgeSession, protected_paths
 from autograder.reference import neuron as neuron_ref
 from autograder.specs import all_specs
 from autograder.specs import chain_rule as chain_rule_spec
+from course.checking import Case, CheckFailed, GradedFunction, check_case, run_checks
 from support.synthetic import learner_source, solution_sources
-import judging
 
 # ------------------------------------------------------------------ values
 
@@ -60,7 +60,9 @@ def describe(value):
         return ["float", value.hex()]
     return [type(value).__name__, repr(value)]
 '''
-exec(DESCRIBE)  # plain, describe
+_described = {}
+exec(DESCRIBE, _described)
+plain, describe = _described["plain"], _described["describe"]
 
 Pair = namedtuple("Pair", "first second")
 
@@ -461,7 +463,9 @@ def _graded(tuple_only):
 
 @pytest.mark.parametrize("kind", [tuple, list, Pair, MyList, MyTuple], ids=lambda k: k.__name__)
 def test_several_outputs_may_come_as_any_list_or_tuple(kind):
-    learner = lambda x: kind([x + 1.0, 2.0 * x]) if kind is not Pair else Pair(x + 1.0, 2.0 * x)  # noqa: E731
+    def learner(x):
+        return kind([x + 1.0, 2.0 * x]) if kind is not Pair else Pair(x + 1.0, 2.0 * x)
+
     assert run_checks(_graded(False), learner, PAIR_CASES) == 1
 
 

@@ -11,8 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading.outcomes import (NOT_GRADED, NOT_SUBMITTED, OK, Outcome, kinds,
-                                         mistake_text, status_text)
+from autograder.grading.outcomes import NOT_GRADED, NOT_SUBMITTED, OK, Outcome, kinds, mistake_text, status_text
 
 UNKNOWN = "unknown assignment: not one of this course's exercises (skipped)"
 

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.grading.outcomes import (EXTRA, MISSING, NOT_SUBMITTED, REFUSED, RENAMED,
-                                         UNREADABLE, Outcome)
+from autograder.grading.outcomes import EXTRA, MISSING, NOT_SUBMITTED, REFUSED, RENAMED, UNREADABLE, Outcome
 
 IGNORED = {".ipynb_checkpoints", "__pycache__"}
 

@@ -28,8 +28,13 @@ from autograder.grading.gradebook import GRADING, SubmissionGrades
 from autograder.grading.logs import captured_log, error_summary, log_text, outcomes_from_log
 from autograder.grading.nbgrader_patches import patch_nbgrader
 from autograder.grading.outcomes import Outcome
-from autograder.grading.pipelines import (AutogradeOne, FeedbackOne, autograde_preprocessors,
-                                          course_config, feedback_preprocessors)
+from autograder.grading.pipelines import (
+    AutogradeOne,
+    FeedbackOne,
+    autograde_preprocessors,
+    course_config,
+    feedback_preprocessors,
+)
 from autograder.grading.submissions import tree_files
 
 STAGING = f"{GRADING}/staging"

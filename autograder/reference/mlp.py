@@ -11,8 +11,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from course.costs import knob_count
-
 
 def unpack(theta, sizes):
     """[(W1, b1), (W2, b2), ...] as views into theta. W_l: (sizes[l-1], sizes[l])."""

@@ -6,11 +6,9 @@ Parameters live in a dict of float64 arrays, one per name, in layer order:
 
 import numpy as np
 
-from course.gradcheck import H
-
 from autograder.reference.neuron import sigmoid
 from autograder.reference.nudging import relative_error  # exercise 4's, graded again in exercise 5
-
+from course.gradcheck import H
 
 # The lesson's toy problem: four examples with two inputs and one target each.
 TOY_X = np.array([[0.35, 0.7], [1.0, -0.5], [-0.8, 0.3], [0.1, -1.2]])

@@ -7,8 +7,7 @@ network_loss); the gradient is lesson 5's numerical gradient (central difference
 
 import numpy as np
 
-from autograder.reference.numerical_gradient import (init_params, network_forward, network_loss,
-                                                     numerical_gradient)
+from autograder.reference.numerical_gradient import init_params, network_forward, network_loss, numerical_gradient
 from course.gradcheck import H
 
 __all__ = ["init_params", "network_forward", "network_loss", "numerical_gradient"]

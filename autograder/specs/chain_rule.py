@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from course.checking import Case, GradedFunction, Mistake
 from autograder.reference import chain_rule as ref
 from autograder.reference.neuron import sigmoid
+from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "09_chain_rule"
 LESSON = "lesson 9 (lessons/09_chain_rule.ipynb)"

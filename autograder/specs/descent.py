@@ -1,12 +1,11 @@
 """Exercise 6 (descending the hill): graded functions, their cases, and known mistakes."""
 
-from functools import partial
 
 import numpy as np
 
+from autograder.reference import descent as ref
 from course.check_inputs import QuadraticGradient
 from course.checking import Case, GradedFunction, Mistake
-from autograder.reference import descent as ref
 
 ASSIGNMENT = "06_descent"
 LESSON = "lesson 6 (lessons/06_descent.ipynb)"

@@ -4,10 +4,10 @@ from functools import partial
 
 import numpy as np
 
-from course.check_inputs import whole_number
-from course.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
 from autograder.reference import layers as ref
 from autograder.reference.neuron import sigmoid
+from course.check_inputs import whole_number
+from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "02_layers"
 LESSON = "lesson 2 (lessons/02_layers.ipynb)"

@@ -4,9 +4,9 @@ from functools import partial
 
 import numpy as np
 
-from course.check_inputs import float64_number
-from course.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
 from autograder.reference import loss as ref
+from course.check_inputs import float64_number
+from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "03_loss"
 LESSON = "lesson 3 (lessons/03_loss.ipynb)"

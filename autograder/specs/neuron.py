@@ -2,9 +2,9 @@
 
 import numpy as np
 
+from autograder.reference import neuron as ref
 from course import given
 from course.checking import Case, GradedFunction, Mistake
-from autograder.reference import neuron as ref
 
 ASSIGNMENT = "01_neuron"
 LESSON = "lesson 1 (lessons/01_neuron.ipynb)"

@@ -7,12 +7,12 @@ differences): there the round-off in an estimate is below 1e-10, well inside the
 
 import numpy as np
 
-from course import check_inputs, given
-from course.checking import Case, GradedFunction, Mistake
-from course.gradcheck import TINY
 from autograder.reference import neuron
 from autograder.reference import nudging as ref
 from autograder.specs.loss import float64_result
+from course import check_inputs, given
+from course.checking import Case, GradedFunction, Mistake
+from course.gradcheck import TINY
 
 ASSIGNMENT = "04_nudging"
 LESSON = "lesson 4 (lessons/04_nudging.ipynb)"

@@ -7,17 +7,25 @@ check stops there with a message that names the restore mistake (an entry off by
 units in the last place: the restore was done by arithmetic; off by about h: not restored).
 """
 
-import numpy as np
-
 from functools import partial
 
-from course.check_inputs import (EVERY_KNOB, NOT_RESTORED, ONE_KNOB, RESTORE_EXPLANATIONS,
-                                 RESTORE_OFF_BY_ONE, WHOLE_ARRAY, CubicLoss, NetworkLoss,
-                                 WatchedLoss,
-                                 restores_bit_for_bit)
+import numpy as np
+
+from autograder.reference import numerical_gradient as ref
+from course.check_inputs import (
+    EVERY_KNOB,
+    NOT_RESTORED,
+    ONE_KNOB,
+    RESTORE_EXPLANATIONS,
+    RESTORE_OFF_BY_ONE,
+    WHOLE_ARRAY,
+    CubicLoss,
+    NetworkLoss,
+    WatchedLoss,
+    restores_bit_for_bit,
+)
 from course.checking import Case, GradedFunction, Mistake
 from course.gradcheck import TINY
-from autograder.reference import numerical_gradient as ref
 
 ASSIGNMENT = "05_numerical_gradient"
 LESSON = "lesson 5 (lessons/05_numerical_gradient.ipynb)"

@@ -4,9 +4,9 @@ from functools import partial
 
 import numpy as np
 
-from course.check_inputs import loss_falls
-from course.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
 from autograder.reference import training as ref
+from course.check_inputs import loss_falls
+from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "07_training"
 LESSON = "lesson 7 (lessons/07_training.ipynb)"

@@ -9,10 +9,10 @@ from functools import partial
 
 import numpy as np
 
-from course.check_inputs import trains_on_digits
-from course.costs import knob_count
-from course.checking import Case, CheckFailed, GradedFunction, Mistake, call_quietly
 from autograder.reference import mlp as ref
+from course.check_inputs import trains_on_digits
+from course.checking import Case, GradedFunction, Mistake
+from course.costs import knob_count
 
 ASSIGNMENT = "10_whole_picture"
 LESSON = "lesson 10 (lessons/10_whole_picture.ipynb)"

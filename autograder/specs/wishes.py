@@ -6,9 +6,9 @@ sign-flip mistake, and the checks name it.
 
 import numpy as np
 
-from course.checking import Case, GradedFunction, Mistake
 from autograder.reference import wishes as ref
 from autograder.reference.neuron import sigmoid
+from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "08_wishes"
 LESSON = "lesson 8 (lessons/08_wishes.ipynb)"

@@ -22,9 +22,9 @@ from typing import Callable
 
 import nbformat
 
-from support.synthetic import correct_notebook
 from notebook_edits import append, cell, replace, several
 from notebook_edits import grade_id as _grade_id
+from support.synthetic import correct_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -156,7 +156,8 @@ CASES = [
     Case("read_solution", "01_neuron", "relu's code read from the solutions notebook and run",
          replace("relu", "import json\n"
                  f"src = json.load(open({str(SOLUTIONS / '01_neuron' / '01_neuron_exercise.ipynb')!r}))\n"
-                 "exec(''.join(''.join(c['source']) for c in src['cells'] if c['cell_type'] == 'code' and 'def relu(' in ''.join(c['source'])))"),
+                 "exec(''.join(''.join(c['source']) for c in src['cells'] "
+                 "if c['cell_type'] == 'code' and 'def relu(' in ''.join(c['source'])))"),
          {"test_relu": 0}, says="not allowed while grading"),
     Case("read_copy", "01_neuron", "relu's code read from a copy of the course in another folder",
          replace("relu", "exec(open('@ELSEWHERE@/course-copy/autograder/reference/neuron.py').read())"),
@@ -164,7 +165,8 @@ CASES = [
     Case("read_classmate", "01_neuron", "relu's code read from a classmate's submission",
          replace("relu", "import json\n"
                  "src = json.load(open('@SUBMITTED@/renamed/01_neuron/my_exercise_final.ipynb'))\n"
-                 "exec(''.join(''.join(c['source']) for c in src['cells'] if c['cell_type'] == 'code' and 'def relu(' in ''.join(c['source'])))"),
+                 "exec(''.join(''.join(c['source']) for c in src['cells'] "
+                 "if c['cell_type'] == 'code' and 'def relu(' in ''.join(c['source'])))"),
          {"test_relu": 0}, says="not allowed while grading"),
     Case("shell_out", "01_neuron", "relu's code fetched by a subprocess",
          replace("relu", "import subprocess\nsrc = subprocess.run(['cat', "

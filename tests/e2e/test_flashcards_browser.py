@@ -9,11 +9,22 @@ import urllib.request
 
 import nbformat
 import pytest
-from test_browser import (LONG, ROOT, TOKEN, _open_notebook, _run_all_cells_from_the_menu, _shot,  # noqa: F401
-                          _wait_idle, browser, expect, lab, page)
 
 from course.flashcard_deck import CARDS
 from course.flashcards import to_plain
+from test_browser import (  # noqa: F401 (pytest fixtures and helpers, found by name)
+    LONG,
+    ROOT,
+    TOKEN,
+    _open_notebook,
+    _run_all_cells_from_the_menu,
+    _shot,
+    _wait_idle,
+    browser,
+    expect,
+    lab,
+    page,
+)
 
 pytestmark = pytest.mark.slow  # drives JupyterLab in Chromium
 
@@ -29,7 +40,7 @@ def _put_notebook(base, path, nb):
     urllib.request.urlopen(request, timeout=10).close()
 
 
-def test_lesson_3_flashcards_flip_move_and_link_to_their_heading(lab, page):
+def test_lesson_3_flashcards_flip_move_and_link_to_their_heading(lab, page):  # noqa: F811 (the imported fixtures)
     lesson = nbformat.read(ROOT / "lessons" / "03_loss.ipynb", as_version=4)
     nb = nbformat.v4.new_notebook(metadata=lesson.metadata)
     nb.cells = [nbformat.v4.new_markdown_cell(c.source) for c in lesson.cells if c.cell_type == "markdown"]

@@ -21,8 +21,8 @@ from typing import Callable
 import nbformat
 
 from autograder import notebooks
-from support.synthetic import correct_notebook
 from notebook_edits import cell, replace, several
+from support.synthetic import correct_notebook
 
 
 @dataclass(frozen=True)
