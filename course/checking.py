@@ -98,7 +98,6 @@ class GradedFunction:
     rtol: float = RTOL
     atol: float = ATOL
     seed: int = 0
-    lesson: str = ""
     extra_checks: Sequence[Callable[[Callable[..., Any]], None]] = field(default=())
     # True only when the exercise's wording demands a tuple: a list of the right values is
     # then refused, with a message that says so. Otherwise any list or tuple will do.

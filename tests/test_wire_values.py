@@ -256,9 +256,9 @@ def test_a_function_passed_in_behaves_in_the_sandbox_like_the_real_one(session, 
 # ---------------------------------------------------- honest work, graded twice
 
 def _worked_example_name():
-    """The exercise-9 function that recomputes the published worked example (named in its spec)."""
-    (name,) = [n for n, g in chain_rule_spec.GRADED.items() if g.lesson == chain_rule_spec.WORKED]
-    return name
+    """The exercise-9 function that recomputes the published worked example."""
+    assert "worked_example_step" in chain_rule_spec.GRADED
+    return "worked_example_step"
 
 
 def graded_by_judge(assignment, function, learner_code):

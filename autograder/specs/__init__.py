@@ -29,3 +29,14 @@ def graded_function(assignment, name):
         raise KeyError(f"{assignment} has no graded function {name!r}; "
                        f"known: {sorted(specs[assignment])}")
     return specs[assignment][name]
+
+
+def sections(assignment):
+    """For a spec module: title -> where a mistake's explanation sends the learner to reread,
+    'lesson N (lessons/<assignment>.ipynb), section "<title>"'."""
+    lesson = f"lesson {int(assignment[:2])} (lessons/{assignment}.ipynb)"
+
+    def section(title):
+        return f'{lesson}, section "{title}"'
+
+    return section

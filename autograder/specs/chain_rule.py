@@ -4,15 +4,11 @@ import numpy as np
 
 from autograder.reference import chain_rule as ref
 from autograder.reference.neuron import sigmoid
+from autograder.specs import sections
 from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "09_chain_rule"
-LESSON = "lesson 9 (lessons/09_chain_rule.ipynb)"
-
-
-def _section(title):
-    return f'{LESSON}, section "{title}"'
-
+_section = sections(ASSIGNMENT)
 
 WISHES = _section("Wishes are derivatives")
 CHAIN = _section("A chain of three links, by hand")
@@ -345,30 +341,28 @@ NEURON_MISTAKES += [
 
 def _activation(name, reference, mistakes, seed):
     return GradedFunction(name=name, reference=reference, visible_cases=_activation_visible,
-                          hidden_cases=_activation_hidden, mistakes=mistakes, seed=seed,
-                          lesson=SIGMOID)
+                          hidden_cases=_activation_hidden, mistakes=mistakes, seed=seed)
 
 
 GRADED = {g.name: g for g in [
     GradedFunction(name="chain_backward", reference=ref.chain_backward,
                    visible_cases=_chain_visible, hidden_cases=_chain_hidden,
-                   mistakes=CHAIN_MISTAKES, outputs=("dw1", "db1", "dw2", "db2"), seed=901,
-                   lesson=CHAIN),
+                   mistakes=CHAIN_MISTAKES, outputs=("dw1", "db1", "dw2", "db2"), seed=901),
     _activation("sigmoid_backward", ref.sigmoid_backward, SIGMOID_BACKWARD_MISTAKES, 902),
     _activation("relu_backward", ref.relu_backward, RELU_BACKWARD_MISTAKES, 903),
     GradedFunction(name="output_delta", reference=ref.output_delta,
                    visible_cases=_output_delta_visible, hidden_cases=_output_delta_hidden,
-                   mistakes=OUTPUT_DELTA_MISTAKES, seed=904, lesson=AVERAGE),
+                   mistakes=OUTPUT_DELTA_MISTAKES, seed=904),
     GradedFunction(name="neuron_backward", reference=ref.neuron_backward,
                    visible_cases=_neuron_visible, hidden_cases=_neuron_hidden,
-                   mistakes=NEURON_MISTAKES, outputs=("dw", "db"), seed=905, lesson=AVERAGE),
+                   mistakes=NEURON_MISTAKES, outputs=("dw", "db"), seed=905),
     GradedFunction(name="dense_backward", reference=ref.dense_backward,
                    visible_cases=_dense_visible, hidden_cases=_dense_hidden,
-                   mistakes=DENSE_MISTAKES, outputs=("dX", "dW", "db"), seed=906, lesson=DENSE),
+                   mistakes=DENSE_MISTAKES, outputs=("dX", "dW", "db"), seed=906),
     GradedFunction(name="worked_example_step", reference=ref.worked_example_step,
                    visible_cases=_worked_example_visible, hidden_cases=_worked_example_hidden,
                    mistakes=WORKED_MISTAKES,
                    outputs=("hidden", "output", "output_delta", "W1_new", "W2_new",
                             "output_after"),
-                   seed=907, lesson=WORKED),
+                   seed=907),
 ]}

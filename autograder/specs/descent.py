@@ -4,21 +4,15 @@
 import numpy as np
 
 from autograder.reference import descent as ref
+from autograder.specs import sections
 from course.check_inputs import QuadraticGradient
 from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "06_descent"
-LESSON = "lesson 6 (lessons/06_descent.ipynb)"
+_section = sections(ASSIGNMENT)
 
-
-def _section(title):
-    return f'{LESSON}, section "{title}"'
-
-
-ONE_KNOB = _section("One knob: walking downhill")
 RULE = _section("The update rule")
 BOWL = _section("Two knobs: a bowl")
-RATES = _section("Too small, about right, too large")
 OVERSHOOT = _section("Why a step can overshoot")
 
 
@@ -279,16 +273,16 @@ FACTOR_MISTAKES += [
 
 GRADED = {g.name: g for g in [
     GradedFunction(name="bowl_loss", reference=ref.bowl_loss, visible_cases=_bowl_visible,
-                   hidden_cases=_bowl_hidden, mistakes=BOWL_LOSS_MISTAKES, seed=601, lesson=BOWL,
+                   hidden_cases=_bowl_hidden, mistakes=BOWL_LOSS_MISTAKES, seed=601,
                    rtol=1e-10, atol=1e-12),
     GradedFunction(name="bowl_gradient", reference=ref.bowl_gradient, visible_cases=_bowl_visible,
-                   hidden_cases=_bowl_hidden, mistakes=BOWL_GRADIENT_MISTAKES, seed=602, lesson=BOWL),
+                   hidden_cases=_bowl_hidden, mistakes=BOWL_GRADIENT_MISTAKES, seed=602),
     GradedFunction(name="descent_step", reference=ref.descent_step, visible_cases=_step_visible,
-                   hidden_cases=_step_hidden, mistakes=STEP_MISTAKES, seed=603, lesson=RULE),
+                   hidden_cases=_step_hidden, mistakes=STEP_MISTAKES, seed=603),
     GradedFunction(name="minimise", reference=ref.minimise, visible_cases=_minimise_visible,
-                   hidden_cases=_minimise_hidden, mistakes=MINIMISE_MISTAKES, seed=604, lesson=RULE),
+                   hidden_cases=_minimise_hidden, mistakes=MINIMISE_MISTAKES, seed=604),
     GradedFunction(name="losses_along", reference=ref.losses_along, visible_cases=_losses_visible,
-                   hidden_cases=_losses_hidden, mistakes=LOSSES_MISTAKES, seed=605, lesson=BOWL),
+                   hidden_cases=_losses_hidden, mistakes=LOSSES_MISTAKES, seed=605),
     GradedFunction(name="step_factor", reference=ref.step_factor, visible_cases=_factor_visible,
-                   hidden_cases=_factor_hidden, mistakes=FACTOR_MISTAKES, seed=606, lesson=OVERSHOOT),
+                   hidden_cases=_factor_hidden, mistakes=FACTOR_MISTAKES, seed=606),
 ]}

@@ -6,21 +6,16 @@ import numpy as np
 
 from autograder.reference import layers as ref
 from autograder.reference.neuron import sigmoid
+from autograder.specs import sections
 from course.check_inputs import whole_number
 from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "02_layers"
-LESSON = "lesson 2 (lessons/02_layers.ipynb)"
-
-
-def _section(title):
-    return f'{LESSON}, section "{title}"'
-
+_section = sections(ASSIGNMENT)
 
 LAYER = _section("Three neurons side by side: a layer")
 BATCH = _section("A batch is a stack of rows")
 TOY = _section("The 2-3-1 network, traced with numbers")
-CACHE = _section("The cache: what the forward pass keeps")
 COUNT = _section("Counting the knobs")
 
 # The lesson's toy network (2 inputs, 3 hidden neurons, 1 output).
@@ -202,13 +197,12 @@ FORWARD_MISTAKES += [
 
 GRADED = {g.name: g for g in [
     GradedFunction(name="dense_forward", reference=ref.dense_forward, visible_cases=_dense_visible,
-                   hidden_cases=_dense_hidden, mistakes=DENSE_MISTAKES, seed=201, lesson=BATCH),
+                   hidden_cases=_dense_hidden, mistakes=DENSE_MISTAKES, seed=201),
     GradedFunction(name="two_layer_forward", reference=ref.two_layer_forward,
                    visible_cases=_forward_visible, hidden_cases=_forward_hidden,
-                   mistakes=FORWARD_MISTAKES, outputs=("Z1", "A1", "Z2", "A2"), seed=202,
-                   lesson=CACHE),
+                   mistakes=FORWARD_MISTAKES, outputs=("Z1", "A1", "Z2", "A2"), seed=202),
     GradedFunction(name="count_parameters", reference=ref.count_parameters,
                    visible_cases=_count_visible, hidden_cases=_count_hidden,
-                   mistakes=COUNT_MISTAKES, seed=203, lesson=COUNT,
+                   mistakes=COUNT_MISTAKES, seed=203,
                    extra_checks=(partial(whole_number, "count_parameters", ([784, 16, 16, 10],)),)),
 ]}

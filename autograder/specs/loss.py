@@ -5,16 +5,12 @@ from functools import partial
 import numpy as np
 
 from autograder.reference import loss as ref
+from autograder.specs import sections
 from course.check_inputs import float64_number
 from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "03_loss"
-LESSON = "lesson 3 (lessons/03_loss.ipynb)"
-
-
-def _section(title):
-    return f'{LESSON}, section "{title}"'
-
+_section = sections(ASSIGNMENT)
 
 ONE = _section("How wrong is one prediction?")
 COST = _section("Cost: the average over examples")
@@ -281,17 +277,15 @@ SCORES = dict(visible_cases=_scores_visible, hidden_cases=_scores_hidden)
 CLASSIFY = dict(visible_cases=_classify_visible, hidden_cases=_classify_hidden)
 
 GRADED = {g.name: g for g in [
-    GradedFunction(name="mse", reference=ref.mse, mistakes=MSE_MISTAKES, seed=301, lesson=COST,
+    GradedFunction(name="mse", reference=ref.mse, mistakes=MSE_MISTAKES, seed=301,
                    extra_checks=(float64_result("mse", _regression_visible),), **REGRESSION),
     GradedFunction(name="mse_gradient", reference=ref.mse_gradient, mistakes=MSE_GRADIENT_MISTAKES,
-                   seed=302, lesson=MSE_SLOPE, **REGRESSION),
-    GradedFunction(name="log_sum_exp", reference=ref.log_sum_exp, mistakes=LSE_MISTAKES, seed=303,
-                   lesson=LSE, **SCORES),
-    GradedFunction(name="softmax", reference=ref.softmax, mistakes=SOFTMAX_MISTAKES, seed=304,
-                   lesson=SOFTMAX, **SCORES),
+                   seed=302, **REGRESSION),
+    GradedFunction(name="log_sum_exp", reference=ref.log_sum_exp, mistakes=LSE_MISTAKES, seed=303, **SCORES),
+    GradedFunction(name="softmax", reference=ref.softmax, mistakes=SOFTMAX_MISTAKES, seed=304, **SCORES),
     GradedFunction(name="cross_entropy", reference=ref.cross_entropy,
-                   mistakes=CROSS_ENTROPY_MISTAKES, seed=305, lesson=CROSS,
+                   mistakes=CROSS_ENTROPY_MISTAKES, seed=305,
                    extra_checks=(float64_result("cross_entropy", _classify_visible),), **CLASSIFY),
     GradedFunction(name="cross_entropy_gradient", reference=ref.cross_entropy_gradient,
-                   mistakes=CROSS_ENTROPY_GRADIENT_MISTAKES, seed=306, lesson=SHORTCUT, **CLASSIFY),
+                   mistakes=CROSS_ENTROPY_GRADIENT_MISTAKES, seed=306, **CLASSIFY),
 ]}

@@ -3,16 +3,12 @@
 import numpy as np
 
 from autograder.reference import neuron as ref
+from autograder.specs import sections
 from course import given
 from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "01_neuron"
-LESSON = "lesson 1 (lessons/01_neuron.ipynb)"
-
-
-def _section(title):
-    return f'{LESSON}, section "{title}"'
-
+_section = sections(ASSIGNMENT)
 
 ACTIVATIONS = _section("Squishing: three activations")
 OVERFLOW = _section("Sigmoid without overflow")
@@ -241,21 +237,21 @@ NEURON_MISTAKES += [
 
 # ------------------------------------------------------- graded functions
 
-def _activation(name, reference, mistakes, seed, lesson):
+def _activation(name, reference, mistakes, seed):
     return GradedFunction(name=name, reference=reference, visible_cases=_z_cases_visible,
-                          hidden_cases=_z_cases_hidden, mistakes=mistakes, seed=seed, lesson=lesson)
+                          hidden_cases=_z_cases_hidden, mistakes=mistakes, seed=seed)
 
 
 GRADED = {g.name: g for g in [
-    _activation("sigmoid", ref.sigmoid, SIGMOID_MISTAKES, 101, ACTIVATIONS),
-    _activation("tanh", ref.tanh, TANH_MISTAKES, 102, ACTIVATIONS),
-    _activation("relu", ref.relu, RELU_MISTAKES, 103, ACTIVATIONS),
-    _activation("sigmoid_prime", ref.sigmoid_prime, SIGMOID_PRIME_MISTAKES, 104, SLOPES),
-    _activation("tanh_prime", ref.tanh_prime, TANH_PRIME_MISTAKES, 105, SLOPES),
-    _activation("relu_prime", ref.relu_prime, RELU_PRIME_MISTAKES, 106, SLOPES),
+    _activation("sigmoid", ref.sigmoid, SIGMOID_MISTAKES, 101),
+    _activation("tanh", ref.tanh, TANH_MISTAKES, 102),
+    _activation("relu", ref.relu, RELU_MISTAKES, 103),
+    _activation("sigmoid_prime", ref.sigmoid_prime, SIGMOID_PRIME_MISTAKES, 104),
+    _activation("tanh_prime", ref.tanh_prime, TANH_PRIME_MISTAKES, 105),
+    _activation("relu_prime", ref.relu_prime, RELU_PRIME_MISTAKES, 106),
     GradedFunction(name="weighted_sum", reference=ref.weighted_sum,
                    visible_cases=_weighted_sum_visible, hidden_cases=_weighted_sum_hidden,
-                   mistakes=WEIGHTED_SUM_MISTAKES, seed=107, lesson=BATCH),
+                   mistakes=WEIGHTED_SUM_MISTAKES, seed=107),
     GradedFunction(name="neuron", reference=ref.neuron, visible_cases=_neuron_visible,
-                   hidden_cases=_neuron_hidden, mistakes=NEURON_MISTAKES, seed=108, lesson=BATCH),
+                   hidden_cases=_neuron_hidden, mistakes=NEURON_MISTAKES, seed=108),
 ]}

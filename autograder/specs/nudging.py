@@ -9,18 +9,14 @@ import numpy as np
 
 from autograder.reference import neuron
 from autograder.reference import nudging as ref
+from autograder.specs import sections
 from autograder.specs.loss import float64_result
 from course import check_inputs, given
 from course.checking import Case, GradedFunction, Mistake
 from course.gradcheck import TINY
 
 ASSIGNMENT = "04_nudging"
-LESSON = "lesson 4 (lessons/04_nudging.ipynb)"
-
-
-def _section(title):
-    return f'{LESSON}, section "{title}"'
-
+_section = sections(ASSIGNMENT)
 
 FORWARD = _section("Nudging one way: the forward difference")
 CENTRAL = _section("Nudging both ways: the central difference")
@@ -326,21 +322,21 @@ DIFFERENCE = dict(visible_cases=_difference_visible, hidden_cases=_difference_hi
 
 GRADED = {g.name: g for g in [
     GradedFunction(name="forward_difference", reference=ref.forward_difference,
-                   mistakes=FORWARD_MISTAKES, seed=401, lesson=FORWARD, **DIFFERENCE),
+                   mistakes=FORWARD_MISTAKES, seed=401, **DIFFERENCE),
     GradedFunction(name="central_difference", reference=ref.central_difference,
-                   mistakes=CENTRAL_MISTAKES, seed=402, lesson=CENTRAL, **DIFFERENCE),
+                   mistakes=CENTRAL_MISTAKES, seed=402, **DIFFERENCE),
     GradedFunction(name="relative_error", reference=ref.relative_error,
                    visible_cases=_relative_visible, hidden_cases=_relative_hidden,
-                   mistakes=RELATIVE_MISTAKES, seed=403, lesson=RELATIVE),
+                   mistakes=RELATIVE_MISTAKES, seed=403),
     GradedFunction(name="derivative_check", reference=ref.derivative_check,
                    visible_cases=_check_visible, hidden_cases=_check_hidden,
-                   mistakes=CHECK_MISTAKES, seed=404, lesson=ACTIVATIONS, atol=1e-8,
+                   mistakes=CHECK_MISTAKES, seed=404, atol=1e-8,
                    extra_checks=(float64_result("derivative_check", _check_visible),)),
     GradedFunction(name="nudging_errors", reference=ref.nudging_errors,
                    visible_cases=_errors_visible, hidden_cases=_errors_hidden,
                    mistakes=ERRORS_MISTAKES, outputs=("forward_errors", "central_errors"),
-                   seed=405, lesson=TRUNCATION),
+                   seed=405),
     GradedFunction(name="error_slope", reference=ref.error_slope, visible_cases=_slope_visible,
-                   hidden_cases=_slope_hidden, mistakes=SLOPE_MISTAKES, seed=406, lesson=LOGLOG,
+                   hidden_cases=_slope_hidden, mistakes=SLOPE_MISTAKES, seed=406,
                    extra_checks=(float64_result("error_slope", _slope_visible),)),
 ]}

@@ -12,6 +12,7 @@ from functools import partial
 import numpy as np
 
 from autograder.reference import numerical_gradient as ref
+from autograder.specs import sections
 from course.check_inputs import (
     EVERY_KNOB,
     NOT_RESTORED,
@@ -28,16 +29,10 @@ from course.checking import Case, GradedFunction, Mistake
 from course.gradcheck import TINY
 
 ASSIGNMENT = "05_numerical_gradient"
-LESSON = "lesson 5 (lessons/05_numerical_gradient.ipynb)"
-
-
-def _section(title):
-    return f'{LESSON}, section "{title}"'
-
+_section = sections(ASSIGNMENT)
 
 TOY = _section("The toy network and its loss")
 RELATIVE = _section("How close is close? The relative error")
-COST = _section("What it costs: two forward passes per knob")
 
 def _params_for(rng, sizes):
     return ref.init_params(sizes, seed=int(rng.integers(1 << 30)), scale=2.0)
@@ -441,18 +436,18 @@ MAX_RELATIVE_MISTAKES += [
 GRADED = {g.name: g for g in [
     GradedFunction(name="network_forward", reference=ref.network_forward,
                    visible_cases=_forward_visible, hidden_cases=_forward_hidden,
-                   mistakes=FORWARD_MISTAKES, seed=501, lesson=TOY),
+                   mistakes=FORWARD_MISTAKES, seed=501),
     GradedFunction(name="network_loss", reference=ref.network_loss, visible_cases=_loss_visible,
-                   hidden_cases=_loss_hidden, mistakes=LOSS_MISTAKES, seed=502, lesson=TOY,
+                   hidden_cases=_loss_hidden, mistakes=LOSS_MISTAKES, seed=502,
                    rtol=1e-10, atol=1e-12),
     GradedFunction(name="numerical_gradient", reference=ref.numerical_gradient,
                    visible_cases=_gradient_visible, hidden_cases=_gradient_hidden,
-                   mistakes=GRADIENT_MISTAKES, seed=503, lesson=EVERY_KNOB,
+                   mistakes=GRADIENT_MISTAKES, seed=503,
                    extra_checks=(partial(restores_bit_for_bit, *_restore_case()),)),
     GradedFunction(name="relative_error", reference=ref.relative_error,
                    visible_cases=_relative_visible, hidden_cases=_relative_hidden,
-                   mistakes=RELATIVE_MISTAKES, seed=504, lesson=RELATIVE, rtol=1e-9, atol=1e-15),
+                   mistakes=RELATIVE_MISTAKES, seed=504, rtol=1e-9, atol=1e-15),
     GradedFunction(name="max_relative_error", reference=ref.max_relative_error,
                    visible_cases=_max_relative_visible, hidden_cases=_max_relative_hidden,
-                   mistakes=MAX_RELATIVE_MISTAKES, seed=505, lesson=RELATIVE, rtol=1e-9, atol=0.0),
+                   mistakes=MAX_RELATIVE_MISTAKES, seed=505, rtol=1e-9, atol=0.0),
 ]}

@@ -5,21 +5,16 @@ from functools import partial
 import numpy as np
 
 from autograder.reference import training as ref
+from autograder.specs import sections
 from course.check_inputs import loss_falls
 from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "07_training"
-LESSON = "lesson 7 (lessons/07_training.ipynb)"
-
-
-def _section(title):
-    return f'{LESSON}, section "{title}"'
-
+_section = sections(ASSIGNMENT)
 
 ONE_STEP = _section("One training step, by hand")
 AVERAGING = _section("Averaging over examples")
 BATCHES = _section("Mini-batches")
-TRAINING = _section("Training the toy network")
 
 
 # ------------------------------------------------------------------ cases
@@ -261,15 +256,15 @@ MEAN_MISTAKES += [
 
 GRADED = {g.name: g for g in [
     GradedFunction(name="shuffled_order", reference=ref.shuffled_order, visible_cases=_order_visible,
-                   hidden_cases=_order_hidden, mistakes=ORDER_MISTAKES, seed=701, lesson=BATCHES),
+                   hidden_cases=_order_hidden, mistakes=ORDER_MISTAKES, seed=701),
     GradedFunction(name="minibatch", reference=ref.minibatch, visible_cases=_minibatch_visible,
                    hidden_cases=_minibatch_hidden, mistakes=MINIBATCH_MISTAKES, outputs=("Xb", "Yb"),
-                   seed=702, lesson=BATCHES),
+                   seed=702),
     GradedFunction(name="mean_gradient", reference=ref.mean_gradient, visible_cases=_mean_visible,
-                   hidden_cases=_mean_hidden, mistakes=MEAN_MISTAKES, seed=703, lesson=AVERAGING),
+                   hidden_cases=_mean_hidden, mistakes=MEAN_MISTAKES, seed=703),
     GradedFunction(name="sgd_update", reference=ref.sgd_update, visible_cases=_update_visible,
-                   hidden_cases=_update_hidden, mistakes=UPDATE_MISTAKES, seed=704, lesson=ONE_STEP),
+                   hidden_cases=_update_hidden, mistakes=UPDATE_MISTAKES, seed=704),
     GradedFunction(name="train_epoch", reference=ref.train_epoch, visible_cases=_epoch_visible,
-                   hidden_cases=_epoch_hidden, mistakes=EPOCH_MISTAKES, seed=705, lesson=TRAINING,
+                   hidden_cases=_epoch_hidden, mistakes=EPOCH_MISTAKES, seed=705,
                    extra_checks=(partial(loss_falls, *_loss_falls_case(), ONE_STEP),)),
 ]}

@@ -10,22 +10,17 @@ from functools import partial
 import numpy as np
 
 from autograder.reference import mlp as ref
+from autograder.specs import sections
 from course.check_inputs import trains_on_digits
 from course.checking import Case, GradedFunction, Mistake
 from course.costs import knob_count
 
 ASSIGNMENT = "10_whole_picture"
-LESSON = "lesson 10 (lessons/10_whole_picture.ipynb)"
-
-
-def _section(title):
-    return f'{LESSON}, section "{title}"'
-
+_section = sections(ASSIGNMENT)
 
 SOFTMAX = _section("Softmax and cross-entropy, backward")
 FORWARD = _section("The forward pass of a whole network")
 BACKWARD = _section("The backward pass of a whole network")
-CHECK = _section("Gradient check on a random architecture")
 TRAINING = _section("Training on handwritten digits")
 
 NET_NAMES = ("theta", "sizes", "X", "labels")
@@ -331,20 +326,17 @@ def _forward_relu_before_bias(theta, sizes, X):
 
 GRADED = {g.name: g for g in [
     GradedFunction(name="softmax", reference=ref.softmax, visible_cases=_logits_visible,
-                   hidden_cases=_logits_hidden, mistakes=SOFTMAX_MISTAKES, seed=1001,
-                   lesson=SOFTMAX),
+                   hidden_cases=_logits_hidden, mistakes=SOFTMAX_MISTAKES, seed=1001),
     GradedFunction(name="cross_entropy_backward", reference=ref.cross_entropy_backward,
                    visible_cases=_ce_visible, hidden_cases=_ce_hidden, mistakes=CE_MISTAKES,
-                   outputs=("loss", "dlogits"), seed=1002, lesson=SOFTMAX),
+                   outputs=("loss", "dlogits"), seed=1002),
     GradedFunction(name="mlp_forward", reference=ref.mlp_forward, visible_cases=_forward_visible,
-                   hidden_cases=_forward_hidden, mistakes=FORWARD_MISTAKES, seed=1003,
-                   lesson=FORWARD),
+                   hidden_cases=_forward_hidden, mistakes=FORWARD_MISTAKES, seed=1003),
     GradedFunction(name="mlp_backward", reference=ref.mlp_backward,
                    visible_cases=_backward_visible, hidden_cases=_backward_hidden,
-                   mistakes=BACKWARD_MISTAKES, outputs=("loss", "gradient"), seed=1004,
-                   lesson=BACKWARD),
+                   mistakes=BACKWARD_MISTAKES, outputs=("loss", "gradient"), seed=1004),
     GradedFunction(name="train", reference=ref.train, visible_cases=_train_visible,
                    hidden_cases=_train_hidden, mistakes=TRAIN_MISTAKES,
-                   outputs=("theta", "losses"), seed=1005, lesson=TRAINING,
+                   outputs=("theta", "losses"), seed=1005,
                    extra_checks=(partial(trains_on_digits, TRAINING),)),
 ]}

@@ -8,15 +8,11 @@ import numpy as np
 
 from autograder.reference import wishes as ref
 from autograder.reference.neuron import sigmoid
+from autograder.specs import sections
 from course.checking import Case, GradedFunction, Mistake
 
 ASSIGNMENT = "08_wishes"
-LESSON = "lesson 8 (lessons/08_wishes.ipynb)"
-
-
-def _section(title):
-    return f'{LESSON}, section "{title}"'
-
+_section = sections(ASSIGNMENT)
 
 OUTPUT = _section("What each output neuron wishes")
 SIGN = _section("Wishes and gradients: the sign convention")
@@ -265,22 +261,20 @@ WZ_MISTAKES += [
 GRADED = {g.name: g for g in [
     GradedFunction(name="output_wishes", reference=ref.output_wishes,
                    visible_cases=_output_visible, hidden_cases=_output_hidden,
-                   mistakes=OUTPUT_MISTAKES, seed=801, lesson=OUTPUT),
+                   mistakes=OUTPUT_MISTAKES, seed=801),
     GradedFunction(name="weighted_sum_wishes", reference=ref.weighted_sum_wishes,
                    visible_cases=_wz_visible, hidden_cases=_wz_hidden,
-                   mistakes=WZ_MISTAKES, seed=802, lesson=THREE),
+                   mistakes=WZ_MISTAKES, seed=802),
     GradedFunction(name="three_wishes", reference=ref.three_wishes,
                    visible_cases=_three_visible, hidden_cases=_three_hidden,
-                   mistakes=THREE_MISTAKES, outputs=("bias", "weights", "previous"), seed=803,
-                   lesson=THREE),
+                   mistakes=THREE_MISTAKES, outputs=("bias", "weights", "previous"), seed=803),
     GradedFunction(name="propagate_wishes", reference=ref.propagate_wishes,
                    visible_cases=_prop_visible, hidden_cases=_prop_hidden,
-                   mistakes=PROP_MISTAKES, seed=804, lesson=BACKWARD),
+                   mistakes=PROP_MISTAKES, seed=804),
     GradedFunction(name="average_wishes", reference=ref.average_wishes,
                    visible_cases=_avg_visible, hidden_cases=_avg_hidden,
-                   mistakes=AVG_MISTAKES, outputs=("bias", "weights"), seed=805, lesson=AVERAGE),
+                   mistakes=AVG_MISTAKES, outputs=("bias", "weights"), seed=805),
     GradedFunction(name="network_wishes", reference=ref.network_wishes,
                    visible_cases=_net_visible, hidden_cases=_net_hidden,
-                   mistakes=NET_MISTAKES, outputs=("W1", "b1", "W2", "b2"), seed=806,
-                   lesson=AVERAGE),
+                   mistakes=NET_MISTAKES, outputs=("W1", "b1", "W2", "b2"), seed=806),
 ]}
