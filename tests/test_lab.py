@@ -1,15 +1,11 @@
 """`make lab` serves JupyterLab with lesson 1 (checked with requests to the running server)."""
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from support.lab_server import free_port, get, serving
 
 pytestmark = pytest.mark.slow  # starts a JupyterLab server
 
@@ -17,41 +13,18 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "course-test-token"
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url):
-    request = urllib.request.Request(url, headers={"Authorization": f"token {TOKEN}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, response.read().decode()
+    status, body = get(url, TOKEN)
+    return status, body.decode()
 
 
 @pytest.fixture(scope="module")
-def lab():
-    port = _free_port()
+def lab(tmp_path_factory):
+    port = free_port()
     args = f"--no-browser --allow-root --ip=127.0.0.1 --IdentityProvider.token={TOKEN}"
-    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"PORT={port}", f"LAB_ARGS={args}"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                _get(f"{base}/api/status")
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"make lab exited: {proc.stdout.read().decode()[-2000:]}")
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not answer within 60 s")
+    command = ["make", "--no-print-directory", "lab", f"PORT={port}", f"LAB_ARGS={args}"]
+    with serving(command, port, TOKEN, tmp_path_factory.mktemp("lab") / "lab.log", cwd=ROOT) as base:
         yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def test_lab_serves_lesson_1(lab):

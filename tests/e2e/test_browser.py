@@ -25,15 +25,13 @@ import math
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from support.lab_server import free_port, get, serving
 
 pytestmark = pytest.mark.slow  # drives JupyterLab in Chromium
 
@@ -54,16 +52,8 @@ LONG = 90_000   # ms: kernel start plus a whole lesson on a busy 2-core machine
 SHORT = 30_000  # ms: one cell, one widget update
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url):
-    request = urllib.request.Request(url, headers={"Authorization": f"token {TOKEN}"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read() or b"null")
+    return json.loads(get(url, TOKEN, timeout=5)[1] or b"null")
 
 
 @pytest.fixture(scope="module")
@@ -80,35 +70,11 @@ def lab(tmp_path_factory):
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
                IPYTHONDIR=str(tmp / "ipython"))
     env.pop("JUPYTER_PLATFORM_DIRS", None)
-    port = _free_port()
-    log = open(tmp / "lab.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={scratch}"],
-        cwd=scratch, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                _get(f"{base}/api/status")
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not start within 60 s:\n"
-                                + (tmp / "lab.log").read_text(errors="replace")[-3000:])
-                time.sleep(0.3)
+    port = free_port()
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+               f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={scratch}"]
+    with serving(command, port, TOKEN, tmp / "lab.log", cwd=scratch, env=env) as base:
         yield base
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="module")
