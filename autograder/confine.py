@@ -1,6 +1,6 @@
 """What a sandbox may read and write once it runs learner code: an allow-list, kept by the
 operating system where it can (Landlock, Linux 5.13 and later) and by the sandbox's audit hook
-in every case (autograder.sandbox.install_guard).
+in every case (autograder.sandbox_guard.install_guard).
 
 Learner code may read the Python installation and the installed third-party packages, the
 system's shared libraries, the `course` package its notebook imports, and its own temporary

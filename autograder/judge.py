@@ -43,7 +43,7 @@ from nbformat.v4 import new_output
 
 from autograder import confine, wire
 from autograder.grading.outcomes import CRASHED, GRADER_ERROR, GRADER_NOTE, MISTAKE, TIMEOUT, Outcome
-from autograder.sandbox import DISPLAY_LIMIT, DISPLAY_MIMETYPES, OUTPUT_LIMIT
+from autograder.sandbox_outputs import DISPLAY_LIMIT, DISPLAY_MIMETYPES, OUTPUT_LIMIT
 from autograder.sandbox_process import SandboxStopped, take_sandbox
 from autograder.specs import all_specs, graded_function
 from course.checking import Callee, CheckFailed, hidden_cases, names_called_in_source, run_checks
@@ -353,7 +353,7 @@ class JudgeSession:
 
 
 def learner_outputs(items):
-    """nbformat outputs from what a sandbox says a cell showed (`sandbox.CellOutputs`): printed
+    """nbformat outputs from what a sandbox says a cell showed (`sandbox_outputs.CellOutputs`): printed
     text, and display_data / execute_result bundles of the kept mimetypes. Only well-formed
     pieces are taken, within the sandbox's own limits (learner code may write to the pipe)."""
     outputs, text_room, data_room = [], OUTPUT_LIMIT + 200, DISPLAY_LIMIT

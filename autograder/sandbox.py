@@ -1,31 +1,32 @@
 """The sandbox: a separate Python process that runs one learner's notebook code.
 
-Started for the judge (`autograder.judge`) by `autograder.sandbox_process`: forked,
-already warm, by a fork server (`python -m autograder.sandbox --fork-server FD`,
-`serve_forks`), or as `python -m autograder.sandbox R W MB` with a pipe pair on file
-descriptors R and W and an address-space limit of MB megabytes. It executes the
-notebook's cells on request, in a real IPython shell as a kernel would (`grading_shell`:
-magics, `display`, rich output; shell escapes print a note instead of starting a process),
-and sends back their outputs; it calls the learner's functions with the inputs the judge sends,
-sending back what they return (`autograder.wire`). It judges nothing: every
-comparison with the reference happens in the judge, which this process cannot
-reach.
+Started for the judge (`autograder.judge`) by `autograder.sandbox_process`: forked, already
+warm, by a fork server (`python -m autograder.sandbox --fork-server FD`, `serve_forks`), or,
+without one, as `python -m autograder.sandbox R W MB` with a pipe pair
+on file descriptors R and W and an address-space limit of MB megabytes. It executes the
+notebook's cells on request in a real IPython shell, as a kernel would
+(`autograder.sandbox_shell`: magics, `display`, rich output; shell escapes print a note
+instead of starting a process), keeps their outputs within limits
+(`autograder.sandbox_outputs`) and sends them back; it calls the learner's functions with
+the inputs the judge sends, sending back what they return (`autograder.wire`). It judges
+nothing: every comparison with the reference happens in the judge, which this process
+cannot reach.
 
-Before the first cell the judge cannot vouch for (a learner's cell), the judge
-"arms" the sandbox:
+Before the first cell the judge cannot vouch for (a learner's cell), the judge "arms" the
+sandbox (`Sandbox.arm`):
 
-- the reference implementations of the functions graded in this assignment are
-  replaced, wherever the instructor's set-up code put them, by stand-ins that
-  call the learner's function of the same name (or raise, if there is none);
-  the originals are then freed. A given helper that calls a graded function
-  (exercise 10's `accuracy` calls `mlp_forward`) so keeps working while
-  grading, with the learner's function in place of the reference;
-- an audit hook (PEP 578: Python code cannot remove one) refuses to open files
-  under the protected folders (the reference, the specs, the solutions, the
-  gradebook and the class's submissions, the repository's git objects), to import
-  `autograder`, to write outside the sandbox's own temporary folder, to start
-  processes, send signals, open sockets, use ctypes, or walk the garbage
-  collector's object lists.
+- the course's given copies of functions this assignment grades (`course.given`: exercise
+  1's activations, handed out from exercise 2 on) are replaced by stand-ins that call the
+  learner's function of the same name (or raise, if there is none), so a given helper that
+  calls one keeps working with the learner's function in its place (`give_stand_ins`). No
+  other module the learner's code can load holds a reference function;
+- Landlock, where the kernel offers it, limits the files the process can open
+  (`autograder.confine`), and an audit hook (PEP 578: Python code cannot remove one;
+  `autograder.sandbox_guard`) refuses to open files under the protected folders (the
+  reference, the specs, the solutions, the gradebook and the class's submissions, the
+  repository's git objects), to import `autograder`, to write outside the sandbox's own
+  temporary folder, to start processes, send signals, open sockets, use ctypes, or walk the
+  garbage collector's object lists.
 
 Resource limits (address space, file size) are set at start-up; time is the judge's
 business (it stops a sandbox that does not answer in time).
@@ -34,7 +35,6 @@ business (it stops a sandbox that does not answer in time).
 from __future__ import annotations
 
 import importlib
-import io
 import os
 import sys
 import traceback
@@ -42,194 +42,9 @@ import types
 import warnings
 
 from autograder import confine, wire
-
-OUTPUT_LIMIT = 20_000  # characters of printed output kept per cell
-
-
-class BoundedText(io.TextIOBase):
-    """Collects printed text up to a limit; the rest is counted, not kept."""
-
-    def __init__(self, limit=OUTPUT_LIMIT):
-        self.parts, self.size, self.dropped, self.limit = [], 0, 0, limit
-
-    def writable(self):
-        return True
-
-    def write(self, text):
-        text = str(text)
-        room = self.limit - self.size
-        if room > 0:
-            self.parts.append(text[:room])
-            self.size += min(len(text), room)
-        self.dropped += max(0, len(text) - max(room, 0))
-        return len(text)
-
-    def text(self):
-        out = "".join(self.parts)
-        if self.dropped:
-            out += f"\n[... {self.dropped} more characters of output not shown]\n"
-        return out
-
-
-DISPLAY_LIMIT = 2_000_000  # characters of rich output (figures, HTML, reprs) kept per cell
-DISPLAY_MIMETYPES = ("text/plain", "text/html", "text/markdown", "text/latex", "image/png",
-                     "image/jpeg", "image/svg+xml")
-
-
-class CellOutputs(BoundedText):
-    """One cell's outputs in the order a kernel would send them: printed text (stdout and
-    stderr, up to OUTPUT_LIMIT characters in all) and rich output (`display(...)`, a trailing
-    expression's value, a figure: up to DISPLAY_LIMIT characters, kept mimetypes only)."""
-
-    encoding = "utf-8"  # as a kernel's streams say (IPython's timings then print "µs")
-
-    def __init__(self):
-        super().__init__()
-        self.items = []  # {"type": "stream", "text": ...} or {"type": kind, "data": {...}}
-        self.data_size = self.data_dropped = 0
-
-    def write(self, text):
-        before = len(self.parts)
-        written = super().write(text)
-        kept = "".join(self.parts[before:])
-        if kept:
-            if self.items and self.items[-1]["type"] == "stream":
-                self.items[-1]["text"] += kept
-            else:
-                self.items.append({"type": "stream", "text": kept})
-        return written
-
-    def display(self, kind, data):
-        """Record a display_data or execute_result bundle (images as base64 text)."""
-        import base64
-
-        bundle = {}
-        for mime, value in (data or {}).items():
-            if mime in DISPLAY_MIMETYPES:
-                if isinstance(value, bytes):
-                    value = base64.b64encode(value).decode("ascii")
-                if isinstance(value, str):
-                    bundle[mime] = value
-        size = 100 + sum(len(v) for v in bundle.values())
-        if not bundle:
-            return
-        if self.data_size + size > DISPLAY_LIMIT:
-            self.data_dropped += 1
-            return
-        self.data_size += size
-        self.items.append({"type": kind, "data": bundle})
-
-    def clear(self):
-        """`clear_output()`: what the cell showed so far goes (its share of the limits stays used)."""
-        self.items = []
-
-    def outputs(self):
-        notes = []
-        if self.dropped:
-            notes.append(f"[... {self.dropped} more characters of output not shown]")
-        if self.data_dropped:
-            notes.append(f"[... {self.data_dropped} more displayed outputs not shown: "
-                         "over the size limit]")
-        return self.items + ([{"type": "stream", "text": "\n" + "\n".join(notes) + "\n"}] if notes else [])
-
-
-def _shell_command_note(cmd):
-    print(f"[not run while grading: the shell command {str(cmd)[:200]!r}]")
-
-
-_SHELL = []
-
-
-def grading_shell(folder=None):
-    """The sandbox's IPython shell (one per process, made on first use: in the fork server).
-
-    A real `InteractiveShell`, so learner cells run with IPython's semantics, as in the
-    kernel stock nbgrader uses: input transforms, line and cell magics (`%%time`, `%%capture`,
-    `%matplotlib inline`), `display(...)`, a trailing expression's value, inline figures.
-    Like ipykernel's ZMQInteractiveShell, only the ends are replaced: rich output goes to the
-    cell's `CellOutputs` instead of a socket; shell escapes (`!ls`, `%pip`, `%%bash`) print a
-    note instead of starting a process (the audit hook would refuse it and fail the cell);
-    tracebacks are not printed (the cell's exception is reported by `Sandbox.run`); no history
-    file, and IPython's folder is a temporary one (in `folder`, default the system's temporary
-    folder; removed when this process exits normally), not the grader's home.
-    """
-    if _SHELL:
-        return _SHELL[0]
-    import tempfile
-
-    from IPython.core.compilerop import CachingCompiler
-    from IPython.core.displayhook import DisplayHook
-    from IPython.core.displaypub import DisplayPublisher
-    from IPython.core.interactiveshell import InteractiveShell
-    from IPython.core.profiledir import ProfileDir
-    from IPython.utils.text import SList
-    from traitlets import Type
-    from traitlets.config import Config
-
-    class Publisher(DisplayPublisher):
-        def publish(self, data, metadata=None, *args, **kwargs):
-            self.shell.cell_outputs.display("display_data", data)
-
-        def clear_output(self, wait=False):
-            self.shell.cell_outputs.clear()
-
-    class ResultHook(DisplayHook):
-        def start_displayhook(self):
-            pass
-
-        def write_output_prompt(self):
-            pass
-
-        def write_format_data(self, format_dict, md_dict=None):
-            self.shell.cell_outputs.display("execute_result", format_dict)
-
-        def finish_displayhook(self):
-            pass
-
-    class CellNames(CachingCompiler):
-        """Names compiled cells `<cell N>` (N: the cell's index in the notebook), as before."""
-
-        cell_name = "<cell>"
-
-        def get_code_name(self, raw_code, transformed_code, number):
-            return self.cell_name
-
-    class GradingShell(InteractiveShell):
-        displayhook_class = Type(ResultHook)
-        display_pub_class = Type(Publisher)
-        compiler_class = Type(CellNames)
-        cell_outputs = CellOutputs()
-
-        def system(self, cmd, *args, **kwargs):
-            _shell_command_note(cmd)
-
-        def getoutput(self, cmd, *args, **kwargs):
-            _shell_command_note(cmd)
-            return SList()
-
-        def enable_gui(self, gui=None):
-            pass  # no event loop here, as in ipykernel: `%matplotlib inline` needs none
-
-        def showtraceback(self, *args, **kwargs):
-            pass
-
-        def showsyntaxerror(self, *args, **kwargs):
-            pass
-
-    config = Config()
-    config.HistoryManager.enabled = False
-    config.InteractiveShell.colors = "nocolor"
-    home = tempfile.TemporaryDirectory(prefix="ipython-", dir=folder)
-    shell = GradingShell.instance(config=config, ipython_dir=home.name, profile_dir=ProfileDir(
-        location=os.path.join(home.name, "profile_default")))
-    script_magics = [name for name, fn in shell.magics_manager.magics["cell"].items()
-                     if getattr(fn, "__qualname__", "").startswith("ScriptMagics.")]
-    for name in script_magics:  # %%bash, %%script, %%python3, ...: each would start a process
-        shell.register_magic_function(lambda line, cell, name=name: _shell_command_note(
-            f"%%{name} {line}".strip()), "cell", name)
-    shell.enable_matplotlib("inline")  # what ipykernel's default backend gives a notebook
-    _SHELL[:] = [shell, home]
-    return shell
+from autograder.sandbox_guard import install_guard, limit_resources
+from autograder.sandbox_outputs import BoundedText, CellOutputs
+from autograder.sandbox_shell import grading_shell
 
 
 class _VisibleChecksStub:
@@ -284,84 +99,6 @@ def give_stand_ins(targets, learner_functions=None):
             raise ValueError(f"stand-ins replace course functions only, not {module_name}.{name}")
         module = importlib.import_module(module_name)
         setattr(module, name, _stand_in(name, (learner_name or [name])[0], learner_functions))
-
-
-def _path_of(arg):
-    if isinstance(arg, int):
-        return None
-    try:
-        return os.path.realpath(os.fsdecode(arg))
-    except (TypeError, ValueError):
-        return None
-
-
-def install_guard(protected, writable, readable=None, list_only=()):
-    """Add the audit hook. Nothing here keeps a reference to it that Python code can reach.
-
-    With `readable` (autograder.confine's allow-list), a file may be opened only under
-    `readable` or `writable`, and a folder listed only there or in `list_only`; `protected`
-    is refused even inside them. Without it (older callers), only `protected` is refused."""
-    protected = tuple(os.path.realpath(p) for p in protected) + ("/proc",)
-    writable = tuple(os.path.realpath(p) for p in writable) + ("/dev/null",)
-    allowed = None if readable is None else tuple(os.path.realpath(p) for p in readable) + writable
-    listable = None if allowed is None else allowed + tuple(os.path.realpath(p) for p in list_only)
-    blocked = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
-               "os.fork", "os.forkpty", "os.kill", "os.killpg", "signal.pthread_kill",
-               "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg",
-               "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.addaudithook",
-               "sys._current_frames", "resource.setrlimit",
-               "resource.prlimit", "sys.remote_exec")
-    changes = ("os.remove", "os.rmdir", "os.rename", "os.truncate", "os.chmod", "os.chown",
-               "os.link", "os.symlink", "os.utime", "shutil.rmtree", "os.mkdir", "os.chdir")
-    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-
-    def under(path, prefixes):
-        return path is not None and any(path == p or path.startswith(p + os.sep) for p in prefixes)
-
-    def refuse(what):
-        raise PermissionError(f"not allowed while grading: {what}")
-
-    def hook(event, args):
-        if event == "open":
-            path = _path_of(args[0])
-            if under(path, protected) or (allowed is not None and path is not None
-                                          and not under(path, allowed)):
-                refuse(f"reading {args[0]}")
-            mode, flags = args[1] if len(args) > 1 else None, args[2] if len(args) > 2 else 0
-            writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & write_flags)
-            if writes and path is not None and not under(path, writable):
-                refuse(f"writing {args[0]}")
-        elif event in ("os.listdir", "os.scandir") and listable is not None:
-            path = _path_of(args[0] if args and args[0] is not None else ".")
-            if path is not None and not under(path, listable):
-                refuse(f"listing {args[0]}")
-        elif event == "import":
-            if str(args[0]).split(".")[0] == "autograder":
-                refuse(f"importing {args[0]}")
-        elif event.startswith("ctypes.") or event.startswith(blocked):
-            refuse(event)
-        elif event.startswith(changes):
-            paths = [_path_of(a) for a in args if isinstance(a, (str, bytes, os.PathLike))]
-            if any(not under(p, writable) for p in paths if p is not None):
-                refuse(f"{event} {args[0]!r}")
-
-    sys.addaudithook(hook)
-
-
-def _limit_resources(memory_mb):
-    try:
-        import resource
-    except ImportError:  # not on POSIX: the judge's timeouts still apply
-        return
-    limits = [(resource.RLIMIT_FSIZE, 64 * 1024 * 1024)]
-    if memory_mb:
-        limits.append((resource.RLIMIT_AS, memory_mb * 1024 * 1024))
-    for which, value in limits:
-        try:
-            resource.setrlimit(which, (value, value))
-        except (ValueError, OSError):
-            pass
 
 
 class Sandbox:
@@ -510,7 +247,7 @@ def _virtual_mb():
 
 
 def _become_sandbox(rfd, wfd, memory_mb):
-    _limit_resources(memory_mb + _virtual_mb() if memory_mb else 0)
+    limit_resources(memory_mb + _virtual_mb() if memory_mb else 0)
     _stub_visible_checks()
     Sandbox(rfd, wfd).serve()
 

@@ -25,7 +25,7 @@ def in_confined_child(tmp_path, probe, layer="landlock"):
             if layer == "landlock":
                 confine.restrict(read, list_only, [str(work), "/dev/null"])
             else:
-                from autograder.sandbox import install_guard
+                from autograder.sandbox_guard import install_guard
 
                 install_guard([], [str(work)], read, list_only)
             (work / "result.txt").write_text(repr(probe(work)))
