@@ -7,17 +7,7 @@ import numpy as np
 
 from course.given import sigmoid
 from course.gradcheck import numerical_gradient
-from course.widgets import figure_png
-
-
-def figure_image(fig, image=None):
-    """Render fig into an ipywidgets Image (made if not given) and close it.
-
-    An Image widget holds the picture itself, so redrawing never writes to the cell's
-    outputs: the stored notebook and nbval see the same widget repr every run."""
-    image = image or widgets.Image(format="png")
-    image.value = figure_png(fig)
-    return image
+from course.widgets import explorer
 
 
 def _box(ax, xpos, label, value, colour):
@@ -183,24 +173,17 @@ def chain_explorer(x=1.5, y=0.2, w1=0.8, w2=-1.5):
         "w1": widgets.FloatSlider(value=w1, min=-4, max=4, step=0.1, description="weight w1", style=style),
         "w2": widgets.FloatSlider(value=w2, min=-4, max=4, step=0.1, description="weight w2", style=style),
     }
-    readout = widgets.HTML()
-    picture = widgets.Image(format="png")
 
-    def redraw(_change=None):
-        v = {name: c.value for name, c in controls.items()}
+    def draw(v):
         dw1, dw2 = chain_products(chain_values(v["x"], v["y"], v["w1"], 0.1, v["w2"], 0.3)[1])
         nudge = numerical_gradient(
             lambda p: chain_values(v["x"], v["y"], p[0], 0.1, p[1], 0.3)[0][-1],
             np.array([v["w1"], v["w2"]]))
-        readout.value = (f"dE/dw1: chain rule <b>{dw1:.6f}</b>, nudge {nudge[0]:.6f} &nbsp;|&nbsp; "
-                         f"dE/dw2: chain rule <b>{dw2:.6f}</b>, nudge {nudge[1]:.6f}")
-        figure_image(plot_chain(v["x"], v["y"], v["w1"], 0.1, v["w2"], 0.3), picture)
+        return ((f"dE/dw1: chain rule <b>{dw1:.6f}</b>, nudge {nudge[0]:.6f} &nbsp;|&nbsp; "
+                 f"dE/dw2: chain rule <b>{dw2:.6f}</b>, nudge {nudge[1]:.6f}"),
+                plot_chain(v["x"], v["y"], v["w1"], 0.1, v["w2"], 0.3))
 
-    for c in controls.values():
-        c.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([controls["x"], controls["y"]]),
-                         widgets.HBox([controls["w1"], controls["w2"]]), readout, picture])
+    return explorer(controls, draw, rows=[["x", "y"], ["w1", "w2"]])
 
 
 # A small computational graph: f = (a * b + c) * max(b, d). b feeds two gates.

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course.stored import load
-from course.widgets import figure_png
+from course.widgets import explorer
 
 # The lesson's two-knob bowl: gentle along knob 1, steep along knob 2, bottom at (2, 1).
 BOWL_A = np.array([0.5, 4.0])
@@ -168,21 +168,17 @@ def plot_step_factors(a=BOWL_A, max_rate=0.3):
 def learning_rate_explorer(learning_rate=0.05, steps=30):
     """A learning-rate slider (log scale) and a steps slider over the two-knob bowl."""
     style = {"description_width": "initial"}
-    rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-2.5, max=-0.45, step=0.05,
-                                  description="learning rate", readout_format=".3f", style=style)
-    steps_slider = widgets.IntSlider(value=steps, min=1, max=150, description="steps", style=style)
-    readout = widgets.HTML()
-    picture = widgets.Image(format="png")
+    controls = {
+        "rate": widgets.FloatLogSlider(value=learning_rate, base=10, min=-2.5, max=-0.45, step=0.05,
+                                       description="learning rate", readout_format=".3f", style=style),
+        "steps": widgets.IntSlider(value=steps, min=1, max=150, description="steps", style=style),
+    }
 
-    def redraw(_change=None):
-        _, losses = run(rate.value, steps_slider.value)
-        factors = exact_path(rate.value, 0)[1]
-        readout.value = (f"distance factors per step: knob 1 {factors[0]:+.3f}, knob 2 "
-                         f"{factors[1]:+.3f}; loss {losses[0]:.1f} &rarr; {losses[-1]:.3g}: "
-                         f"<b>{verdict(losses)}</b>")
-        picture.value = figure_png(plot_run(rate.value, steps_slider.value))
+    def draw(values):
+        _, losses = run(values["rate"], values["steps"])
+        factors = exact_path(values["rate"], 0)[1]
+        return ((f"distance factors per step: knob 1 {factors[0]:+.3f}, knob 2 "
+                 f"{factors[1]:+.3f}; loss {losses[0]:.1f} &rarr; {losses[-1]:.3g}: "
+                 f"<b>{verdict(losses)}</b>"), plot_run(values["rate"], values["steps"]))
 
-    rate.observe(redraw, names="value")
-    steps_slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([rate, steps_slider]), readout, picture])
+    return explorer(controls, draw)

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from course.given import sigmoid
-from course.widgets import figure_png
+from course.widgets import explorer
 
 # The lesson's toy 2-3-1 network: two inputs, three hidden neurons, one output, sigmoid everywhere.
 TOY_W1 = np.array([[0.2, 0.3, -0.4], [0.2, 0.3, 0.5]])
@@ -117,21 +117,15 @@ def toy_network_explorer(x1=0.35, x2=0.7):
         "x1": widgets.FloatSlider(value=x1, min=-3, max=3, step=0.05, description="input x1", style=style),
         "x2": widgets.FloatSlider(value=x2, min=-3, max=3, step=0.05, description="input x2", style=style),
     }
-    readout = widgets.HTML()
-    picture = widgets.Image(format="png")
 
-    def redraw(_change=None):
-        v1, v2 = controls["x1"].value, controls["x2"].value
+    def draw(values):
+        v1, v2 = values["x1"], values["x2"]
         Z1, A1, Z2, A2 = toy_forward(v1, v2)
-        readout.value = ("Z1 = " + ", ".join(f"{z:.4f}" for z in Z1[0]) + " &rarr; A1 = "
-                         + ", ".join(f"{a:.4f}" for a in A1[0])
-                         + f"; Z2 = {Z2[0, 0]:.4f} &rarr; <b>output {A2[0, 0]:.4f}</b>")
-        picture.value = figure_png(plot_toy_network(v1, v2))
+        return ("Z1 = " + ", ".join(f"{z:.4f}" for z in Z1[0]) + " &rarr; A1 = "
+                + ", ".join(f"{a:.4f}" for a in A1[0])
+                + f"; Z2 = {Z2[0, 0]:.4f} &rarr; <b>output {A2[0, 0]:.4f}</b>"), plot_toy_network(v1, v2)
 
-    for control in controls.values():
-        control.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox(list(controls.values())), readout, picture])
+    return explorer(controls, draw)
 
 
 def plot_parameter_counts(sizes=(784, 16, 16, 10)):

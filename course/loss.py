@@ -4,7 +4,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course.widgets import figure_png
+from course.widgets import explorer
 
 
 def plot_loss_curves():
@@ -103,17 +103,12 @@ def landscape_explorer(w=0.0, b=1.0):
         "w": widgets.FloatSlider(value=w, min=-1, max=4, step=0.05, description="knob w", style=style),
         "b": widgets.FloatSlider(value=b, min=-3, max=2, step=0.05, description="knob b", style=style),
     }
-    readout = widgets.HTML()
-    picture = widgets.Image(format="png")
     x, y = landscape_data()
 
-    def redraw(_change=None):
-        vw, vb = controls["w"].value, controls["b"].value
+    def draw(values):
+        vw, vb = values["w"], values["b"]
         cost = float(landscape_cost(vw, vb, x, y))
-        readout.value = f"y_hat = {vw:.2f} x {vb:+.2f}: cost over {len(x)} examples <b>{cost:.4f}</b>"
-        picture.value = figure_png(plot_landscape(vw, vb))
+        return (f"y_hat = {vw:.2f} x {vb:+.2f}: cost over {len(x)} examples <b>{cost:.4f}</b>",
+                plot_landscape(vw, vb))
 
-    for control in controls.values():
-        control.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox(list(controls.values())), readout, picture])
+    return explorer(controls, draw)

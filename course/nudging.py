@@ -6,7 +6,7 @@ import numpy as np
 
 from course.given import sigmoid, sigmoid_prime
 from course.stored import load
-from course.widgets import figure_png
+from course.widgets import explorer
 
 X0 = 1.0  # the point whose slope the lesson estimates: sigmoid'(1) = 0.196612...
 
@@ -48,21 +48,16 @@ def secant_explorer(h=0.5, x0=X0):
     """A slider for log10(h); the secant picture and the two estimates' errors follow it."""
     slider = widgets.FloatSlider(value=float(np.log10(h)), min=-2.0, max=0.3, step=0.05,
                                  description="log10(h)", style={"description_width": "initial"})
-    readout = widgets.HTML()
-    picture = widgets.Image(format="png")
     exact = float(sigmoid_prime(x0))
 
-    def redraw(_change=None):
-        step = 10.0 ** slider.value
+    def draw(values):
+        step = 10.0 ** values["log10(h)"]
         forward = chord_slope(sigmoid, x0, x0 + step)
         central = chord_slope(sigmoid, x0 - step, x0 + step)
-        readout.value = (f"h = {step:.4g}: forward error <b>{abs(forward - exact):.2e}</b>, "
-                         f"central error <b>{abs(central - exact):.2e}</b>")
-        picture.value = figure_png(plot_secants(step, x0))
+        return (f"h = {step:.4g}: forward error <b>{abs(forward - exact):.2e}</b>, "
+                f"central error <b>{abs(central - exact):.2e}</b>"), plot_secants(step, x0)
 
-    slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([slider, readout, picture])
+    return explorer({"log10(h)": slider}, draw)
 
 
 def plot_error_vs_h():

@@ -14,7 +14,7 @@ import numpy as np
 from course import costs, given, gradcheck
 from course.gradcheck import PASS_LINE, WRONG_LINE
 from course.stored import load
-from course.widgets import figure_png
+from course.widgets import explorer
 
 # The lesson's toy problem: four examples with two inputs and one target each.
 TOY_X = np.array([[0.35, 0.7], [1.0, -0.5], [-0.8, 0.3], [0.1, -1.2]])
@@ -258,26 +258,20 @@ def knob_explorer():
     slope estimates, each judged against the exact slope (toy_exact_gradient())."""
     loss_fn, params, exact = toy_loss, toy_params(), toy_exact_gradient()
     options = [(knob_label(n, i), (n, i)) for n, i in knob_names(params)]
-    knob = widgets.Dropdown(options=options, value=options[0][1], description="knob")
-    log_h = widgets.FloatSlider(value=-0.5, min=-11, max=0, step=0.5, description="log10(h)")
-    readout = widgets.HTML()
-    picture = widgets.Image(format="png")
+    controls = {"knob": widgets.Dropdown(options=options, value=options[0][1], description="knob"),
+                "log_h": widgets.FloatSlider(value=-0.5, min=-11, max=0, step=0.5, description="log10(h)")}
 
-    def redraw(_change=None):
-        name, index = knob.value
-        h = 10.0 ** log_h.value
+    def draw(values):
+        name, index = values["knob"]
+        h = 10.0 ** values["log_h"]
         forward, central = slopes_at(loss_fn, params, name, index, h)
         true = exact[name][index]
-        readout.value = (f"h = {h:.1e}: forward {forward:+.10f}, central {central:+.10f}, "
-                         f"exact {true:+.10f}; relative error against the exact slope: forward "
-                         f"{float(gradcheck.relative_error(forward, true)):.1e}, "
-                         f"central {float(gradcheck.relative_error(central, true)):.1e}"
-                         + ("<br>(the picture draws h = 0.001: a smaller step would be invisible)"
-                            if h < 1e-3 else ""))
-        fig = plot_knob_slice(loss_fn, params, name, index, h=max(h, 1e-3), exact=true)
-        picture.value = figure_png(fig)
+        return ((f"h = {h:.1e}: forward {forward:+.10f}, central {central:+.10f}, "
+                 f"exact {true:+.10f}; relative error against the exact slope: forward "
+                 f"{float(gradcheck.relative_error(forward, true)):.1e}, "
+                 f"central {float(gradcheck.relative_error(central, true)):.1e}"
+                 + ("<br>(the picture draws h = 0.001: a smaller step would be invisible)"
+                    if h < 1e-3 else "")),
+                plot_knob_slice(loss_fn, params, name, index, h=max(h, 1e-3), exact=true))
 
-    knob.observe(redraw, names="value")
-    log_h.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([knob, log_h]), readout, picture])
+    return explorer(controls, draw)

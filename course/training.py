@@ -16,7 +16,7 @@ from course.costs import knob_count, nudging_passes
 from course.given import network_forward, network_loss, numerical_gradient
 from course.numerical_gradient import init_params
 from course.stored import load
-from course.widgets import figure_png
+from course.widgets import explorer
 
 SIZES = (2, 3, 1)
 PARAM_SEED = 7
@@ -215,16 +215,10 @@ def time_numerical_gradient(sizes, batch=32, seed=0):
 def training_explorer(learning_rate=LEARNING_RATE, batch_size=8):
     """Sliders for the learning rate and the batch size; the loss curve and the trained network."""
     style = {"description_width": "initial"}
-    rate = widgets.SelectionSlider(options=list(RATE_CHOICES), value=learning_rate,
-                                   description="learning rate", style=style)
-    size = widgets.SelectionSlider(options=list(BATCH_SIZES), value=batch_size,
-                                   description="batch size", style=style)
-    picture = widgets.Image(format="png")
-
-    def redraw(_change=None):
-        picture.value = figure_png(plot_training(rate.value, size.value))
-
-    rate.observe(redraw, names="value")
-    size.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([rate, size]), picture])
+    controls = {
+        "rate": widgets.SelectionSlider(options=list(RATE_CHOICES), value=learning_rate,
+                                        description="learning rate", style=style),
+        "size": widgets.SelectionSlider(options=list(BATCH_SIZES), value=batch_size,
+                                        description="batch size", style=style),
+    }
+    return explorer(controls, lambda values: plot_training(values["rate"], values["size"]), readout=False)

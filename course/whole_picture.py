@@ -14,10 +14,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course.chain_rule import figure_image
 from course.costs import knob_count
 from course.gradcheck import gradient_check, numerical_gradient
 from course.stored import load
+from course.widgets import explorer
 
 # The digits set the lesson and exercise 10's training check use.
 DIGITS = {"sizes": (64, 128, 10), "epochs": 50, "batch_size": 16, "learning_rate": 0.1,
@@ -254,12 +254,9 @@ def digit_explorer(probabilities, X, labels, index=0):
     """A slider over the test set's indices; each digit and the network's probabilities for it
     (probabilities: (n, 10), one row per digit of X)."""
     slider = widgets.IntSlider(value=index, min=0, max=len(X) - 1, description="test index")
-    picture = widgets.Image(format="png")
 
-    def redraw(_change=None):
-        i = slider.value
-        figure_image(plot_prediction(probabilities[i], X[i], labels[i]), picture)
+    def draw(values):
+        i = values["index"]
+        return plot_prediction(probabilities[i], X[i], labels[i])
 
-    slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([slider, picture])
+    return explorer({"index": slider}, draw, readout=False)

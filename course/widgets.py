@@ -23,6 +23,29 @@ def figure_png(fig):
     return buffer.getvalue()
 
 
+def explorer(controls, draw, rows=None, readout=True):
+    """The lessons' explorers: controls, then a read-out and a picture that follow them.
+
+    controls: {name: widget}. draw(values) -> (read-out HTML, figure), values being {name: the
+    control's value}; called now and again on every change (with readout=False, draw returns
+    the figure alone and no read-out is shown). rows: the controls' layout, a list of rows of
+    names (default: all on one row); a row of one control stands on its own."""
+    text, picture = widgets.HTML(), widgets.Image(format="png")
+
+    def redraw(_change=None):
+        drawn = draw({name: control.value for name, control in controls.items()})
+        if readout:
+            text.value, drawn = drawn
+        picture.value = figure_png(drawn)
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    lines = [[controls[name] for name in row] for row in (rows or [list(controls)])]
+    boxes = [line[0] if len(line) == 1 else widgets.HBox(line) for line in lines]
+    return widgets.VBox(boxes + ([text] if readout else []) + [picture])
+
+
 def neuron_explorer(w1=0.2, w2=0.2, b=0.0, activation="sigmoid"):
     """Sliders for a two-input neuron's weights and bias, a choice of activation,
     a live read-out of z and a at x = (0.35, 0.7), and the picture over the input plane."""
@@ -34,22 +57,13 @@ def neuron_explorer(w1=0.2, w2=0.2, b=0.0, activation="sigmoid"):
         "activation": widgets.Dropdown(options=list(plots.ACTIVATIONS), value=activation,
                                        description="activation", style=style),
     }
-    readout = widgets.HTML()
-    picture = widgets.Image(format="png")
 
-    def redraw(_change=None):
-        values = {name: control.value for name, control in controls.items()}
+    def draw(values):
         w = np.array([values["w1"], values["w2"]])
         z, a = plots.neuron_output(plots.POINT, w, values["b"], values["activation"])
-        readout.value = (f"<b>x = (0.35, 0.7)</b>: z = {values['w1']:.1f} &times; 0.35 + "
-                         f"{values['w2']:.1f} &times; 0.7 + {values['b']:.1f} = <b>{z:.4f}</b>, "
-                         f"a = {values['activation']}(z) = <b class='neuron-output'>{a:.4f}</b>")
-        picture.value = figure_png(
-            plots.plot_neuron(values["w1"], values["w2"], values["b"], values["activation"]))
+        return ((f"<b>x = (0.35, 0.7)</b>: z = {values['w1']:.1f} &times; 0.35 + "
+                 f"{values['w2']:.1f} &times; 0.7 + {values['b']:.1f} = <b>{z:.4f}</b>, "
+                 f"a = {values['activation']}(z) = <b class='neuron-output'>{a:.4f}</b>"),
+                plots.plot_neuron(values["w1"], values["w2"], values["b"], values["activation"]))
 
-    for control in controls.values():
-        control.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([controls["w1"], controls["w2"]]),
-                         widgets.HBox([controls["b"], controls["activation"]]),
-                         readout, picture])
+    return explorer(controls, draw, rows=[["w1", "w2"], ["b", "activation"]])

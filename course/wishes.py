@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course import costs
-from course.chain_rule import figure_image
 from course.stored import load
+from course.widgets import explorer
 
 
 def toy_network(seed=8):
@@ -127,16 +127,11 @@ def wish_explorer(example=0):
     """Pick an example of toy_network(); see every neuron's wish and every weight's wish for it."""
     chooser = widgets.Dropdown(options=list(range(len(load("lesson08_wishes")))), value=example,
                                description="example")
-    readout = widgets.HTML()
-    picture = widgets.Image(format="png")
 
-    def redraw(_change=None):
-        w = example_wishes(chooser.value)
-        readout.value = (f"inputs {np.round(w['x'], 2).tolist()}, outputs "
-                         f"{np.round(w['a2'], 3).tolist()}, targets {w['y'].tolist()}: output wishes "
-                         f"<b>{np.round(w['out_wish'], 3).tolist()}</b>")
-        figure_image(plot_wishes(chooser.value), picture)
+    def draw(values):
+        w = example_wishes(values["example"])
+        return ((f"inputs {np.round(w['x'], 2).tolist()}, outputs "
+                 f"{np.round(w['a2'], 3).tolist()}, targets {w['y'].tolist()}: output wishes "
+                 f"<b>{np.round(w['out_wish'], 3).tolist()}</b>"), plot_wishes(values["example"]))
 
-    chooser.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([chooser, readout, picture])
+    return explorer({"example": chooser}, draw)
