@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from autograder import notebooks  # noqa: E402
-from support.synthetic import make_class  # noqa: E402
+from autograder import notebooks  # noqa: E402 (after the sys.path set-up above)
+from support.synthetic import make_class  # noqa: E402 (after the sys.path set-up above)
 
 NOTEBOOKS_AN_HOUR = 100_000
 RUNS = {"pool, --jobs 1": ["--jobs", "1"], "pool, --jobs 2": ["--jobs", "2"],
@@ -145,7 +145,8 @@ def grading(students):
     print(f"cluster overhead per submission (local:1 - --jobs 1, start-up included): {overhead:+.2f} s")
     per_worker = n / seconds["cluster local:1"]
     print(f"on paper: {NOTEBOOKS_AN_HOUR:,} notebooks in one hour need {NOTEBOOKS_AN_HOUR / 3600:.1f} "
-          f"submissions/s, i.e. {math.ceil(NOTEBOOKS_AN_HOUR / 3600 / per_worker)} single-threaded workers at this machine's local:1 rate "
+          f"submissions/s, i.e. {math.ceil(NOTEBOOKS_AN_HOUR / 3600 / per_worker)} single-threaded workers "
+          f"at this machine's local:1 rate "
           f"({per_worker:.2f}/s per worker, start-up included)")
 
 

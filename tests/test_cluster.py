@@ -23,12 +23,12 @@ from pathlib import Path
 import pytest
 
 from autograder import notebooks
-
 from autograder.grading.cluster import CRASH_ONCE_HOOK
 from support.synthetic import make_class
 from test_grade_command import gradebook_scores, ledger, read_grades, run_grade
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the judge's sandbox is Linux-only")
+pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="the judge's sandbox is Linux-only"),
+              pytest.mark.slow]  # grade-command runs on a dask cluster
 
 ASSIGNMENTS = ["01_neuron", "03_loss"]
 

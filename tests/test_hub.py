@@ -38,8 +38,8 @@ import pytest
 requests = pytest.importorskip("requests")
 pytest.importorskip("jupyterhub")
 
-from autograder import hub  # noqa: E402
-from tests.hub_client import Member  # noqa: E402
+from autograder import hub  # noqa: E402 (after the skips above)
+from tests.hub_client import Member  # noqa: E402 (after the skips above)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "test-artifacts")) / "hub"
@@ -272,6 +272,7 @@ def test_refuses_a_non_loopback_address_without_the_flag(tmp_path):
     assert not (tmp_path / "s").exists()  # refused before setting anything up
 
 
+@pytest.mark.slow  # a class hub on this machine
 def test_passwords_are_generated_private_and_checked(classroom):
     listing = classroom["tmp"] / "state" / "passwords.csv"
     assert oct(listing.stat().st_mode & 0o777) == "0o600" and listing.stat().st_uid == 0
@@ -286,6 +287,7 @@ def test_passwords_are_generated_private_and_checked(classroom):
     assert not Member(classroom["url"], "mallory", "", prefix=PREFIX).log_in()
 
 
+@pytest.mark.slow  # a class hub on this machine
 def test_a_class_round_trip(classroom):
     from playwright.sync_api import expect, sync_playwright
     course = f"{classroom['homes']}/{PREFIX}{INSTRUCTOR}/course"
@@ -429,6 +431,7 @@ def test_a_class_round_trip(classroom):
             browser.close()
 
 
+@pytest.mark.slow  # a class hub on this machine
 def test_a_submission_after_the_deadline_scores_zero(classroom):
     """The instructor sets the due date between the others' submissions and dave's, regrades:
     the course's nbgrader_config.py says LateSubmissionPlugin.penalty_method = "zero"."""

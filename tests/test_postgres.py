@@ -32,7 +32,8 @@ ASSIGNMENTS = ["01_neuron", "03_loss"]
 if os.environ.get("BACKPROP_REQUIRE_POSTGRES") and not (BIN / "initdb").exists():  # CI: run, never skip
     raise RuntimeError("BACKPROP_REQUIRE_POSTGRES is set but initdb is not installed")
 pytestmark = [pytest.mark.skipif(not (BIN / "initdb").exists(), reason="PostgreSQL server binaries not installed"),
-              pytest.mark.skipif(sys.platform != "linux", reason="the judge's sandbox is Linux-only")]
+              pytest.mark.skipif(sys.platform != "linux", reason="the judge's sandbox is Linux-only"),
+              pytest.mark.slow]  # grade-command runs against a PostgreSQL server
 
 
 def free_port():

@@ -30,7 +30,7 @@ LEDGER = f"{GRADING}/ledger.jsonl"
 
 NBGRADER_CONFIG = '''\
 # Written by `python -m autograder grade` so that nbgrader (formgrader, export) works in this folder.
-c = get_config()  # noqa: F821
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 c.CourseDirectory.course_id = "{course_id}"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"

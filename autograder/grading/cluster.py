@@ -165,7 +165,7 @@ def grade_task(student, assignment, files, names):
 
 def dask_setup(worker):
     """`dask worker --preload autograder.grading.cluster`: import what grading needs at start."""
-    import autograder.grading.worker  # noqa: F401
+    import autograder.grading.worker  # noqa: F401 (imported for its start-up cost only)
 
 
 # ------------------------------------------------------------------ the main process's side

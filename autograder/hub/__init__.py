@@ -200,7 +200,7 @@ def remove_users(state):
 
 
 def _chown_tree(path, user):
-    for folder, dirs, files in os.walk(path):
+    for folder, _dirs, files in os.walk(path):
         os.chown(folder, user.pw_uid, user.pw_gid)
         for name in files:
             os.chown(os.path.join(folder, name), user.pw_uid, user.pw_gid, follow_symlinks=False)
@@ -376,7 +376,7 @@ def _readable_by_all(venv):
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "overrides.json").write_text(json.dumps(
         {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}))
-    for folder, dirs, files in os.walk(venv):
+    for folder, _dirs, _files in os.walk(venv):
         os.chmod(folder, os.stat(folder).st_mode | 0o755)
 
 
