@@ -14,7 +14,7 @@ import numpy as np
 
 from course.costs import knob_count, nudging_passes
 from course.given import network_forward, network_loss, numerical_gradient
-from course.numerical_gradient import init_params
+from course.problems import init_params, make_dataset
 from course.stored import load
 from course.widgets import explorer
 
@@ -36,15 +36,6 @@ MEASURED = [
     ((64, 32, 16, 10), 8.1e-5, 0.4840),
     ((784, 16, 16, 10), 1.22e-4, None),
 ]
-
-
-def make_dataset(n=40, seed=7):
-    """Two overlapping clouds of 2-d points with targets 0 and 1. X: (n, 2), Y: (n, 1)."""
-    rng = np.random.default_rng(seed)
-    labels = np.arange(n) % 2
-    centres = np.array([[-0.8, -0.4], [0.8, 0.6]])
-    X = centres[labels] + rng.normal(scale=0.7, size=(n, 2))
-    return X, labels[:, None].astype(np.float64)
 
 
 def batch_count(n, batch_size):

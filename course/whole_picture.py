@@ -8,36 +8,15 @@ train) are not here: what they return on the lesson's examples, and the digit ne
 train() gives, are results stored with the course.
 """
 
-from functools import lru_cache
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
 from course.costs import knob_count
 from course.gradcheck import gradient_check, numerical_gradient
+from course.problems import DIGITS, digits_split, pack, unpack  # noqa: F401 (handed out to exercise 10)
 from course.stored import load
 from course.widgets import explorer
-
-# The digits set the lesson and exercise 10's training check use.
-DIGITS = {"sizes": (64, 128, 10), "epochs": 50, "batch_size": 16, "learning_rate": 0.1,
-          "seed": 10, "required_accuracy": 0.95}
-
-def unpack(theta, sizes):
-    """[(W1, b1), (W2, b2), ...] as views into the flat theta, in the order W1 (row by row), b1,
-    W2, b2, ... W_l: (sizes[l-1], sizes[l]), b_l: (sizes[l],)."""
-    layers, start = [], 0
-    for d_in, d_out in zip(sizes[:-1], sizes[1:]):
-        W = theta[start:start + d_in * d_out].reshape(d_in, d_out)
-        start += d_in * d_out
-        layers.append((W, theta[start:start + d_out]))
-        start += d_out
-    return layers
-
-
-def pack(layers):
-    """The flat vector of [(W1, b1), (W2, b2), ...], the inverse of unpack."""
-    return np.concatenate([np.concatenate([W.ravel(), b.ravel()]) for W, b in layers])
 
 
 def init_params(sizes, rng):
@@ -45,18 +24,6 @@ def init_params(sizes, rng):
     biases 0. Returns the flat theta of knob_count(sizes) entries."""
     return pack([(rng.normal(0.0, np.sqrt(2.0 / d_in), size=(d_in, d_out)), np.zeros(d_out))
                  for d_in, d_out in zip(sizes[:-1], sizes[1:])])
-
-
-@lru_cache(maxsize=1)
-def digits_split(seed=0, test_size=450):
-    """scikit-learn's bundled 8x8 digits (no download), pixels scaled to [0, 1], split by a
-    seeded shuffle: X_train (1347, 64), y_train, X_test (450, 64), y_test."""
-    from sklearn.datasets import load_digits
-    digits = load_digits()
-    X, y = digits.data / 16.0, digits.target.astype(np.int64)
-    order = np.random.default_rng(seed).permutation(len(X))
-    test, train = order[:test_size], order[test_size:]
-    return X[train], y[train], X[test], y[test]
 
 
 def accuracy(theta, sizes, X, labels):

@@ -7,26 +7,9 @@ W1 (row by row), b1, W2, b2, ...; `unpack` and `pack` convert. Gradients are
 returned in the same flat layout, so one numerical gradient checks them all.
 """
 
-from functools import lru_cache
-
 import numpy as np
 
-
-def unpack(theta, sizes):
-    """[(W1, b1), (W2, b2), ...] as views into theta. W_l: (sizes[l-1], sizes[l])."""
-    layers, start = [], 0
-    for d_in, d_out in zip(sizes[:-1], sizes[1:]):
-        W = theta[start:start + d_in * d_out].reshape(d_in, d_out)
-        start += d_in * d_out
-        b = theta[start:start + d_out]
-        start += d_out
-        layers.append((W, b))
-    return layers
-
-
-def pack(layers):
-    """The flat vector of [(W1, b1), (W2, b2), ...], the inverse of unpack."""
-    return np.concatenate([np.concatenate([W.ravel(), b.ravel()]) for W, b in layers])
+from course.problems import DIGITS, digits_split, pack, unpack  # noqa: F401 (the spec uses the digits from here)
 
 
 def init_params(sizes, rng):
@@ -113,20 +96,3 @@ def train(X, labels, sizes, epochs, batch_size, learning_rate, seed):
             theta = theta - learning_rate * gradient
             losses.append(loss)
     return theta, np.array(losses)
-
-
-# The digits set the lesson and the exercise's training check use.
-DIGITS = {"sizes": (64, 128, 10), "epochs": 50, "batch_size": 16, "learning_rate": 0.1,
-          "seed": 10, "required_accuracy": 0.95}
-
-
-@lru_cache(maxsize=1)
-def digits_split(seed=0, test_size=450):
-    """scikit-learn's bundled 8x8 digits (no download), pixels scaled to [0, 1], split by a
-    seeded shuffle: X_train (1347, 64), y_train, X_test (450, 64), y_test."""
-    from sklearn.datasets import load_digits
-    digits = load_digits()
-    X, y = digits.data / 16.0, digits.target.astype(np.int64)
-    order = np.random.default_rng(seed).permutation(len(X))
-    test, tr = order[:test_size], order[test_size:]
-    return X[tr], y[tr], X[test], y[test]

@@ -9,25 +9,7 @@ import numpy as np
 from autograder.reference.neuron import sigmoid
 from autograder.reference.nudging import relative_error  # exercise 4's, graded again in exercise 5
 from course.gradcheck import H
-
-# The lesson's toy problem: four examples with two inputs and one target each.
-TOY_X = np.array([[0.35, 0.7], [1.0, -0.5], [-0.8, 0.3], [0.1, -1.2]])
-TOY_Y = np.array([[0.5], [0.9], [0.1], [0.3]])
-
-
-def init_params(sizes, seed=0, scale=1.0):
-    """Seeded parameters for layer sizes like (2, 3, 1): W_k ~ N(0, scale^2 / d_in), b_k ~ N(0, 0.1^2)."""
-    rng = np.random.default_rng(seed)
-    params = {}
-    for k, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        params[f"W{k}"] = rng.normal(0.0, scale / np.sqrt(d_in), size=(d_in, d_out))
-        params[f"b{k}"] = rng.normal(0.0, 0.1, size=d_out)
-    return params
-
-
-def toy_params():
-    """The lesson's 2-3-1 sigmoid network (seed 5): 13 knobs."""
-    return init_params((2, 3, 1), seed=5, scale=2.0)
+from course.problems import TOY_X, TOY_Y, init_params, toy_params  # noqa: F401 (the spec and tests use them from here)
 
 
 def count_knobs(params):
