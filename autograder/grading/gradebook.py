@@ -53,11 +53,17 @@ class SubmissionGrades:
 
 @dataclass
 class Score:
-    """A submission's score in the master, and its grade cells' {name: (score, max_score)}."""
+    """A submission's score in the master (after any late penalty), its grade cells'
+    {name: (score, max_score)}, when it was submitted, how late (seconds, 0 on time), the late
+    penalty taken off, and the manually graded cells that have no score yet."""
 
     score: float
     max_score: float
     cells: dict[str, tuple[float, float]]
+    timestamp: str | None = None
+    late_seconds: float = 0.0
+    penalty: float = 0.0
+    awaiting_manual: tuple[str, ...] = ()
 
 
 class Master:
@@ -163,6 +169,11 @@ class Master:
                     cells = {g.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
                     # the score an LMS should get: nbgrader's late penalty taken off, as its export does
                     penalty = sub.late_submission_penalty or 0.0
-                    out[sub.student.id, assignment.name] = Score(max(0.0, sub.score - penalty),
-                                                                 sub.max_score, cells)
+                    awaiting = tuple(g.name for nb in sub.notebooks for g in nb.grades
+                                     if g.needs_manual_grade and g.manual_score is None
+                                     and g.auto_score is None)
+                    out[sub.student.id, assignment.name] = Score(
+                        max(0.0, sub.score - penalty), sub.max_score, cells,
+                        sub.timestamp.isoformat() if sub.timestamp else None,
+                        float(sub.total_seconds_late or 0.0), penalty, awaiting)
         return out, maxima

@@ -27,6 +27,11 @@ CRASHED = "crashed"
 GRADER_ERROR = "grader error"
 GRADER_NOTE = "grader note"
 MISTAKE = "known mistake"            # a failed check that matched a catalogued mistake
+NOT_ATTEMPTED = "not attempted"      # every answer cell as the release left it
+PARTLY_BLANK = "partly blank"        # some answer cells as the release left them
+AWAITING_MANUAL = "awaiting manual grade"  # a manually graded cell without a score yet
+MANUAL_CLEARED = "manual score cleared"    # a resubmission: the earlier hand-given score no longer applies
+MANUAL_KEPT = "manual score kept"          # a resubmission: the hand-given score kept (grade --keep-manual)
 
 # How a kind is written when the text is "<label>: <detail>" (default: the kind itself).
 LABELS = {FORGED: "forged cell metadata, graded as the assignment defines the cells"}
