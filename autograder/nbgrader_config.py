@@ -7,6 +7,8 @@ are its release.
 
 from pathlib import Path
 
+from autograder.grading.pipelines import feedback_preprocessors
+
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,3 +26,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # A learner's cell that runs forever is interrupted after this many seconds
 # and its grade cell scores zero.
 c.Execute.timeout = 30
+
+# nbgrader's own feedback (`nbgrader generate_feedback`, the formgrader's Generate Feedback) goes
+# through the course's steps, as the grade command's does: no hidden test reaches a learner.
+c.GenerateFeedback.preprocessors = feedback_preprocessors()
