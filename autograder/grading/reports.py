@@ -1,8 +1,11 @@
 """The command's reports, where outcomes become text: grades.csv (one row per student and
-assignment), summary.csv (one row per student, a column per assignment), summary/<student>.md
-(scores, statuses, the cells that lost points and the known mistakes they matched, links to
-the feedback) and the summary table printed at the end (per assignment: how many graded, the
-mean, a count per kind of outcome; then the known mistakes matched, most frequent first)."""
+assignment: score, status, when it was handed in, how late, the late penalty), summary.csv (one
+row per student, a column per assignment), summary/<student>.md (scores, statuses, the cells
+that lost points in notebook order with the function and known mistake each matched, links to
+the feedback, earlier gradings), the class report (`class_report`: questions.csv, mistakes.csv,
+summary/class.md) and the summary table printed at the end (per assignment: how many graded,
+the mean, a count per kind of outcome; the questions fewest learners got full marks on; then
+the known mistakes matched, most frequent first)."""
 
 from __future__ import annotations
 
@@ -11,14 +14,29 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading.outcomes import NOT_GRADED, NOT_SUBMITTED, OK, Outcome, kinds, mistake_text, status_text
+from autograder.grading.class_report import cell_order, function_of, ordered, short_lines, write_class_report
+from autograder.grading.outcomes import (
+    AWAITING_MANUAL,
+    NOT_GRADED,
+    NOT_SUBMITTED,
+    OK,
+    Outcome,
+    kinds,
+    mistake_text,
+    status_text,
+)
 
 UNKNOWN = "unknown assignment: not one of this course's exercises (skipped)"
+# grades.csv: the first five columns are what instructors' scripts and nbgrader's export read; keep them.
+GRADES_HEAD = ["student", "assignment", "score", "max_score", "status", "submitted_at", "late_by_seconds", "penalty"]
+CLASS_PAGE = "class.md"  # summary/class.md: what the class got wrong
 
 
 @dataclass
 class Row:
-    """One submission in the reports. score None: not graded (a grader error, an interruption)."""
+    """One submission in the reports. score None: not graded (a grader error, an interruption).
+    submitted_at, late_seconds, penalty: from the gradebook (None: not known). history: the
+    earlier gradings, oldest first, as dicts {graded_at, score, max_score, status}."""
 
     student: str
     assignment: str
@@ -27,6 +45,10 @@ class Row:
     outcomes: list[Outcome]
     cells: dict[str, tuple[float, float]] = field(default_factory=dict)
     feedback: list[Path] = field(default_factory=list)
+    submitted_at: str | None = None
+    late_seconds: float | None = None
+    penalty: float | None = None
+    history: list[dict] = field(default_factory=list)
 
     @property
     def status(self):
@@ -43,35 +65,45 @@ def fmt(x):
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-def report_rows(out, subs, outcomes, scores, maxima, grader_errors):
-    """One Row per submission: the score from the master gradebook (`Master.scores()`), the
-    outcomes from this run or the ledger (blank score: not graded, by a grader error or an
-    interruption)."""
+def report_rows(out, subs, outcomes, scores, maxima, grader_errors, history=None):
+    """One Row per submission: the score, submission time, lateness and penalty from the master
+    gradebook (`Master.scores()`: Score), the outcomes from this run or the ledger (blank score:
+    not graded, by a grader error or an interruption), plus AWAITING_MANUAL when manually graded
+    cells have no score yet. history: {"student/assignment": [earlier gradings, oldest first]}."""
     rows = []
     for sub in subs:
-        found = outcomes.get(sub.key, [Outcome(NOT_GRADED, "the run was interrupted")])
+        found = list(outcomes.get(sub.key, [Outcome(NOT_GRADED, "the run was interrupted")]))
         got = scores.get((sub.student, sub.assignment))
         if sub.folder is None:
-            score, cells = 0.0, {}
+            score, cells, got = 0.0, {}, None
         elif sub.key in outcomes and sub.key not in grader_errors and got is not None:
             score, cells = got.score, got.cells
+            if got.awaiting_manual and AWAITING_MANUAL not in kinds(found):
+                found.append(Outcome(AWAITING_MANUAL, ", ".join(got.awaiting_manual)))
         else:
-            score, cells = None, {}
+            score, cells, got = None, {}, None
         feedback = sorted((out / "feedback" / sub.student / sub.assignment).glob("*.html"))
-        rows.append(Row(sub.student, sub.assignment, score, maxima.get(sub.assignment), found,
-                        cells, feedback))
+        rows.append(Row(sub.student, sub.assignment, score, maxima.get(sub.assignment), found, cells, feedback,
+                        got.timestamp if got else None, got.late_seconds if got else None,
+                        got.penalty if got else None, list((history or {}).get(sub.key, []))))
     return rows
 
 
+def seconds(x):
+    return "" if x is None else str(round(x))
+
+
 def write_reports(out, rows, maxima, unknown):
-    """grades.csv, summary.csv, summary/<student>.md; returns the summary table's text."""
+    """grades.csv, summary.csv, summary/<student>.md, questions.csv, mistakes.csv,
+    summary/class.md; returns the summary table's text."""
     with open(out / "grades.csv", "w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", "assignment", "score", "max_score", "status"])
+        writer.writerow(GRADES_HEAD)
         for r in rows:
-            writer.writerow([r.student, r.assignment, fmt(r.score), fmt(r.max_score), r.status])
+            writer.writerow([r.student, r.assignment, fmt(r.score), fmt(r.max_score), r.status,
+                             r.submitted_at or "", seconds(r.late_seconds), fmt(r.penalty)])
         for student, folder in unknown:
-            writer.writerow([student, folder, "", "", UNKNOWN])
+            writer.writerow([student, folder, "", "", UNKNOWN, "", "", ""])
     students = sorted({r.student for r in rows})
     assignments = sorted({r.assignment for r in rows})
     by = {(r.student, r.assignment): r for r in rows}
@@ -88,30 +120,49 @@ def write_reports(out, rows, maxima, unknown):
                              " | ".join(problems)])
     folder = out / "summary"
     folder.mkdir(exist_ok=True)
+    orders = {a: cell_order(out, a) for a in assignments}
     for s in students:
-        (folder / f"{s}.md").write_text(student_page(out, s, mine[s], total[s], top))
-    return summary_table(rows, maxima, unknown)
+        (folder / f"{s}.md").write_text(student_page(out, s, mine[s], total[s], top, orders))
+    # a learner whose id is "class" keeps summary/class.md; the class page moves aside
+    page = folder / (CLASS_PAGE if CLASS_PAGE.removesuffix(".md") not in students else f"_{CLASS_PAGE}")
+    asked, _ = write_class_report(out, rows, orders, page)
+    return summary_table(rows, maxima, unknown, short_lines(asked))
 
 
-def student_page(out, student, rows, total, top):
+def student_page(out, student, rows, total, top, orders=None):
+    """The learner's page; orders: {assignment: its grade cells in notebook order}."""
     lines = [f"# {student}: {fmt(total)} / {fmt(top)} points", "",
              "| assignment | score | status | feedback |", "|---|---|---|---|"]
     for r in rows:
         links = ", ".join(f"[{p.name}](../{p.relative_to(out).as_posix()})" for p in r.feedback)
         lines.append(f"| {r.assignment} | {fmt(r.score)} / {fmt(r.max_score)} | "
                      f"{r.status.replace('|', '/')} | {links} |")
-    lost = [(r, cell, got, most) for r in rows
-            for cell, (got, most) in sorted(r.cells.items()) if (got or 0) < most]
+    lost = []  # (row, cell, its function, score, max, mistakes), cells in notebook order
+    for r in rows:
+        named = {}
+        for o in r.outcomes:
+            if o.mistake:
+                named.setdefault(o.cell, []).append(o)
+        cells = {cell for cell, (got, most) in r.cells.items() if (got or 0) < most} | set(named)
+        for cell in ordered(cells, (orders or {}).get(r.assignment, [])):
+            got, most = r.cells.get(cell, (None, None))
+            function = next((o.function for o in named.get(cell, []) if o.function), function_of(cell))
+            lost.append((r, cell, function, got, most, [mistake_text(o.mistake) for o in named.get(cell, [])]))
     if lost:
         lines += ["", "## Points lost", ""]
-        for r, cell, got, most in lost:
-            named = [mistake_text(o.mistake) for o in r.outcomes if o.mistake and o.cell == cell]
-            lines.append(f"- {r.assignment}, `{cell}`: {fmt(got)} / {fmt(most)}"
-                         + "".join(f" ({n})" for n in named))
+        for r, cell, function, got, most, named in lost:
+            lines.append(f"- {r.assignment}, {f'{function} in ' if function else ''}`{cell}`: "
+                         f"{fmt(got) or '-'} / {fmt(most) or '-'}" + "".join(f" ({n})" for n in named))
+    earlier = [(r, h) for r in rows for h in r.history]
+    if earlier:
+        lines += ["", "## Earlier gradings", "", "| assignment | graded at | score | status |", "|---|---|---|---|"]
+        lines += [f"| {r.assignment} | {h.get('graded_at', '')} | {fmt(h.get('score')) or '-'} / "
+                  f"{fmt(h.get('max_score'))} | {str(h.get('status', '')).replace('|', '/')} |" for r, h in earlier]
     return "\n".join(lines) + "\n"
 
 
-def summary_table(rows, maxima, unknown):
+def summary_table(rows, maxima, unknown, short=()):
+    """The printed table; short: `class_report.short_lines`, printed before the known mistakes."""
     assignments = sorted({r.assignment for r in rows})
     counts = Counter()
     per = {a: Counter() for a in assignments}
@@ -129,6 +180,7 @@ def summary_table(rows, maxima, unknown):
                      + "  ".join(f"{per[a][k]:>{len(k)}}" for k in columns))
     for student, folder in unknown:
         lines.append(f"unknown assignment folder skipped: {student}/{folder}")
+    lines += short
     named = Counter((r.assignment, o.function, o.mistake) for r in rows for o in r.outcomes
                     if o.mistake)
     if named:
