@@ -1,12 +1,18 @@
 """The grade command's reports on rows built by hand: grades.csv's submission time, lateness and
 penalty columns, the awaiting-manual outcome, what the class got wrong (questions.csv,
 mistakes.csv, summary/class.md, the printed table's short version) and the learner's page
-(named mistakes in notebook order, earlier gradings). The end-to-end run on a class with known
-bugs is in tests/test_class_report_e2e.py."""
+(named mistakes in notebook order, earlier gradings); then the grade command on a small class
+with known bugs (slow)."""
 
 import csv
 import json
+import subprocess
+import sys
 
+import nbformat
+import pytest
+
+from autograder import notebooks
 from autograder.grading.class_report import cell_order
 from autograder.grading.gradebook import Score
 from autograder.grading.outcomes import AWAITING_MANUAL, GRADER_ERROR, MISTAKE, NOT_SUBMITTED, Outcome, status_text
@@ -213,3 +219,62 @@ def test_the_cell_order_comes_from_the_source_registered_in_the_output_folder(tm
 
 def test_status_of_awaiting_manual_reads_like_the_others():
     assert status_text([Outcome(AWAITING_MANUAL, "explanation")]) == "awaiting manual grade: explanation"
+
+
+def buggy_notebook(assignment, *functions):
+    """The instructor's solution with each named function's body replaced by `return <first input>`."""
+    from support.synthetic import correct_notebook, learner_source, mutants
+
+    nb = correct_notebook(assignment)
+    for cell in nb.cells:
+        name = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if name in functions:
+            cell.source = learner_source(mutants(assignment, name)["identity"])
+    return nb
+
+
+@pytest.mark.slow  # runs the grade command
+def test_the_grade_command_reports_what_a_class_with_known_bugs_got_wrong(tmp_path):
+    from support.synthetic import released_notebook
+
+    planted = {"ann": (), "bob": ("sigmoid",), "cid": ("sigmoid", "relu"), "dan": ("relu",)}
+    for student, functions in planted.items():
+        folder = tmp_path / "submitted" / student / "01_neuron"
+        folder.mkdir(parents=True)
+        nbformat.write(buggy_notebook("01_neuron", *functions), folder / "01_neuron_exercise.ipynb")
+    (tmp_path / "submitted" / "ann" / "01_neuron" / "timestamp.txt").write_text("2026-12-01 12:00:00.000000 UTC\n")
+    folder = tmp_path / "submitted" / "eve" / "01_neuron"
+    folder.mkdir(parents=True)
+    nbformat.write(nbformat.read(released_notebook("01_neuron"), as_version=4), folder / "01_neuron_exercise.ipynb")
+    (tmp_path / "submitted" / "fay" / "03_loss").mkdir(parents=True)  # fay: nothing for 01_neuron
+    (tmp_path / "submitted" / "fay" / "03_loss" / "03_loss_exercise.ipynb").write_text(
+        nbformat.writes(nbformat.read(notebooks.SOLUTIONS / "03_loss" / "03_loss_exercise.ipynb", as_version=4)))
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "submitted"), "--jobs", "1"],
+                         cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), capture_output=True, text=True,
+                         timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+    grades = {(r["student"], r["assignment"]): r for r in read_csv(tmp_path / "grades.csv")}
+    assert [grades[s, "01_neuron"]["score"] for s in ("ann", "bob", "cid", "dan", "eve", "fay")] == \
+        ["12", "9", "8", "11", "0", "0"]  # sigmoid_prime calls sigmoid: it fails with it
+    ann = grades["ann", "01_neuron"]
+    assert ann["submitted_at"].startswith("2026-12-01T12:00:00") and (ann["late_by_seconds"], ann["penalty"]) == \
+        ("0", "0")
+    assert (grades["fay", "01_neuron"]["status"], grades["fay", "01_neuron"]["submitted_at"]) == ("not submitted", "")
+
+    # five learners handed in 01_neuron (fay did not); the blank one got nothing right
+    mistakes = [(r["function"], r["mistake"], r["learners"], r["submitted"], r["students"])
+                for r in read_csv(tmp_path / "mistakes.csv") if r["assignment"] == "01_neuron"]
+    assert mistakes == [("sigmoid", "returned the input", "2", "5", "bob cid"),
+                        ("relu", "returned the input", "2", "5", "cid dan")], mistakes
+    questions = {r["cell"]: r for r in read_csv(tmp_path / "questions.csv") if r["assignment"] == "01_neuron"}
+    assert list(questions) == list(NEURON)
+    assert [(questions[c]["full_marks"], questions[c]["submitted"]) for c in list(NEURON)[:4]] == \
+        [("2", "5"), ("4", "5"), ("2", "5"), ("2", "5")]
+    page = (tmp_path / "summary" / "class.md").read_text()
+    assert "| sigmoid | returned the input | 2 of 5 | bob, cid |" in page, page
+    assert "| `test_relu` | relu | 2 of 5 (40%) | 0.4 / 1 |" in page, page
+    cid = (tmp_path / "summary" / "cid.md").read_text()
+    assert cid.index("sigmoid in `test_sigmoid`: 0 / 1 (known mistake: returned the input)") < \
+        cid.index("relu in `test_relu`: 0 / 1 (known mistake: returned the input)"), cid
+    assert "  01_neuron            test_sigmoid 2/5, test_relu 2/5, test_sigmoid_prime 2/5\n" in run.stdout
