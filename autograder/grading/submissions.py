@@ -3,11 +3,22 @@
 `discover` lists a Submission for every student and every assignment anyone submitted; `plan`
 picks the notebook file(s) to grade and records, as Outcomes, what the main process handles
 itself (nothing submitted, a missing or unreadable notebook, a link reaching outside the
-submission): such a submission gets zero without going to a worker.
+submission): such a submission gets zero without going to a worker. `plan` also compares the
+answer cells with the release (`blank_outcome`): a submission whose answer cells are all as the
+release left them is NOT_ATTEMPTED, one with some of them so is PARTLY_BLANK; both are still
+graded as usual.
+
+The release compared with is the course's exercises/ folder (`notebooks.EXERCISES`), not the
+copy the grade command generates in OUT/exercises: exercises/ is what learners were handed (the
+learner edition and the hub copy it), it exists before anything is registered (a dry run plans
+without a gradebook), and the drift check keeps it equal to what nbgrader generates from
+solutions/. OUT/exercises is nbgrader's own working copy, regenerated only when a source changes.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
 import json
 import os
@@ -17,7 +28,18 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.grading.outcomes import EXTRA, MISSING, NOT_SUBMITTED, REFUSED, RENAMED, UNREADABLE, Outcome
+from autograder import notebooks
+from autograder.grading.outcomes import (
+    EXTRA,
+    MISSING,
+    NOT_ATTEMPTED,
+    NOT_SUBMITTED,
+    PARTLY_BLANK,
+    REFUSED,
+    RENAMED,
+    UNREADABLE,
+    Outcome,
+)
 
 IGNORED = {".ipynb_checkpoints", "__pycache__"}
 
@@ -88,8 +110,11 @@ def digest(folder, extra=""):
     return h.hexdigest()
 
 
-def plan(sub, expected):
-    """Pick the notebook file(s) to grade and find the problems the main process handles."""
+def plan(sub, expected, release=None):
+    """Pick the notebook file(s) to grade and find the problems the main process handles.
+
+    release: the folder of released notebooks (<assignment>/<notebook>.ipynb) the answer cells
+    are compared with; default the course's exercises/."""
     if sub.folder is None:
         sub.problem, sub.outcomes = NOT_SUBMITTED, [Outcome(NOT_SUBMITTED)]
         return sub
@@ -124,6 +149,10 @@ def plan(sub, expected):
         sub.problem = "link outside the submission"
     elif unreadable_files:
         sub.problem = UNREADABLE
+    if not sub.problem:
+        blank = blank_outcome(sub, release or notebooks.EXERCISES)
+        if blank:
+            sub.outcomes.append(blank)
     return sub
 
 
@@ -165,3 +194,101 @@ def unreadable(path):
     except Exception as exc:  # nbformat version, schema: nbgrader could not read it either
         return f"not a notebook ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"[:200]
     return None
+
+
+# ------------------------------------------------------------------ blank answers
+
+@dataclass(frozen=True)
+class ReleasedAnswer:
+    """One answer (solution) cell of the release: its grade_id, its source with every blank
+    left out (so that a whitespace-only change leaves it equal), and what it stands for."""
+
+    grade_id: str
+    squeezed: str
+    names: tuple[str, ...]  # the functions a code cell defines; else "<grade_id> (written answer)"
+
+
+def text(source):
+    """A cell's source as one string (a notebook file may store it as a list of lines)."""
+    return source if isinstance(source, str) else "".join(source)
+
+
+def squeeze(source):
+    """A cell's source without any whitespace: equal for sources that differ only in blanks."""
+    return "".join(text(source).split())
+
+
+def graded_cells(data):
+    """[(grade_id, cell)] of a notebook's cells (as JSON data) that carry an nbgrader grade_id."""
+    found = []
+    for cell in data.get("cells", []) if isinstance(data, dict) else []:
+        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+        if isinstance(meta, dict) and isinstance(meta.get("grade_id"), str):
+            found.append((meta["grade_id"], cell))
+    return found
+
+
+def _names(grade_id, cell):
+    if cell.get("cell_type") != "code":
+        return (f"{grade_id} (written answer)",)
+    try:
+        tree = ast.parse(text(cell.get("source", "")))
+    except SyntaxError:
+        return (grade_id,)
+    return tuple(node.name for node in tree.body if isinstance(node, ast.FunctionDef)) or (grade_id,)
+
+
+@functools.lru_cache(maxsize=64)
+def _release(path, _stamp):
+    """(the released notebook's bytes, its answer cells in order); _stamp: its mtime and size."""
+    data = Path(path).read_bytes()
+    answers = tuple(ReleasedAnswer(grade_id, squeeze(cell.get("source", "")), _names(grade_id, cell))
+                    for grade_id, cell in graded_cells(json.loads(data))
+                    if cell["metadata"]["nbgrader"].get("solution"))
+    return data, answers
+
+
+def released(release, assignment, name):
+    """The release of one notebook, (bytes, answer cells), or None if the release lacks it."""
+    path = Path(release) / assignment / f"{name}.ipynb"
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return _release(str(path), (info.st_mtime_ns, info.st_size))
+
+
+def blank_answers(path, release_data, answers):
+    """(the released answer cells a submitted notebook leaves as released, whether the file is
+    the release byte for byte). An answer cell is changed when a cell of the submission with its
+    grade_id differs from the release by more than whitespace; a deleted one is blank."""
+    data = path.read_bytes()
+    if data == release_data:
+        return list(answers), True
+    submitted = {}
+    for grade_id, cell in graded_cells(json.loads(data)):
+        submitted.setdefault(grade_id, []).append(squeeze(cell.get("source", "")))
+    blank = [a for a in answers if all(source == a.squeezed for source in submitted.get(a.grade_id, []))]
+    return blank, False
+
+
+def blank_outcome(sub, release):
+    """NOT_ATTEMPTED when every answer cell of the submitted notebook(s) is as released (or the
+    files are the release itself), PARTLY_BLANK naming the blank ones (the functions they
+    define) when some are; None otherwise, or when the release lacks one of the notebooks."""
+    total, blank, identical = 0, [], True
+    for name, path in sub.files.items():
+        release_of = released(release, sub.assignment, name)
+        if release_of is None:
+            return None
+        found, same = blank_answers(path, *release_of)
+        total += len(release_of[1])
+        blank += found
+        identical = identical and same
+    if sub.files and identical:
+        return Outcome(NOT_ATTEMPTED, "the release, unchanged")
+    if not blank:
+        return None
+    if len(blank) == total:
+        return Outcome(NOT_ATTEMPTED, "every answer cell as released")
+    return Outcome(PARTLY_BLANK, ", ".join(name for answer in blank for name in answer.names))
