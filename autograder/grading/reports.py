@@ -137,28 +137,32 @@ def student_page(out, student, rows, total, top, orders=None):
         links = ", ".join(f"[{p.name}](../{p.relative_to(out).as_posix()})" for p in r.feedback)
         lines.append(f"| {r.assignment} | {fmt(r.score)} / {fmt(r.max_score)} | "
                      f"{r.status.replace('|', '/')} | {links} |")
-    lost = []  # (row, cell, its function, score, max, mistakes), cells in notebook order
-    for r in rows:
-        named = {}
-        for o in r.outcomes:
-            if o.mistake:
-                named.setdefault(o.cell, []).append(o)
-        cells = {cell for cell, (got, most) in r.cells.items() if (got or 0) < most} | set(named)
-        for cell in ordered(cells, (orders or {}).get(r.assignment, [])):
-            got, most = r.cells.get(cell, (None, None))
-            function = next((o.function for o in named.get(cell, []) if o.function), function_of(cell))
-            lost.append((r, cell, function, got, most, [mistake_text(o.mistake) for o in named.get(cell, [])]))
+    lost = [line for r in rows for line in points_lost(r, (orders or {}).get(r.assignment, []))]
     if lost:
-        lines += ["", "## Points lost", ""]
-        for r, cell, function, got, most, named in lost:
-            lines.append(f"- {r.assignment}, {f'{function} in ' if function else ''}`{cell}`: "
-                         f"{fmt(got) or '-'} / {fmt(most) or '-'}" + "".join(f" ({n})" for n in named))
+        lines += ["", "## Points lost", "", *lost]
     earlier = [(r, h) for r in rows for h in r.history]
     if earlier:
         lines += ["", "## Earlier gradings", "", "| assignment | graded at | score | status |", "|---|---|---|---|"]
         lines += [f"| {r.assignment} | {h.get('graded_at', '')} | {fmt(h.get('score')) or '-'} / "
                   f"{fmt(h.get('max_score'))} | {str(h.get('status', '')).replace('|', '/')} |" for r, h in earlier]
     return "\n".join(lines) + "\n"
+
+
+def points_lost(row, order):
+    """A line per grade cell that lost points or matched a known mistake, in notebook order:
+    "- <assignment>, <function> in `<cell>`: <score> / <max> (known mistake: <name>)"."""
+    named = {}
+    for o in row.outcomes:
+        if o.mistake:
+            named.setdefault(o.cell, []).append(o)
+    lines = []
+    for cell in ordered({c for c, (got, most) in row.cells.items() if (got or 0) < most} | set(named), order):
+        got, most = row.cells.get(cell, (None, None))
+        function = next((o.function for o in named.get(cell, []) if o.function), function_of(cell))
+        lines.append(f"- {row.assignment}, {f'{function} in ' if function else ''}`{cell}`: "
+                     f"{fmt(got) or '-'} / {fmt(most) or '-'}"
+                     + "".join(f" ({mistake_text(o.mistake)})" for o in named.get(cell, [])))
+    return lines
 
 
 def summary_table(rows, maxima, unknown, short=()):
