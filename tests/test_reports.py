@@ -194,12 +194,14 @@ def test_the_learners_page_lists_named_mistakes_in_notebook_order_with_their_fun
 def test_the_learners_page_lists_earlier_gradings_oldest_first(tmp_path):
     ann = rows_of_a_class()[0]
     ann.history = [{"graded_at": "2026-11-28T10:00:00", "score": 4.0, "max_score": 12.0, "status": "partly blank"},
-                   {"graded_at": "2026-11-30T10:00:00", "score": None, "max_score": 12.0, "status": "grader error"}]
+                   {"graded_at": "2026-11-30T10:00:00", "score": None, "max_score": 12.0, "status": "grader error"},
+                   {"graded_at": None, "score": None, "max_score": None, "status": None}]  # an old ledger line
     write_reports(tmp_path, [ann], MAXIMA, [])
     page = (tmp_path / "summary" / "ann.md").read_text()
     earlier = page.split("## Earlier gradings\n\n")[1].splitlines()
     assert earlier[2:] == ["| 01_neuron | 2026-11-28T10:00:00 | 4 / 12 | partly blank |",
-                           "| 01_neuron | 2026-11-30T10:00:00 | - / 12 | grader error |"], page
+                           "| 01_neuron | 2026-11-30T10:00:00 | - / 12 | grader error |",
+                           "| 01_neuron |  | - |  |"], page
     assert "| 01_neuron | 11 / 12 | sigmoid: known mistake: returned the input |" in page  # the current grading
 
 

@@ -143,8 +143,9 @@ def student_page(out, student, rows, total, top, orders=None):
     earlier = [(r, h) for r in rows for h in r.history]
     if earlier:
         lines += ["", "## Earlier gradings", "", "| assignment | graded at | score | status |", "|---|---|---|---|"]
-        lines += [f"| {r.assignment} | {h.get('graded_at', '')} | {fmt(h.get('score')) or '-'} / "
-                  f"{fmt(h.get('max_score'))} | {str(h.get('status', '')).replace('|', '/')} |" for r, h in earlier]
+        lines += [f"| {r.assignment} | {h.get('graded_at') or ''} | {fmt(h.get('score')) or '-'}"
+                  + (f" / {fmt(h['max_score'])}" if h.get("max_score") is not None else "")
+                  + f" | {str(h.get('status') or '').replace('|', '/')} |" for r, h in earlier]
     return "\n".join(lines) + "\n"
 
 
