@@ -8,7 +8,11 @@
                                     and stored data that differ from fresh
     python -m autograder release OUT   build the learner edition (no solutions, no grader) in OUT
     python -m autograder grade SUBMISSIONS   autograde a class through nbgrader (see autograder/grading/)
+    python -m autograder feedback OUT   the learners' feedback and the reports again from the gradebook
+                                    (after manual grading in the formgrader; nothing is regraded)
     python -m autograder hub start --roster CSV   a class hub on this machine (see autograder/hub/)
+    python -m autograder lms roster|collect|export|bundles ...   the round trip through Canvas or Moodle
+                                    (see autograder/lms/, docs/lms.md)
 """
 
 import argparse
@@ -16,8 +20,9 @@ import shutil
 import sys
 import tempfile
 
-from autograder import grading, notebooks, release, single_source, stored
+from autograder import grading, lms, notebooks, release, single_source, stored
 from autograder.grading import command as grade_command
+from autograder.grading import feedback as grade_feedback
 
 
 def cmd_generate(args):
@@ -98,6 +103,14 @@ def main(argv=None):
                         description=grading.__doc__.split("\n\n")[0])
     grade_command.add_arguments(gr)
     gr.set_defaults(fn=grade_command.run)
+    fb = sub.add_parser("feedback", help="make every learner's feedback, grades.csv and the summaries again "
+                                         "from the gradebook (manual scores and comments included), no regrading",
+                        description=grade_feedback.__doc__.split("\n\n")[0])
+    grade_feedback.add_arguments(fb)
+    fb.set_defaults(fn=grade_feedback.run)
+    lms_parser = sub.add_parser("lms", help="the round trip through Canvas or Moodle: roster, collect, export, "
+                                            "bundles (docs/lms.md)", description=lms.__doc__.split("\n\n")[0])
+    lms.add_arguments(lms_parser)  # each of its subcommands sets fn
     hub = sub.add_parser("hub", help="a class hub on JupyterHub: start, install-proxy, remove-users "
                                      "(python -m autograder hub start --help)", add_help=False)
     hub.add_argument("hub_args", nargs=argparse.REMAINDER)

@@ -33,6 +33,9 @@ def add_arguments(parser):
                              "(restarted if it dies)")
     parser.add_argument("--force", action="store_true",
                         help="regrade every submission, even those the ledger says are graded")
+    parser.add_argument("--keep-manual", action="store_true",
+                        help="a resubmission (files changed) keeps the manual scores and comments given to "
+                             "its earlier version (default: they are cleared; the status says which)")
     parser.add_argument("--cluster", default=None, metavar="ADDRESS",
                         help="grade on a Dask distributed cluster: its scheduler (tcp://HOST:PORT; "
                              "workers started with --nthreads 1), or local:N to start N local worker "
@@ -41,6 +44,9 @@ def add_arguments(parser):
                         help="keep the gradebook in a database server, e.g. postgresql://USER@HOST:PORT/DBNAME "
                              "(nbgrader's CourseDirectory.db_url; default: OUT/gradebook.db); the password "
                              "comes from PGPASSWORD or ~/.pgpass, never from the URL")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="list what grading would do (to grade or already graded, renamed and missing "
+                             "notebooks, unknown folders, late work) and stop: nothing is graded or written")
 
 
 @contextlib.contextmanager
@@ -79,6 +85,10 @@ def run(args):
     from autograder.grading.batch import GradeRun
 
     submitted, out = resolve(args.submissions, args.out)
+    if getattr(args, "dry_run", False):
+        from autograder.lms.dryrun import dry_run
+
+        return dry_run(submitted, out, args.engine, args.force)
     if args.jobs < 1 or args.timeout < 1:
         raise SystemExit("grade: --jobs and --timeout must be at least 1")
     if args.cluster:
@@ -95,7 +105,7 @@ def run(args):
     try:
         with locked(out / LOCK):
             return GradeRun(submitted, out, args.engine, args.jobs, args.timeout, args.force,
-                                args.cluster, args.db)()
+                            args.cluster, args.db, keep_manual=args.keep_manual)()
     except KeyboardInterrupt:
         print("grade: interrupted", file=sys.stderr)
         return 130

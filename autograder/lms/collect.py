@@ -1,0 +1,274 @@
+"""`lms collect DOWNLOAD --lms canvas|moodle --out COURSE`: an LMS's submission download into
+nbgrader's submitted/ folder, through nbgrader's own zip_collect.
+
+The download (the zip the LMS gives, or the folder it unpacks to) is copied to
+COURSE/downloaded/<assignment>/archive/, nbgrader's zip_collect layout; zip_collect extracts it
+to .../extracted/ and copies every notebook to submitted/<roster id>/<assignment>/. The settings
+it runs with are written to COURSE/downloaded/<assignment>/zip_collect_config.py (not to the
+course folder's nbgrader_config.py, which stays the grade command's). Its collector plugin
+(`RosterCollector`) reads the LMS's file names with the LMS's pattern and maps the learner to
+the roster: by the LMS's number for the learner (roster column lms_id), else by name, login or
+email. What it could not place (a learner not on the roster, a file no pattern matches, a file
+that is not a notebook, an older copy of a resubmitted notebook) is listed, and kept with the
+LMS's late mark in COURSE/downloaded/<assignment>/lms.json.
+
+File names (`PATTERNS`):
+
+- Canvas ("Download Submissions"): `<sortable name>_[LATE_]<user id>_<file id>_<file name>`,
+  e.g. `doejane_LATE_4242_90817_01_neuron_exercise-1.ipynb`: the sortable name ("Doe, Jane")
+  lower case without punctuation, LATE when Canvas counts the submission late, Canvas's user
+  and file numbers, then the learner's file name, with `-1`, `-2` added by Canvas when the
+  learner uploaded a file of that name before (a resubmission).
+- Moodle ("Download all submissions"): a folder `<Full Name>_<participant>_assignsubmission_file_`
+  per learner holding the files (or, with "download submissions in folders" off, files named
+  `<Full Name>_<participant>_assignsubmission_file_<file name>`).
+
+Neither download says when a learner handed in, so no timestamp.txt is written and nbgrader's
+late penalty cannot apply to collected work; Canvas's LATE mark is kept in lms.json and shown by
+this command and by `grade --dry-run` (docs/lms.md says what to do about it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+from nbgrader.plugins import FileNameCollectorPlugin
+from traitlets import Unicode
+
+from autograder import notebooks
+from autograder.lms import roster as rosters
+
+PATTERNS = {
+    "canvas": (r"(?:.*/)?(?P<lms_name>[^/]+?)_(?:(?P<late>LATE|late)_)?(?P<lms_id>\d+)_(?P<file_number>\d+)_"
+               r"(?P<file_id>[^/]+?)(?P<ext>\.ipynb)$"),
+    "moodle": (r"(?:.*/)?(?P<lms_name>[^/]+?)_(?P<lms_id>\d+)_assignsubmission_file_/?(?:[^/]+/)*?"
+               r"(?P<file_id>[^/]+?)(?P<ext>\.ipynb)$"),
+}
+# What a learner's entry looks like, notebook or not: to tell "not a notebook" from "not the LMS's".
+ENTRY = {
+    "canvas": re.compile(r"(?:.*/)?[^/]+?_(?:(?:LATE|late)_)?\d+_[^/]+$"),
+    "moodle": re.compile(r"(?:.*/)?[^/]+?_\d+_assign(?:submission|feedback)_\w+?_"),
+}
+SHAPES = {"canvas": "name_[LATE_]userid_fileid_file.ipynb",
+          "moodle": "Full Name_12345_assignsubmission_file_/file.ipynb"}
+COPY = re.compile(r"^(?P<stem>.+?)-(?P<n>\d+)$")  # Canvas's "-1" on a file name uploaded again
+MANIFEST = "lms.json"
+
+
+class RosterCollector(FileNameCollectorPlugin):
+    """nbgrader zip_collect's collector for an LMS download: the LMS's file names read with
+    `named_regexp`, the learner mapped to a roster id. `prepare` decides for all files at once
+    (a resubmitted notebook's latest copy wins); `collect` hands zip_collect the decision."""
+
+    lms = Unicode("canvas", help="the LMS whose file names these are: canvas or moodle").tag(config=True)
+    roster = Unicode("", help="the course folder's roster.csv").tag(config=True)
+    expected = Unicode("", help="the assignment's released notebook names, comma separated").tag(config=True)
+
+    def prepare(self, files):
+        learners = rosters.read(self.roster, "lms collect")
+        by_lms_id = {x.lms_id: x for x in learners if x.lms_id}
+        by_key = {}
+        for learner in learners:
+            for key in learner.keys():
+                by_key.setdefault(key, set()).add(learner.id)
+        expected = set(filter(None, self.expected.split(",")))
+        self.decided, self.learners, self.unknown = {}, {}, {}
+        self.unmatched, self.not_notebooks, self.superseded = [], [], []
+        best = {}
+        for path in files:
+            rel = os.path.relpath(path, self.extracted)
+            found = re.match(self.named_regexp, path)
+            if not found:
+                (self.not_notebooks if ENTRY[self.lms].match(path) else self.unmatched).append(rel)
+                continue
+            info = found.groupdict()
+            who = by_lms_id.get(info["lms_id"])
+            if who is None:
+                ids = by_key.get(rosters.name_key(info["lms_name"]), set())
+                if len(ids) != 1:
+                    label = f"{info['lms_name']} ({info['lms_id']})"
+                    note = f"matches {', '.join(sorted(ids))}" if ids else "not on the roster"
+                    self.unknown.setdefault(label, {"why": note, "files": []})["files"].append(rel)
+                    continue
+                (student,) = ids
+            else:
+                student = who.id
+            name = info["file_id"]
+            copy = COPY.match(name)
+            if name not in expected and copy and copy["stem"] in expected:
+                name, number = copy["stem"], int(copy["n"])
+            else:
+                number = 0
+            order = (number, int(info.get("file_number") or 0), rel)
+            key = (student, name)
+            if key in best:
+                loser = min(best[key], (order, path))
+                self.superseded.append(os.path.relpath(loser[1], self.extracted))
+                if loser[1] == path:
+                    continue
+                del self.decided[loser[1]]
+            best[key] = (order, path)
+            self.decided[path] = {"student_id": student, "file_id": name + info["ext"]}
+            record = self.learners.setdefault(student, {"lms_name": info["lms_name"], "lms_id": info["lms_id"],
+                                                        "late": False, "files": []})
+            record["late"] = record["late"] or bool(info.get("late"))
+        for path, decided in self.decided.items():
+            self.learners[decided["student_id"]]["files"].append(
+                [os.path.relpath(path, self.extracted), decided["file_id"]])
+
+    def collect(self, submitted_file):
+        return self.decided.get(submitted_file)
+
+
+def find_assignment(names):
+    """The assignment whose released notebooks the download's file names name (None: unsure)."""
+    found = set()
+    for assignment in notebooks.assignments():
+        released = {p.name for p in (notebooks.EXERCISES / assignment).glob("*.ipynb")}
+        if any(name in released or COPY.sub(r"\g<stem>", name[:-6]) + ".ipynb" in released for name in names):
+            found.add(assignment)
+    return found.pop() if len(found) == 1 else None
+
+
+def download_names(download):
+    """The file names a download holds (a zip's members, a folder's files), for a first check."""
+    if download.is_dir():
+        return [p.relative_to(download).as_posix() for p in download.rglob("*") if p.is_file()]
+    if not zipfile.is_zipfile(download):
+        raise SystemExit(f"lms collect: {download} is neither a folder nor a zip file")
+    try:
+        with zipfile.ZipFile(download) as zf:
+            bad = zf.testzip()
+            names = [n for n in zf.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise SystemExit(f"lms collect: {download} is a damaged zip file ({exc})") from None
+    if bad:
+        raise SystemExit(f"lms collect: {download} is a damaged zip file (bad entry {bad})")
+    return names
+
+
+CONFIG = """\
+# Written by `python -m autograder lms collect`: the settings nbgrader's zip_collect ran with for
+# this download (the course folder's nbgrader_config.py is left to the grade command).
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.assignment_id = {assignment!r}
+c.CourseDirectory.release_directory = {release!r}
+c.ZipCollectApp.collector_plugin = "autograder.lms.collect.RosterCollector"
+c.ZipCollectApp.force = True
+c.ZipCollectApp.strict = False
+c.FileNameCollectorPlugin.valid_ext = [".ipynb"]
+c.FileNameCollectorPlugin.named_regexp = {pattern!r}
+c.RosterCollector.lms = {lms!r}
+c.RosterCollector.roster = {roster!r}
+c.RosterCollector.expected = {expected!r}
+"""
+
+
+def collect(download, lms, out, assignment=None):
+    """Run zip_collect over one LMS download; returns the manifest (what lms.json holds)."""
+    from nbgrader.apps import ZipCollectApp
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets import log
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.grading.logs import captured_log, log_text
+
+    if lms not in PATTERNS:
+        raise SystemExit(f"lms collect: unknown LMS {lms!r}; this command knows {', '.join(PATTERNS)}")
+    download, out = Path(download).resolve(), Path(out).resolve()
+    if not download.exists():
+        raise SystemExit(f"lms collect: {download} does not exist")
+    rosters.load(out, "lms collect")
+    names = download_names(download)
+    notebooks_in = [n for n in names if n.endswith(".ipynb")]
+    if not any(re.match(PATTERNS[lms], "/" + n) for n in notebooks_in):
+        other = [o for o in PATTERNS if o != lms and any(re.match(PATTERNS[o], "/" + n) for n in notebooks_in)]
+        shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "") if names else "nothing"
+        raise SystemExit(f"lms collect: no notebook in {download.name} is named the way {lms.capitalize()} names "
+                         f"submissions ({SHAPES[lms]})"
+                         + (f"; it looks like a {other[0].capitalize()} download (--lms {other[0]})" if other else "")
+                         + f"; it holds: {shown}")
+    named = [re.match(PATTERNS[lms], "/" + n) for n in notebooks_in]
+    assignment = assignment or find_assignment([m["file_id"] + m["ext"] for m in named if m])
+    if assignment is None:
+        raise SystemExit("lms collect: cannot tell which assignment this download is for: "
+                         f"give --assignment (one of {', '.join(notebooks.assignments())})")
+    if assignment not in notebooks.assignments():
+        raise SystemExit(f"lms collect: {assignment} is not one of this course's assignments")
+
+    place = out / "downloaded" / assignment
+    archive = place / "archive"
+    shutil.rmtree(archive, ignore_errors=True)
+    archive.mkdir(parents=True)
+    if download.is_dir():
+        shutil.copytree(download, archive / download.name)
+    else:
+        shutil.copy2(download, archive / (download.stem + ".zip"))
+    expected = sorted(p.name[:-6] for p in (notebooks.EXERCISES / assignment).glob("*.ipynb"))
+    config_path = place / "zip_collect_config.py"
+    config_path.write_text(CONFIG.format(root=str(out), assignment=assignment, release=str(notebooks.EXERCISES),
+                                         pattern=PATTERNS[lms], lms=lms, roster=str(out / rosters.ROSTER),
+                                         expected=",".join(expected)))
+    cfg = PyFileConfigLoader(config_path.name, path=str(place)).load_config()
+    app = ZipCollectApp(config=cfg)
+    app.coursedir = CourseDirectory(config=cfg)
+    with captured_log() as records:
+        try:
+            app.log = log.get_logger()  # zip_collect and its plugins say what they do into the records
+            app.init_plugins()
+            app.extract_archive_files()
+            extracted = Path(app._format_collect_path(app.extracted_directory))
+            files = sorted(str(p) for p in extracted.rglob("*") if p.is_file())
+            app.collector_plugin_inst.extracted = str(extracted)
+            app.collector_plugin_inst.prepare(files)
+            app.process_extracted_files()
+        except SystemExit:
+            raise SystemExit("lms collect: nbgrader zip_collect stopped:\n" + log_text(records)) from None
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise SystemExit(f"lms collect: extracting {download.name} failed: {exc}") from None
+    plugin = app.collector_plugin_inst
+    manifest = {"lms": lms, "assignment": assignment, "download": str(download),
+                "collected": plugin.learners, "unknown_learners": plugin.unknown,
+                "unmatched_files": plugin.unmatched, "not_notebooks": plugin.not_notebooks,
+                "superseded": plugin.superseded}
+    (place / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    return manifest
+
+
+def manifests(out):
+    """{assignment: manifest} of every download collected into the course folder."""
+    found = {}
+    for path in sorted(Path(out).glob(f"downloaded/*/{MANIFEST}")):
+        try:
+            found[path.parent.name] = json.loads(path.read_text())
+        except ValueError:
+            continue
+    return found
+
+
+def report(manifest, out):
+    """The collect's listing, as the command prints it."""
+    a, lms = manifest["assignment"], manifest["lms"].capitalize()
+    lines = [f"lms collect: {len(manifest['collected'])} learners' {a} from {lms} into "
+             f"{Path(out) / 'submitted'}/<id>/{a}/ (nbgrader zip_collect)"]
+    for student, got in sorted(manifest["collected"].items()):
+        late = "  LATE (the LMS's mark)" if got["late"] else ""
+        files = ", ".join(f"{Path(src).name} -> {dest}" for src, dest in got["files"])
+        lines.append(f"  {student:<16} {got['lms_name']} ({got['lms_id']}): {files}{late}")
+    for label, got in sorted(manifest["unknown_learners"].items()):
+        lines.append(f"  not collected: {label}: {got['why']} ({', '.join(Path(f).name for f in got['files'])})")
+    for kind, text in (("unmatched_files", f"not named as {lms} names submissions"),
+                       ("not_notebooks", "not a notebook"), ("superseded", "an older copy of a resubmitted notebook")):
+        for rel in manifest[kind]:
+            lines.append(f"  skipped: {rel}: {text}")
+    late = [s for s, got in manifest["collected"].items() if got["late"]]
+    if late:
+        lines.append(f"  {lms} marks {len(late)} late ({', '.join(sorted(late))}); the download gives no time, "
+                     "so no timestamp.txt was written and nbgrader applies no late penalty (see docs/lms.md)")
+    return "\n".join(lines)

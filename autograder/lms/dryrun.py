@@ -1,0 +1,116 @@
+"""`grade SUBMISSIONS --dry-run`: what grading would do, listed before anything is graded.
+
+Reads only (submissions.discover and plan, the ledger, the gradebook's due dates, the LMS
+downloads' lms.json): per submission whether it would be graded or is already graded (the
+ledger), renamed or missing notebooks, unknown folders, learners not on the roster or on it with
+nothing handed in, and late work (timestamp.txt against the due date nbgrader has for the
+assignment, and the LMS's own late mark). Writes nothing; exits 0.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from autograder import notebooks
+from autograder.grading.outcomes import MISSING, RENAMED, kinds, status_text
+from autograder.grading.submissions import digest, discover, plan
+from autograder.lms import roster as rosters
+from autograder.lms.collect import manifests
+
+
+def due_dates(out):
+    """{assignment: due date (naive UTC)} from the course folder's gradebook, if it has one."""
+    db = Path(out) / "gradebook.db"
+    url = rosters.gradebook_url(out)
+    if url.startswith("sqlite:") and not db.exists():
+        return {}
+    from nbgrader.api import Gradebook
+
+    try:
+        with Gradebook(url, rosters.course_id()) as gb:
+            return {a.name: a.duedate for a in gb.assignments if a.duedate}
+    except Exception:  # a gradebook that cannot be read has no due dates for a listing
+        return {}
+
+
+def submitted_at(folder):
+    from nbgrader.utils import parse_utc
+
+    stamp = folder / "timestamp.txt"
+    if not stamp.is_file():
+        return None
+    try:
+        return parse_utc(stamp.read_text().strip())
+    except (ValueError, OverflowError):
+        return "unreadable"
+
+
+def late_text(when, due, lms_late):
+    notes = []
+    if when == "unreadable":
+        notes.append("timestamp.txt unreadable")
+    elif when is not None and due is not None and when > due:
+        notes.append(f"late by {when - due} (timestamp.txt {when:%Y-%m-%d %H:%M} UTC, due {due:%Y-%m-%d %H:%M} UTC)")
+    if lms_late:
+        notes.append("the LMS marks it late" + ("" if when else "; no time given, so no late penalty"))
+    return "; ".join(notes)
+
+
+def listing(submitted, out, engine="judge", force=False):
+    """The dry run's lines."""
+    from autograder.grading.gradebook import GRADING
+    from autograder.grading.ledger import Ledger
+
+    known = set(notebooks.assignments())
+    subs, unknown = discover(submitted, known)
+    assignments = sorted({s.assignment for s in subs})
+    source = {a: digest(notebooks.SOLUTIONS / a) for a in assignments}
+    expected = {a: sorted(p.name[:-6] for p in (notebooks.EXERCISES / a).glob("*.ipynb")) for a in assignments}
+    ledger = Ledger(Path(out) / GRADING / "ledger.jsonl")
+    due = due_dates(out)
+    lms = {a: m.get("collected", {}) for a, m in manifests(out).items()}
+    roster = {x.id for x in rosters.read(Path(out) / rosters.ROSTER, "grade")} \
+        if (Path(out) / rosters.ROSTER).exists() else None
+
+    lines = [f"grade --dry-run: {sum(s.folder is not None for s in subs)} submissions in {submitted} "
+             f"({len({s.student for s in subs})} students x {len(assignments)} assignments); nothing is graded"]
+    counts = {"to grade": 0, "already graded": 0, "zero (nothing to grade)": 0}
+    for sub in subs:
+        plan(sub, expected[sub.assignment])
+        if sub.folder is None:
+            what = "not submitted"
+        else:
+            sub.hash = digest(sub.folder, source[sub.assignment])
+            if sub.problem:
+                what = "zero (nothing to grade)"
+            elif not force and ledger.done(sub, engine) is not None:
+                what = "already graded"
+            else:
+                what = "to grade"
+            counts[what] += 1
+        notes = [status_text(sub.outcomes)] if sub.outcomes and sub.folder is not None else []
+        if sub.folder is not None:
+            late = late_text(submitted_at(sub.folder), due.get(sub.assignment),
+                             lms.get(sub.assignment, {}).get(sub.student, {}).get("late", False))
+            if late:
+                notes.append(f"late: {late}")
+        if roster is not None and sub.student not in roster:
+            notes.append("not on the roster")
+        lines.append(f"  {sub.key:<32} {what:<24} {'; '.join(notes)}".rstrip())
+    for student, folder in unknown:
+        lines.append(f"  {student}/{folder:<{max(1, 31 - len(student))}} skipped: not one of this course's assignments")
+    if roster is not None:
+        absent = sorted(roster - {s.student for s in subs})
+        if absent:
+            lines.append(f"  on the roster, nothing handed in: {', '.join(absent)}")
+    tally = [f"{n} {what}" for what, n in counts.items() if n]
+    renamed = sum(RENAMED in kinds(s.outcomes) for s in subs)
+    missing = sum(MISSING in kinds(s.outcomes) for s in subs)
+    lines.append(f"grade --dry-run: {', '.join(tally) or 'nothing to grade'}; {renamed} renamed, {missing} missing "
+                 f"notebooks, {len(unknown)} unknown folders" + ("" if due else "; no due dates in the gradebook"))
+    return lines
+
+
+def dry_run(submitted, out, engine="judge", force=False):
+    print("\n".join(listing(submitted, out, engine, force)))
+    return 0

@@ -1,0 +1,81 @@
+"""`lms export --lms canvas|moodle --out COURSE`: the grade command's scores as a file the LMS's
+gradebook imports, one row per learner on the roster, one column per assignment.
+
+The scores are grades.csv's (after nbgrader's late penalty, manual scores included). A blank
+cell leaves the LMS's grade as it is: an assignment not handed in (unless --zero-missing) or not
+graded yet. The column headers are the assignment ids (01_neuron, ...): name the LMS's
+assignments the same, or rename the column when the LMS asks which assignment it is.
+
+- Canvas (Grades > Import): Student, ID, SIS User ID, SIS Login ID, Section, then the
+  assignments, and a "Points Possible" row. Canvas finds the learner by ID (its user number:
+  the roster's lms_id), else by SIS User ID (sis_id), else by SIS Login ID (login, else the
+  roster id).
+- Moodle (Grades > Import > CSV file): Email address, First name, Last name, then the
+  assignments; map "Email address" to the user field "email address" when importing.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from autograder.lms import roster as rosters
+
+NEEDED = ("student", "assignment", "score", "max_score", "status")
+FILES = {"canvas": "canvas_grades.csv", "moodle": "moodle_grades.csv"}
+NOT_SUBMITTED = "not submitted"
+
+
+def read_grades(out):
+    """{(student, assignment): row} and {assignment: max_score} from COURSE/grades.csv."""
+    path = Path(out) / "grades.csv"
+    if not path.exists():
+        raise SystemExit(f"lms export: no {path}: grade the class first (python -m autograder grade)")
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in NEEDED if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SystemExit(f"lms export: {path} has no column {', '.join(missing)}: not the grade command's file")
+        rows = [r for r in reader if r["max_score"]]  # an unknown folder's row has no maximum
+    grades = {(r["student"], r["assignment"]): r for r in rows}
+    maxima = {r["assignment"]: r["max_score"] for r in rows}
+    return grades, maxima
+
+
+def score_cell(row, zero_missing):
+    if row is None:
+        return "0" if zero_missing else ""
+    if row["status"].startswith(NOT_SUBMITTED):
+        return "0" if zero_missing else ""
+    return row["score"]  # blank when not graded (a grader error, an interruption)
+
+
+def export(out, lms, zero_missing=False):
+    """Write COURSE/lms/<lms>_grades.csv; returns (path, learners not on the roster)."""
+    if lms not in FILES:
+        raise SystemExit(f"lms export: unknown LMS {lms!r}; this command knows {', '.join(FILES)}")
+    out = Path(out)
+    learners = rosters.load(out, "lms export")
+    grades, maxima = read_grades(out)
+    assignments = sorted(maxima)
+    folder = out / "lms"
+    folder.mkdir(exist_ok=True)
+    path = folder / FILES[lms]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        if lms == "canvas":
+            writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *assignments])
+            writer.writerow(["Points Possible", "", "", "", "", *[maxima[a] for a in assignments]])
+        else:
+            writer.writerow(["Email address", "First name", "Last name", *assignments])
+        for x in learners:
+            scores = [score_cell(grades.get((x.id, a)), zero_missing) for a in assignments]
+            first, last = x.first_last
+            if lms == "canvas":
+                student = f"{last}, {first}" if last else first
+                writer.writerow([student, x.lms_id, x.sis_id, x.login or x.id, x.section, *scores])
+            else:
+                writer.writerow([x.email, first, last, *scores])
+    known = {x.id for x in learners}
+    strangers = sorted({s for s, _ in grades if s not in known})
+    return path, strangers
