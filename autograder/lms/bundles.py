@@ -50,7 +50,7 @@ def bundle(out, student, target):
 
 def write_bundles(out):
     """Write COURSE/bundles/<student>.zip for every learner with feedback or a summary;
-    returns {student: path}."""
+    returns ({student: path}, [learners with neither])."""
     out = Path(out)
     learners = students(out)
     if not learners:
@@ -58,8 +58,11 @@ def write_bundles(out):
     folder = out / "bundles"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    written = {}
+    written, empty = {}, []
     for student in learners:
+        if not files_of(out, student):
+            empty.append(student)
+            continue
         written[student] = folder / f"{student}.zip"
         bundle(out, student, written[student])
-    return written
+    return written, empty

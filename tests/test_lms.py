@@ -1,0 +1,351 @@
+"""The LMS round trip (autograder/lms/, docs/lms.md): roster import, a Canvas zip and a Moodle
+folder collected through nbgrader's zip_collect, grade --dry-run, the grade files Canvas and
+Moodle import, per-learner feedback zips; bad input gets a clear error."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from datetime import datetime
+
+import nbformat
+import pytest
+
+from autograder import notebooks
+from autograder.__main__ import main
+from autograder.lms import roster as rosters
+from support.synthetic import correct_notebook, released_notebook
+
+A = "01_neuron"
+NB = f"{A}_exercise.ipynb"
+ROSTER = """id,name,email,lms_id
+jdoe,Jane Doe,jane.doe@example.edu,
+asmith,"Smith, Alan",alan.smith@example.edu,5151
+lvb,Ludwig van Beethoven,lvb@example.edu,
+kim,Kim,kim@example.edu,
+"""
+
+
+def correct():
+    return nbformat.writes(correct_notebook(A))
+
+
+def blank():
+    return released_notebook(A).read_text()
+
+
+def course(tmp_path, text=ROSTER):
+    (tmp_path / "roster.csv").write_text(text)
+    out = tmp_path / "course"
+    assert main(["lms", "roster", str(tmp_path / "roster.csv"), "--out", str(out)]) == 0
+    return out
+
+
+def canvas_zip(path, files):
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return path
+
+
+# Canvas names a file <sortable name>_[LATE_]<user id>_<file id>_<file name>; "-1" when the
+# learner uploaded a file of that name before.
+CANVAS = {
+    f"doejane_4242_90817_{NB}": "correct",
+    f"smithalan_LATE_5151_90818_{NB}": "blank",                       # first try, superseded
+    f"smithalan_LATE_5151_90900_{NB[:-6]}-1.ipynb": "correct",        # the resubmission
+    "beethovenludwigvan_77_90819_my_copy.ipynb": "correct",           # renamed notebook
+    f"strangerbob_999_90820_{NB}": "correct",                         # not on the roster
+    "doejane_4242_90821_notes.txt": "notes",                          # not a notebook
+    "kim_31_text.html": "<p>online text</p>",                         # Canvas's text entry
+    "README.txt": "junk",                                             # not Canvas's
+}
+
+
+def make_canvas(tmp_path):
+    texts = {"correct": correct(), "blank": blank()}
+    return canvas_zip(tmp_path / "course-neuron submissions.zip", {n: texts.get(t, t) for n, t in CANVAS.items()})
+
+
+def test_roster_import_fills_the_gradebook_and_keeps_the_roster(tmp_path):
+    from nbgrader.api import Gradebook
+
+    out = course(tmp_path)
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", rosters.course_id()) as gb:
+        got = {s.id: (s.first_name, s.last_name, s.email, s.lms_user_id) for s in gb.students}
+    assert got == {"jdoe": ("Jane", "Doe", "jane.doe@example.edu", None),
+                   "asmith": ("Alan", "Smith", "alan.smith@example.edu", "5151"),
+                   "lvb": ("Ludwig", "van Beethoven", "lvb@example.edu", None),
+                   "kim": ("Kim", None, "kim@example.edu", None)}
+    assert [x.id for x in rosters.load(out)] == ["jdoe", "asmith", "lvb", "kim"]
+    # run again with a changed name: updated, not duplicated
+    course(tmp_path, ROSTER.replace("Jane Doe", "Jane Q. Doe"))
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", rosters.course_id()) as gb:
+        assert len(gb.students) == 4
+        assert gb.find_student("jdoe").first_name == "Jane Q."
+
+
+@pytest.mark.parametrize("name, first_last", [
+    ("Jane Doe", ("Jane", "Doe")), ("Doe, Jane", ("Jane", "Doe")), ("  Jane   Q.  Doe ", ("Jane Q.", "Doe")),
+    ("Ludwig van Beethoven", ("Ludwig", "van Beethoven")), ("Plato", ("Plato", "")),
+    ("Maria de la Cruz", ("Maria", "de la Cruz")),
+])
+def test_names_split_into_first_and_last(name, first_last):
+    assert rosters.split_name(name) == first_last
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "is empty"),
+    ("jdoe,Jane Doe,jane@example.edu\n", "no column id, name, email .the first row must be the header"),
+    ("id,name\njdoe,Jane\n", "no column email"),
+    ("id,name,email,grade\njdoe,Jane,j@x.org,3\n", "unknown column grade"),
+    ("id,name,email\njdoe,Jane,j@x.org\njdoe,John,k@x.org\n", "line 3: id jdoe appears twice"),
+    ("id,name,email\njane doe,Jane,j@x.org\n", "not usable as a folder name"),
+    ("id,name,email\njdoe,Jane,nobody\n", "not an email address"),
+    ("id,name,email\njdoe,,j@x.org\n", "line 2: empty name"),
+    ("id,name,email\njdoe,Jane\n", "line 2 has 2 fields"),
+    ("id,name,email\n", "no learners"),
+])
+def test_a_bad_roster_is_refused_with_the_reason(tmp_path, text, message):
+    (tmp_path / "r.csv").write_text(text)
+    with pytest.raises(SystemExit, match=message):
+        main(["lms", "roster", str(tmp_path / "r.csv"), "--out", str(tmp_path / "c")])
+    assert not (tmp_path / "c" / "roster.csv").exists()
+
+
+def test_canvas_download_is_collected_into_submitted(tmp_path, capsys):
+    out = course(tmp_path)
+    download = make_canvas(tmp_path)
+    assert main(["lms", "collect", str(download), "--lms", "canvas", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    submitted = out / "submitted"
+    got = sorted(p.relative_to(submitted).as_posix() for p in submitted.rglob("*") if p.is_file())
+    assert got == [f"asmith/{A}/{NB}", f"jdoe/{A}/{NB}", f"lvb/{A}/my_copy.ipynb"]
+    # the resubmission (-1, later file number) won over the first try
+    assert (submitted / "asmith" / A / NB).read_text() == correct()
+    assert (out / "downloaded" / A / "archive" / download.name).exists()  # nbgrader's layout
+    assert (out / "downloaded" / A / "extracted").is_dir()
+    config = (out / "downloaded" / A / "zip_collect_config.py").read_text()
+    assert "named_regexp" in config and "RosterCollector" in config
+    assert not (out / "nbgrader_config.py").exists()  # left to the grade command
+    manifest = json.loads((out / "downloaded" / A / "lms.json").read_text())
+    assert {s: m["late"] for s, m in manifest["collected"].items()} == {"asmith": True, "jdoe": False, "lvb": False}
+    assert list(manifest["unknown_learners"]) == ["strangerbob (999)"]
+    assert [p.rsplit("/", 1)[-1] for p in manifest["unmatched_files"]] == ["README.txt"]
+    assert sorted(p.rsplit("/", 1)[-1] for p in manifest["not_notebooks"]) == ["doejane_4242_90821_notes.txt",
+                                                                                "kim_31_text.html"]
+    assert [p.rsplit("/", 1)[-1] for p in manifest["superseded"]] == [f"smithalan_LATE_5151_90818_{NB}"]
+    # nothing dropped silently: the listing names each
+    for text in ("strangerbob (999): not on the roster", "README.txt: not named as Canvas", "notes.txt: not a notebook",
+                 f"smithalan_LATE_5151_90818_{NB}: an older copy", "LATE (the LMS's mark)", "no timestamp.txt"):
+        assert text in said, text
+    assert not (submitted / "asmith" / A / "timestamp.txt").exists()  # Canvas gives no time
+
+
+def test_moodle_folder_is_collected_by_name(tmp_path):
+    out = course(tmp_path)
+    download = tmp_path / "NEURON-Exercise 1-12345"
+    files = {
+        f"Jane Doe_100_assignsubmission_file_/{NB}": correct(),
+        f"Alan Smith_101_assignsubmission_file_/{NB}": blank(),
+        "Alan Smith_101_assignsubmission_onlinetext_/onlinetext.html": "<p>hi</p>",
+        f"Ludwig van Beethoven_102_assignsubmission_file_{NB}": correct(),   # "in folders" off: flat
+        f"Nobody Known_103_assignsubmission_file_/{NB}": correct(),
+    }
+    for name, text in files.items():
+        (download / name).parent.mkdir(parents=True, exist_ok=True)
+        (download / name).write_text(text)
+    assert main(["lms", "collect", str(download), "--lms", "moodle", "--out", str(out)]) == 0
+    submitted = out / "submitted"
+    got = sorted(p.relative_to(submitted).as_posix() for p in submitted.rglob("*") if p.is_file())
+    assert got == [f"asmith/{A}/{NB}", f"jdoe/{A}/{NB}", f"lvb/{A}/{NB}"]
+    assert (submitted / "asmith" / A / NB).read_text() == blank()
+    manifest = json.loads((out / "downloaded" / A / "lms.json").read_text())
+    assert manifest["collected"]["jdoe"]["lms_id"] == "100"
+    assert list(manifest["unknown_learners"]) == ["Nobody Known (103)"]
+    assert [p.rsplit("/", 1)[-1] for p in manifest["not_notebooks"]] == ["onlinetext.html"]
+
+
+def test_two_learners_of_one_name_are_not_guessed(tmp_path):
+    out = course(tmp_path, ROSTER + "jdoe2,Jane Doe,other.jane@example.edu,\n")
+    canvas = canvas_zip(tmp_path / "c.zip", {f"doejane_4242_90817_{NB}": correct(),
+                                             f"smithalan_5151_90818_{NB}": correct()})
+    assert main(["lms", "collect", str(canvas), "--lms", "canvas", "--out", str(out)]) == 0
+    manifest = json.loads((out / "downloaded" / A / "lms.json").read_text())
+    assert manifest["unknown_learners"]["doejane (4242)"]["why"] == "matches jdoe, jdoe2"
+    assert list(manifest["collected"]) == ["asmith"]
+
+
+def test_bad_downloads_get_a_clear_error(tmp_path):
+    out = course(tmp_path)
+    junk = canvas_zip(tmp_path / "junk.zip", {"notes.txt": "x", "a/b.ipynb": correct()})
+    with pytest.raises(SystemExit, match=r"no notebook in junk.zip is named the way Canvas .*holds: notes.txt, a/b"):
+        main(["lms", "collect", str(junk), "--lms", "canvas", "--out", str(out)])
+    moodle = canvas_zip(tmp_path / "m.zip", {f"Jane Doe_100_assignsubmission_file_/{NB}": correct()})
+    with pytest.raises(SystemExit, match=r"looks like a Moodle download \(--lms moodle\)"):
+        main(["lms", "collect", str(moodle), "--lms", "canvas", "--out", str(out)])
+    (tmp_path / "fake.zip").write_text("not a zip")
+    with pytest.raises(SystemExit, match="neither a folder nor a zip file"):
+        main(["lms", "collect", str(tmp_path / "fake.zip"), "--lms", "canvas", "--out", str(out)])
+    damaged = bytearray(make_canvas(tmp_path).read_bytes())
+    damaged[60:200] = bytes(140)  # inside the first member's data: the central directory still reads
+    (tmp_path / "damaged.zip").write_bytes(bytes(damaged))
+    with pytest.raises(SystemExit, match="damaged zip file"):
+        main(["lms", "collect", str(tmp_path / "damaged.zip"), "--lms", "canvas", "--out", str(out)])
+    with pytest.raises(SystemExit, match="unknown LMS 'blackboard'"):
+        from autograder.lms.collect import collect
+
+        collect(make_canvas(tmp_path), "blackboard", out)
+    with pytest.raises(SystemExit):  # argparse: invalid choice
+        main(["lms", "collect", str(junk), "--lms", "blackboard", "--out", str(out)])
+    with pytest.raises(SystemExit, match="no roster in .*lms roster CSV"):
+        main(["lms", "collect", str(make_canvas(tmp_path)), "--lms", "canvas", "--out", str(tmp_path / "empty")])
+    with pytest.raises(SystemExit, match="cannot tell which assignment"):
+        main(["lms", "collect", str(canvas_zip(tmp_path / "r.zip", {"doejane_4242_1_mine.ipynb": correct()})),
+              "--lms", "canvas", "--out", str(out)])
+    assert not (out / "submitted").exists()
+
+
+def test_dry_run_lists_before_grading_and_writes_nothing(tmp_path, capsys):
+    from nbgrader.api import Gradebook
+
+    from autograder.grading.ledger import Ledger
+    from autograder.grading.submissions import Submission, digest
+
+    out = course(tmp_path)
+    assert main(["lms", "collect", str(make_canvas(tmp_path)), "--lms", "canvas", "--out", str(out)]) == 0
+    submitted = out / "submitted"
+    (submitted / "kim" / A).mkdir(parents=True)                      # a folder without the notebook
+    (submitted / "kim" / "99_unknown").mkdir()                       # not one of the course's assignments
+    (submitted / "jdoe" / A / "timestamp.txt").write_text("2026-03-02 12:30:00 UTC\n")
+    with Gradebook(rosters.gradebook_url(out), rosters.course_id()) as gb:
+        gb.update_or_create_assignment(A, duedate=datetime(2026, 3, 2, 10, 0))
+    folder = submitted / "lvb" / A   # graded before, as it is now: the ledger says so
+    Ledger(out / "grading" / "ledger.jsonl").record(
+        Submission("lvb", A, folder, hash=digest(folder, digest(notebooks.SOLUTIONS / A))), "judge", [])
+    before = sorted((p.relative_to(out).as_posix(), p.stat().st_mtime_ns) for p in out.rglob("*"))
+    capsys.readouterr()
+    assert main(["grade", str(out), "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in said.splitlines() if line.startswith("  ")}
+    assert "to grade" in lines[f"asmith/{A}"] and "the LMS marks it late" in lines[f"asmith/{A}"]
+    assert "to grade" in lines[f"jdoe/{A}"] and "late by 2:30:00" in lines[f"jdoe/{A}"]
+    assert "already graded" in lines[f"lvb/{A}"] and "renamed notebook: graded my_copy.ipynb" in lines[f"lvb/{A}"]
+    assert "missing notebook" in lines[f"kim/{A}"] and "zero" in lines[f"kim/{A}"]
+    assert "not one of this course's assignments" in lines["kim/99_unknown"]
+    assert "2 to grade, 1 already graded, 1 zero" in said and "1 renamed, 1 missing notebooks, 1 unknown" in said
+    after = sorted((p.relative_to(out).as_posix(), p.stat().st_mtime_ns) for p in out.rglob("*"))
+    assert after == before  # nothing graded, nothing written
+    capsys.readouterr()
+    assert main(["grade", str(out), "--dry-run", "--force"]) == 0
+    assert "already graded" not in capsys.readouterr().out
+
+
+GRADES = """student,assignment,score,max_score,status,submitted_at,late_by,penalty
+jdoe,01_neuron,12,12,ok,,,
+jdoe,03_loss,7.5,10,known mistake: sign,,,
+asmith,01_neuron,0,12,"late: 7200.0 seconds late, penalty 12.0",2026-03-02T12:00:00,7200,12
+asmith,03_loss,0,10,not submitted,,,
+lvb,01_neuron,,12,grader error: boom,,,
+zed,01_neuron,3,12,ok,,,
+kim,99_unknown,,,unknown assignment: not one of this course's exercises (skipped),,,
+"""
+
+
+def exported(out, lms, *extra):
+    assert main(["lms", "export", "--lms", lms, "--out", str(out), *extra]) == 0
+    return list(csv.reader(io.StringIO((out / "lms" / f"{lms}_grades.csv").read_text())))
+
+
+def test_export_writes_what_canvas_and_moodle_import(tmp_path, capsys):
+    out = course(tmp_path)
+    (out / "grades.csv").write_text(GRADES)
+    rows = exported(out, "canvas")
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "01_neuron", "03_loss"]
+    assert rows[1] == ["Points Possible", "", "", "", "", "12", "10"]
+    assert rows[2:] == [["Doe, Jane", "", "", "jdoe", "", "12", "7.5"],
+                        ["Smith, Alan", "5151", "", "asmith", "", "0", ""],      # after the late penalty
+                        ["van Beethoven, Ludwig", "", "", "lvb", "", "", ""],    # not graded: blank
+                        ["Kim", "", "", "kim", "", "", ""]]
+    assert "not on the roster, left out: zed" in capsys.readouterr().err
+    rows = exported(out, "moodle", "--zero-missing")
+    assert rows[0] == ["Email address", "First name", "Last name", "01_neuron", "03_loss"]
+    assert rows[1:] == [["jane.doe@example.edu", "Jane", "Doe", "12", "7.5"],
+                        ["alan.smith@example.edu", "Alan", "Smith", "0", "0"],
+                        ["lvb@example.edu", "Ludwig", "van Beethoven", "", "0"],
+                        ["kim@example.edu", "Kim", "", "0", "0"]]
+
+
+def test_export_refuses_what_it_cannot_read(tmp_path):
+    out = course(tmp_path)
+    with pytest.raises(SystemExit, match="no .*grades.csv: grade the class first"):
+        main(["lms", "export", "--lms", "canvas", "--out", str(out)])
+    (out / "grades.csv").write_text("name,points\nx,1\n")
+    with pytest.raises(SystemExit, match="no column student, assignment, score, max_score, status"):
+        main(["lms", "export", "--lms", "moodle", "--out", str(out)])
+    with pytest.raises(SystemExit):
+        main(["lms", "export", "--lms", "sakai", "--out", str(out)])
+
+
+def test_bundles_hold_only_their_learners_files(tmp_path, capsys):
+    out = tmp_path / "course"
+    (out / "grades.csv").parent.mkdir()
+    (out / "grades.csv").write_text(GRADES)
+    for student in ("jdoe", "asmith"):
+        for assignment in ("01_neuron", "03_loss"):
+            page = out / "feedback" / student / assignment / f"{assignment}_exercise.html"
+            page.parent.mkdir(parents=True)
+            page.write_text(f"<p>feedback for {student}</p>")
+        (out / "summary").mkdir(exist_ok=True)
+        (out / "summary" / f"{student}.md").write_text(
+            f"# {student}\n[{A}_exercise.html](../feedback/{student}/{A}/{A}_exercise.html)\n")
+    (out / "feedback" / "jdoe" / ".ipynb_checkpoints").mkdir()
+    (out / "feedback" / "jdoe" / ".ipynb_checkpoints" / "x.html").write_text("old")
+    (out / "summary" / "class.md").write_text("# the class\n")
+    assert main(["lms", "bundles", "--out", str(out)]) == 0
+    zips = sorted(p.name for p in (out / "bundles").iterdir())
+    assert zips == ["asmith.zip", "jdoe.zip"]  # grades.csv's learners with feedback: not the class page
+    assert "no feedback or summary yet, no zip: lvb, zed" in capsys.readouterr().err
+    for student in ("jdoe", "asmith"):
+        with zipfile.ZipFile(out / "bundles" / f"{student}.zip") as zf:
+            assert sorted(zf.namelist()) == [f"01_neuron/{A}_exercise.html", "03_loss/03_loss_exercise.html",
+                                             "summary.md"]
+            texts = [zf.read(n).decode() for n in zf.namelist()]
+            other = "asmith" if student == "jdoe" else "jdoe"
+            assert all(other not in t for t in texts)
+            assert f"feedback for {student}" in texts[0]
+            assert f"]({A}/{A}_exercise.html)" in zf.read("summary.md").decode()  # a link inside the zip
+
+
+def test_bundles_need_a_graded_class(tmp_path):
+    with pytest.raises(SystemExit, match="grade the class first"):
+        main(["lms", "bundles", "--out", str(tmp_path)])
+
+
+@pytest.mark.slow
+def test_the_round_trip_through_canvas(tmp_path):
+    """roster -> Canvas zip -> collect -> dry run -> grade (the real command) -> export -> bundles:
+    the correct notebooks (one renamed, one resubmitted) get full marks, the untouched release
+    none, and each learner's zip holds their own feedback."""
+    out = course(tmp_path)
+    download = canvas_zip(tmp_path / "c.zip", {
+        f"doejane_4242_90817_{NB}": correct(),
+        f"smithalan_LATE_5151_90818_{NB}": blank(),
+        f"smithalan_LATE_5151_90900_{NB[:-6]}-1.ipynb": correct(),
+        "beethovenludwigvan_77_90819_my_copy.ipynb": correct(),
+        f"kim_31_90822_{NB}": blank(),
+    })
+    assert main(["lms", "collect", str(download), "--lms", "canvas", "--out", str(out)]) == 0
+    grade = subprocess.run([sys.executable, "-m", "autograder", "grade", str(out), "--jobs", "2"],
+                           cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), capture_output=True, text=True,
+                           timeout=600)
+    assert grade.returncode == 0, grade.stdout[-2000:] + grade.stderr[-2000:]
+    rows = {r[3]: r[5] for r in exported(out, "canvas")[2:]}
+    assert rows == {"jdoe": "12", "asmith": "12", "lvb": "12", "kim": "0"}
+    assert main(["lms", "bundles", "--out", str(out)]) == 0
+    with zipfile.ZipFile(out / "bundles" / "lvb.zip") as zf:
+        names = zf.namelist()
+        assert f"{A}/{NB[:-6]}.html" in names and "summary.md" in names
+        assert all(n.startswith(f"{A}/") or n == "summary.md" for n in names)
