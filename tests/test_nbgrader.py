@@ -11,6 +11,7 @@ import pytest
 
 from autograder import notebooks
 from support.scratch_course import ScratchCourse
+from support.synthetic import written_answers
 
 pytestmark = pytest.mark.slow  # runs nbgrader's generate and autograde on a course
 
@@ -64,9 +65,17 @@ def course(tmp_path_factory):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_gets_full_marks(course, assignment):
+    """Full marks on every autograded cell; a written answer (exercise 9's explanation) waits
+    for the instructor: no automatic score, flagged for manual grading."""
     score, max_score = course.scores(assignment)["solution"]
+    written = written_answers(assignment)
     assert max_score > 0
-    assert score == max_score, course.cell_scores(assignment, "solution")
+    assert score == max_score - sum(written.values()), course.cell_scores(assignment, "solution")
+    assert course.needs_manual_grade(assignment, "solution") == set(written)
+
+
+def test_exercise_9_has_a_written_answer():
+    assert written_answers("09_chain_rule") == {"explanation": 3}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

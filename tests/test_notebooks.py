@@ -67,7 +67,7 @@ def test_grade_cells_match_the_spec_one_to_one(path):
     tested = []
     for cell in nb.cells:
         meta = _nbgrader(cell)
-        if not meta.get("grade"):
+        if not meta.get("grade") or _manual(cell):  # a written answer: no function, no checks
             continue
         assert meta.get("locked") and meta.get("points", 0) > 0, meta
         match = re.search(r'^check\("(\w+)", (\w+)\)$', cell.source, re.M)
@@ -83,9 +83,37 @@ def test_grade_cells_match_the_spec_one_to_one(path):
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
 def test_solution_cells_have_solution_blocks(path):
+    """A code answer cell marks its solution block; a written (markdown) answer is a model answer
+    as a whole, which nbgrader replaces with its "YOUR ANSWER HERE" stub in the release."""
     for cell in _read(path).cells:
-        if _nbgrader(cell).get("solution"):
+        if _nbgrader(cell).get("solution") and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+        elif _nbgrader(cell).get("solution"):
+            assert cell.cell_type == "markdown" and "SOLUTION" not in cell.source and cell.source.strip()
+
+
+def _manual(cell):
+    """A manually graded answer: a grade cell the learner writes (nbgrader: grade and solution)."""
+    return bool(_nbgrader(cell).get("grade") and _nbgrader(cell).get("solution"))
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_manually_graded_answers_are_written_answers_that_say_their_points(path):
+    """A written answer carries points, is editable, and the text before it says how many points
+    and that the instructor grades it by hand; the release holds the stub, not the model answer."""
+    nb = _read(path)
+    (release,) = sorted((notebooks.EXERCISES / path.parent.name).glob("*.ipynb"))
+    released = {_nbgrader(c).get("grade_id"): c for c in _read(release).cells}
+    for index, cell in enumerate(nb.cells):
+        if not _manual(cell):
+            continue
+        meta = _nbgrader(cell)
+        assert cell.cell_type == "markdown" and not meta.get("locked") and meta.get("points", 0) > 0, meta
+        before = nb.cells[index - 1].source
+        points = meta["points"]
+        assert f"**{points:g} point{'s' if points != 1 else ''}**" in before, before
+        assert "instructor" in before and "by hand" in before, before
+        assert released[meta["grade_id"]].source == "YOUR ANSWER HERE"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -160,6 +160,41 @@ def test_the_edition_has_no_solution_bodies(edition):
     assert scan_for_solutions(edition) == []
 
 
+def written_answers():
+    """{assignment.grade_id: model answer} of the solutions' written (markdown) answer cells."""
+    found = {}
+    for path in notebooks.solution_notebooks():
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution") and cell.cell_type == "markdown":
+                found[f"{path.parent.name}.{meta['grade_id']}"] = cell.source
+    return found
+
+
+def scan_for_written_answers(folder):
+    """Where under folder a line of a written answer's model answer appears (lines of 40
+    characters or more, blanks squeezed: long enough to be the answer's own words)."""
+    lines = {" ".join(line.split()): key for key, answer in written_answers().items()
+             for line in answer.splitlines() if len(line.strip()) >= 40}
+    hits = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".txt", ".json", ".html"):
+            text = path.read_text()
+            if path.suffix == ".ipynb":
+                text = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells)
+            text = " ".join(text.split())
+            hits += [f"{path.relative_to(folder)}: the model answer of {key}" for line, key in lines.items()
+                     if line in text]
+    return sorted(set(hits))
+
+
+def test_the_edition_has_no_written_model_answers(edition, tmp_path):
+    assert "09_chain_rule.explanation" in written_answers()
+    assert scan_for_written_answers(edition) == []
+    (tmp_path / "notes.md").write_text(written_answers()["09_chain_rule.explanation"])  # the scan is not blind
+    assert scan_for_written_answers(tmp_path) == ["notes.md: the model answer of 09_chain_rule.explanation"]
+
+
 def test_nothing_in_the_edition_imports_the_grader(edition):
     imports = []
     for where, tree in code_units(edition):

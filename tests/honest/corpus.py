@@ -34,7 +34,8 @@ class Case:
 
 
 def answer_cells(nb):
-    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    """The code answer cells (a written answer is markdown: no IPython there)."""
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
 
 
 def every_answer(prefix="", suffix=""):

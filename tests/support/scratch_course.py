@@ -64,3 +64,11 @@ class ScratchCourse:
             submission = gb.find_submission(assignment, student)
             return {g.name: (g.score, g.max_score)
                     for nb in submission.notebooks for g in nb.grades}
+
+    def needs_manual_grade(self, assignment, student):
+        """The grade cells of one student's submission that nbgrader flags for manual grading."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{self.db}") as gb:
+            submission = gb.find_submission(assignment, student)
+            return {g.name for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade}

@@ -81,6 +81,14 @@ def _grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
+def written_answers(assignment, release=None):
+    """{grade id: points} of an assignment's manually graded answers (nbgrader grade and
+    solution cells: exercise 9's written explanation), which no engine scores."""
+    nb = nbformat.read(released_notebook(assignment, release), as_version=4)
+    return {_grade_id(c): c.metadata["nbgrader"]["points"] for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("solution")}
+
+
 def solution_sources(assignment):
     """{grade id: source as in solutions/} for the solution cells of an assignment."""
     (path,) = sorted((notebooks.SOLUTIONS / assignment).glob("*.ipynb"))
