@@ -2,51 +2,58 @@
 
 Finds the submissions, registers the assignments and students in the master gradebook, grades
 what the ledger does not already hold on the worker pool, writes each result into the master
-and the ledger as it comes back, and writes the reports.
+and the ledger as it comes back, and writes the reports (and grading/last_run.json, from which
+`python -m autograder feedback` rewrites them after a manual grade).
+
+Manual scores and a regraded submission (`GradeRun.manual_policy`): the formgrader's hand-given
+scores, extra credit and comments belong to the version of the learner's files they were given
+to. When a submission is regraded because its files changed (a resubmission), they are cleared
+from the master before the workers copy it (so the new feedback does not show them either), and
+the status says so (`manual score cleared: <cells, old scores, comments>`; the ledger line keeps
+what was cleared). `grade --keep-manual` keeps them instead (`manual score kept: ...`; the
+feedback shows them). A regrade of unchanged files (`--force`, a changed assignment source)
+keeps them without a word: the work they judged is the work graded.
 """
 
 from __future__ import annotations
 
 import gc
+import json
+import shlex
 import shutil
 import sys
 import time
+from pathlib import Path
 
 from nbgrader.utils import rmtree
 
 from autograder import confine, notebooks
+from autograder.grading import course_folder
 from autograder.grading.database import lost, lost_reason
 from autograder.grading.gradebook import GRADING, Master
 from autograder.grading.ledger import Ledger
 from autograder.grading.nbgrader_patches import patch_nbgrader
-from autograder.grading.outcomes import GRADER_ERROR, Outcome, status_text
+from autograder.grading.outcomes import GRADER_ERROR, MANUAL_CLEARED, MANUAL_KEPT, Outcome, status_text
 from autograder.grading.pipelines import course_config
 from autograder.grading.pool import RunStopped, make_pool
 from autograder.grading.reports import fmt, report_rows, write_reports
-from autograder.grading.submissions import digest, discover, plan
+from autograder.grading.submissions import Submission, digest, discover, plan
 from autograder.grading.worker import STAGING, Job, Settings
 
 LEDGER = f"{GRADING}/ledger.jsonl"
-
-NBGRADER_CONFIG = '''\
-# Written by `python -m autograder grade` so that nbgrader (formgrader, export) works in this folder.
-c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
-c.CourseDirectory.course_id = "{course_id}"
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "exercises"
-# `nbgrader export` writes grades.csv by default; that name is the grade command's report.
-c.CsvExportPlugin.to = "nbgrader_export.csv"
-'''
+LAST_RUN = f"{GRADING}/last_run.json"  # what the reports of the last run were made of
 
 
 class GradeRun:
     """One run of the command over a class."""
 
-    def __init__(self, submitted, out, engine, jobs, timeout, force, cluster=None, db=None):
+    def __init__(self, submitted, out, engine, jobs, timeout, force, cluster=None, db=None, keep_manual=False):
         self.submitted, self.out, self.engine = submitted, out, engine
         self.jobs, self.timeout, self.force, self.cluster, self.db = jobs, timeout, force, cluster, db
+        self.keep_manual = keep_manual
         self.begin = time.perf_counter()
         self.outcomes, self.grader_errors, self.done, self.total = {}, [], 0, 0
+        self.manual_outcomes, self.files = {}, {}
         self.ledger = Ledger(out / LEDGER)
 
     def say(self, text):
@@ -75,14 +82,14 @@ class GradeRun:
         if self.db:
             cfg.CourseDirectory.db_url = self.db
         self.master = master = Master(out, cfg.CourseDirectory.course_id, self.db)
+        regrade = shlex.join(["python", "-m", "autograder", "grade", str(self.submitted), "--out", str(out)]
+                             + (["--db", self.db] if self.db else []))
+        course_folder.ensure(out, master.course_id, self.db, regrade)
         pool = make_pool(Settings(out, self.engine, self.timeout), master.copy_to, self.cluster, self.say)
         pool.grow(min(self.jobs, len(likely)))  # warming up while the assignments are registered
         interrupted = False
         try:
             master.register(cfg, assignments, sorted({s.student for s in subs}), source)
-            if not (out / "nbgrader_config.py").exists():
-                (out / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(course_id=master.course_id) + (
-                    f'c.CourseDirectory.db_url = "{self.db}"\n' if self.db else ""))
             expected = {a: master.expected(a) for a in assignments}
             todo, skipped = [], 0
             with master.gradebook() as gb:
@@ -106,6 +113,8 @@ class GradeRun:
                      f"{self.engine} engine on {len(pool.workers) if work else 0} workers")
             if self.engine == "judge":
                 self.say(f"grade: {confine.describe()}")
+            for sub in todo:  # before the workers copy the master
+                self.manual_policy(sub)
             for sub in todo:
                 if sub.problem:
                     self.zero(sub)
@@ -129,15 +138,16 @@ class GradeRun:
             shutil.rmtree(out / STAGING, ignore_errors=True)
 
         try:
-            scores, maxima = master.scores()
+            rows, table = write_all_reports(out, master, subs, self.outcomes, self.grader_errors, unknown,
+                                            self.ledger)
         except Exception as exc:
             if not lost(exc):
                 raise
             self.say(f"grade: the gradebook database went away ({lost_reason(exc)}); no reports written: "
                      f"run the command again to go on")
             return 2
-        rows = report_rows(out, subs, self.outcomes, scores, maxima, self.grader_errors)
-        print(write_reports(out, rows, maxima, unknown))
+        save_run(out, subs, self.outcomes, self.grader_errors, unknown, self.db)
+        print(table)
         print(f"\n{len(rows)} rows in {out / 'grades.csv'}; per student: {out / 'summary.csv'}, "
               f"{out / 'summary'}/; feedback: {out / 'feedback'}/ ({time.perf_counter() - self.begin:.1f} s)")
         if isinstance(interrupted, RunStopped):
@@ -145,6 +155,28 @@ class GradeRun:
         if interrupted:
             return 130
         return 1 if self.grader_errors else 0
+
+    def manual_policy(self, sub):
+        """What happens to the hand-given scores and comments of a submission about to be graded
+        (see the module): cleared from the master (files changed), kept with a word (files
+        changed, --keep-manual; or no ledger line says which files they were given to), kept
+        silently (files unchanged). Its outcomes go with the submission's when it is finished."""
+        held = self.ledger.held_outcomes(sub.key)  # cleared by an earlier run that did not finish it
+        self.files[sub.key] = digest(sub.folder)
+        changed = self.ledger.changed(sub, self.files[sub.key])
+        clear = bool(changed) and not self.keep_manual
+        manual = self.master.manual(sub.student, sub.assignment, clear=clear)
+        found = []
+        if manual and clear:
+            found.append(Outcome(MANUAL_CLEARED, f"{manual.describe()} (given to an earlier version of the "
+                                                 f"files; grade --keep-manual keeps them)"))
+            self.ledger.hold(sub.key, found, manual.to_json())
+        elif manual and changed:
+            found.append(Outcome(MANUAL_KEPT, f"{manual.describe()} (given to an earlier version of the files)"))
+        elif manual and changed is None:
+            found.append(Outcome(MANUAL_KEPT, f"{manual.describe()} (no ledger line says which version of "
+                                              f"the files they were given to)"))
+        self.manual_outcomes[sub.key] = held + found
 
     def finish(self, sub, outcomes, score=None, seconds=None):
         """A submission is done: its outcomes kept for the reports, its progress line printed."""
@@ -161,12 +193,13 @@ class GradeRun:
         for step in ("autograded", "feedback"):
             if (self.out / step / sub.student / sub.assignment).exists():
                 rmtree(str(self.out / step / sub.student / sub.assignment))
-        self.ledger.record(sub, self.engine, sub.outcomes)
-        self.finish(sub, sub.outcomes, score)
+        outcomes = sub.outcomes + self.manual_outcomes.get(sub.key, [])
+        self.ledger.record(sub, self.engine, outcomes, score, self.files.get(sub.key))
+        self.finish(sub, outcomes, score)
 
     def on_result(self, job, result):
         sub = self.by_key[job.key]
-        outcomes = sub.outcomes + result.outcomes
+        outcomes = sub.outcomes + result.outcomes + self.manual_outcomes.get(sub.key, [])
         if result.error or result.grades is None:
             self.grader_errors.append(sub.key)
             self.finish(sub, outcomes + [Outcome(GRADER_ERROR, f"{result.error or 'no grades'} "
@@ -183,5 +216,46 @@ class GradeRun:
             self.finish(sub, outcomes + [Outcome(GRADER_ERROR, f"writing the gradebook failed: "
                                                  f"{type(exc).__name__}: {exc}")])
             return
-        self.ledger.record(sub, self.engine, outcomes)
+        if self.db and self.master.manual(sub.student, sub.assignment):
+            # the workers' gradebook copies of a database server hold no grades: the feedback
+            # of a submission with kept manual scores is made again from the master
+            from autograder.grading.feedback import Regenerator
+
+            if not hasattr(self, "regenerator"):
+                self.regenerator = Regenerator(self.out, self.db)
+            error = self.regenerator(sub.student, sub.assignment)
+            if error:
+                outcomes = outcomes + [Outcome(GRADER_ERROR, f"feedback with the manual scores: {error}")]
+        self.ledger.record(sub, self.engine, outcomes, score, self.files.get(sub.key))
         self.finish(sub, outcomes, score, result.seconds)
+
+
+def write_all_reports(out, master, subs, outcomes, grader_errors, unknown, ledger):
+    """The reports from the master's scores, the outcomes and the ledger's history: (rows, the
+    summary table's text)."""
+    scores, maxima = master.scores()
+    rows = report_rows(out, subs, outcomes, scores, maxima, grader_errors, history=ledger.histories())
+    return rows, write_reports(out, rows, maxima, unknown)
+
+
+def save_run(out, subs, outcomes, grader_errors, unknown, db):
+    """grading/last_run.json: the submissions, outcomes and grader errors the reports were made of."""
+    data = {"subs": [[s.student, s.assignment, str(s.folder) if s.folder else None] for s in subs],
+            "outcomes": {key: [o.to_json() for o in found] for key, found in outcomes.items()},
+            "grader_errors": list(grader_errors), "unknown": [list(u) for u in unknown], "db": db}
+    path = out / LAST_RUN
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    tmp.replace(path)
+
+
+def load_run(out):
+    """(subs, outcomes, grader_errors, unknown, db) as `save_run` kept them; None without a run."""
+    path = Path(out) / LAST_RUN
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text())
+    subs = [Submission(student, assignment, Path(folder) if folder else None)
+            for student, assignment, folder in data["subs"]]
+    outcomes = {key: [Outcome.from_json(o) for o in found] for key, found in data["outcomes"].items()}
+    return subs, outcomes, data["grader_errors"], [tuple(u) for u in data["unknown"]], data.get("db")

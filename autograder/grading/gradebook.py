@@ -66,6 +66,36 @@ class Score:
     awaiting_manual: tuple[str, ...] = ()
 
 
+@dataclass
+class Manual:
+    """What an instructor gave a submission by hand (the formgrader): {grade cell: (manual score,
+    extra credit, max score)} and {cell: comment}. Empty (false) when nothing was given."""
+
+    scores: dict[str, tuple[float | None, float | None, float]] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self):
+        return bool(self.scores or self.comments)
+
+    def describe(self):
+        """For an Outcome's detail: "test_relu 0.5 / 1; comment on relu: "..."", cells in name order."""
+        parts = []
+        for cell, (score, extra, most) in sorted(self.scores.items()):
+            text = f"{cell} {fmt(score)} / {fmt(most)}" if score is not None else cell
+            parts.append(text + (f" + {fmt(extra)} extra credit" if extra else ""))
+        for cell, comment in sorted(self.comments.items()):
+            short = " ".join(comment.split())
+            parts.append(f'comment on {cell}: "{short[:60]}{"..." if len(short) > 60 else ""}"')
+        return "; ".join(parts)
+
+    def to_json(self):
+        return {"scores": {cell: list(value) for cell, value in self.scores.items()}, "comments": self.comments}
+
+
+def fmt(x):
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
 class Master:
     """The master gradebook: written by the main process only."""
 
@@ -141,9 +171,37 @@ class Master:
                 return False
         return True
 
+    def manual(self, student, assignment, clear=False):
+        """The submission's hand-given scores, extra credit and comments (`Manual`); clear: remove
+        them from the master (one commit), a cell without an automatic score then awaits a
+        manual grade again."""
+        found = Manual()
+        with self.gradebook() as gb:
+            try:
+                sub = gb.find_submission(assignment, student)
+            except MissingEntry:
+                return found
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    if grade.manual_score is not None or grade.extra_credit is not None:
+                        found.scores[grade.name] = (grade.manual_score, grade.extra_credit, grade.max_score)
+                        if clear:
+                            grade.manual_score = grade.extra_credit = None
+                            grade.needs_manual_grade = grade.auto_score is None
+                for comment in nb.comments:
+                    if comment.manual_comment is not None:
+                        if comment.manual_comment.strip():
+                            found.comments[comment.name] = comment.manual_comment
+                        if clear:
+                            comment.manual_comment = None
+            if clear:
+                gb.db.commit()
+        return found
+
     def merge(self, student, assignment, grades: SubmissionGrades | None):
-        """Write one submission's automatic grades (None: zero everywhere) in one commit;
-        returns (score, max_score)."""
+        """Write one submission's automatic grades (None: zero everywhere) in one commit; manual
+        scores and comments in the master are kept (`GradeRun` clears them first when the
+        learner's files changed). Returns (score, max_score), the score after any late penalty."""
         with self.gradebook() as gb:
             kwargs = {"timestamp": grades.timestamp} if grades and grades.timestamp else {}
             sub = gb.update_or_create_submission(assignment, student, **kwargs)
@@ -156,7 +214,7 @@ class Master:
                 for comment in nb.comments:
                     comment.auto_comment = got.comments.get(comment.name) if got else None
             gb.db.commit()
-            return sub.score, sub.max_score
+            return max(0.0, sub.score - (sub.late_submission_penalty or 0.0)), sub.max_score
 
     def scores(self):
         """({(student, assignment): Score}, {assignment: max_score}). A score is after any late

@@ -1,0 +1,202 @@
+"""Manual grading closes the loop: a score and a comment given by hand (through nbgrader's
+Gradebook API, as the formgrader writes them) reach the feedback and the reports with
+`python -m autograder feedback`; a resubmission clears them (or keeps them with --keep-manual)
+and says so; the ledger keeps the earlier gradings, which the learner's summary lists."""
+
+import csv
+import json
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder import notebooks
+from autograder.grading.ledger import Ledger
+from autograder.grading.outcomes import MANUAL_CLEARED, Outcome
+from autograder.grading.submissions import Submission
+from support.synthetic import correct_notebook
+
+ASSIGNMENT, NOTEBOOK = "01_neuron", "01_neuron_exercise"
+COURSE_ID = "backprop-by-hand"
+HIDDEN = ("HiddenTests", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+# ------------------------------------------------------------------ the ledger, alone
+
+def sub(student="ada", hash_="h1"):
+    s = Submission(student, ASSIGNMENT, None)
+    s.hash = hash_
+    return s
+
+
+def test_the_ledger_keeps_every_grading_and_the_earlier_ones_are_the_history(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    mistake = Outcome("known mistake", cell="test_relu", function="relu", mistake=("returned the input",))
+    ledger.record(sub(hash_="h1"), "judge", [mistake], (11.0, 12.0), "f1")
+    ledger.record(sub("bob", "h9"), "judge", [], (12.0, 12.0), "f9")
+    ledger.record(sub(hash_="h2"), "judge", [], (12.0, 12.0), "f2")
+    ledger.close()
+    again = Ledger(tmp_path / "ledger.jsonl")
+    (earlier,) = again.history("ada/01_neuron")
+    assert earlier["score"] == 11.0 and earlier["max_score"] == 12.0 and earlier["graded_at"]
+    assert earlier["status"] == "relu: known mistake: returned the input"  # as the reports write it
+    assert again.history("bob/01_neuron") == [] and again.histories() == {"ada/01_neuron": [earlier]}
+    assert again.done(sub(hash_="h2"), "judge") == [] and again.done(sub(hash_="h1"), "judge") is None
+    assert again.changed(sub(hash_="h2"), "f2") is False and again.changed(sub(hash_="h2"), "f3") is True
+    assert again.changed(sub("carl"), "f1") is None  # never graded: nobody knows
+
+
+def test_a_line_without_files_or_score_from_an_older_ledger_still_counts(tmp_path):
+    path = tmp_path / "ledger.jsonl"
+    old = {"student": "ada", "assignment": ASSIGNMENT, "hash": "h1", "engine": "judge", "outcomes": "ok",
+           "graded_at": "2026-11-01T10:00:00"}
+    path.write_text(json.dumps(old) + "\n" + '{"student": "ada", "assi')  # and a line cut short
+    ledger = Ledger(path)
+    assert ledger.changed(sub(hash_="h1"), "f1") is False and ledger.changed(sub(hash_="h2"), "f1") is True
+    ledger.record(sub(hash_="h2"), "judge", [], (12.0, 12.0), "f2")
+    assert Ledger(path).history("ada/01_neuron") == [
+        {"graded_at": "2026-11-01T10:00:00", "score": None, "max_score": None, "status": "ok"}]
+
+
+def test_a_cleared_manual_grade_is_held_until_the_submission_is_recorded(tmp_path):
+    ledger = Ledger(tmp_path / "ledger.jsonl")
+    cleared = Outcome(MANUAL_CLEARED, "test_relu 0.5 / 1")
+    ledger.hold("ada/01_neuron", [cleared], {"scores": {"test_relu": [0.5, None, 1.0]}, "comments": {}})
+    ledger.close()
+    interrupted = Ledger(tmp_path / "ledger.jsonl")  # a run stopped before grading it
+    assert interrupted.held_outcomes("ada/01_neuron") == [cleared]
+    interrupted.record(sub(), "judge", [cleared], (12.0, 12.0), "f2")
+    line = json.loads((tmp_path / "ledger.jsonl").read_text().splitlines()[-1])
+    assert line["cleared_manual"] == [{"scores": {"test_relu": [0.5, None, 1.0]}, "comments": {}}]
+    assert not (tmp_path / "held.json").exists() and Ledger(tmp_path / "ledger.jsonl").held_outcomes(
+        "ada/01_neuron") == []
+
+
+# ------------------------------------------------------------------ end to end
+
+def write(course, student, nb):
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{NOTEBOOK}.ipynb")
+
+
+def wrong_relu():
+    nb = correct_notebook(ASSIGNMENT)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "relu":
+            cell.source = "def relu(z):\n    return z\n"
+    return nb
+
+
+def command(*args):
+    run = subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], capture_output=True, text=True,
+                         cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), timeout=300)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    return run
+
+
+def grades(course):
+    with open(course / "grades.csv", newline="") as fh:
+        return {r["student"]: r for r in csv.DictReader(fh)}
+
+
+def feedback(course, student):
+    return (course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html").read_text()
+
+
+def total_in(page):
+    """The feedback page's total, "Score: 11.5 / 12.0" (nbgrader's feedback header)."""
+    (found,) = set(re.findall(r"Score: ([\d.]+) / 12\.0\)?</h", page)) or {None}
+    return float(found)
+
+
+def give(course, student, grade_cell, score, cell, comment):
+    """What the formgrader does when an instructor types a score and a comment."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        grade = gb.find_grade(grade_cell, NOTEBOOK, ASSIGNMENT, student)
+        grade.manual_score = score
+        grade.needs_manual_grade = False
+        gb.find_comment(cell, NOTEBOOK, ASSIGNMENT, student).manual_comment = comment
+        gb.db.commit()
+
+
+def manual_in_gradebook(course, student):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        nb = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
+        return ({g.name: g.manual_score for g in nb.grades if g.manual_score is not None},
+                {c.name: c.manual_comment for c in nb.comments if c.manual_comment})
+
+
+@pytest.mark.slow
+def test_manual_grades_reach_feedback_and_reports_and_a_resubmission_clears_or_keeps_them(tmp_path):
+    course = tmp_path
+    write(course, "ada", wrong_relu())
+    write(course, "bob", correct_notebook(ASSIGNMENT))
+    command("grade", course / "submitted", "--jobs", 1)
+    assert (grades(course)["ada"]["score"], grades(course)["bob"]["score"]) == ("11", "12")
+
+    # 1. scores and comments by hand: the reports and the feedback do not know yet ...
+    give(course, "ada", "test_relu", 0.5, "relu", "Close: a negative input must give zero.")
+    give(course, "bob", "test_neuron", 1.0, "neuron", "Say why the bias is added last.")
+    assert grades(course)["ada"]["score"] == "11" and "Close: a negative" not in feedback(course, "ada")
+
+    # ... until one command makes feedback, grades.csv and the summaries agree with the gradebook
+    run = command("feedback", course)
+    assert "2 of 2 learners' feedback made again" in run.stderr
+    rows = grades(course)
+    assert (rows["ada"]["score"], rows["bob"]["score"]) == ("11.5", "11")
+    for student, comment in (("ada", "Close: a negative input must give zero."),
+                             ("bob", "Say why the bias is added last.")):
+        page = feedback(course, student)
+        assert comment in page
+        assert total_in(page) == float(rows[student]["score"])
+        assert not [h for h in HIDDEN if h in page]
+    assert "Score: 0.5 / 1.0" in feedback(course, "ada")  # the cell's own hand-given score
+    assert (course / "summary" / "ada.md").read_text().startswith("# ada: 11.5 / 12 points")
+    with open(course / "summary.csv", newline="") as fh:
+        assert {r["student"]: r["total"] for r in csv.DictReader(fh)} == {"ada": "11.5", "bob": "11"}
+
+    # 2. ada hands in a fixed notebook: her hand-given score and comment judged the old one
+    write(course, "ada", correct_notebook(ASSIGNMENT))
+    run = command("grade", course / "submitted", "--jobs", 1)
+    assert "1 already graded (ledger), 1 to grade" in run.stderr
+    rows = grades(course)
+    assert rows["ada"]["score"] == "12"
+    assert rows["ada"]["status"] == ('manual score cleared: test_relu 0.5 / 1; comment on relu: "Close: a negative '
+                                     'input must give zero." (given to an earlier version of the files; grade '
+                                     '--keep-manual keeps them)')
+    assert manual_in_gradebook(course, "ada") == ({}, {})
+    assert "Close: a negative" not in feedback(course, "ada") and total_in(feedback(course, "ada")) == 12
+    assert (rows["bob"]["score"], rows["bob"]["status"]) == ("11", "ok")  # not resubmitted: kept
+    page = (course / "summary" / "ada.md").read_text()
+    assert "## Earlier gradings" in page and "| 11 / 12 | relu: known mistake: returned the input |" in page
+    lines = [json.loads(line) for line in (course / "grading" / "ledger.jsonl").read_text().splitlines()]
+    assert [(e["student"], e["score"]) for e in lines] == [("ada", 11.0), ("bob", 12.0), ("ada", 12.0)]
+    assert lines[-1]["cleared_manual"] == [{"scores": {"test_relu": [0.5, None, 1.0]},
+                                            "comments": {"relu": "Close: a negative input must give zero."}}]
+
+    # 3. bob resubmits (a note added) and the instructor keeps the hand-given grade: said, and in his feedback
+    nb = correct_notebook(ASSIGNMENT)
+    nb.cells.append(nbformat.v4.new_markdown_cell("My notes on the neuron."))
+    write(course, "bob", nb)
+    command("grade", course / "submitted", "--jobs", 1, "--keep-manual")
+    row = grades(course)["bob"]
+    assert row["score"] == "11"
+    assert row["status"] == ('manual score kept: test_neuron 1 / 2; comment on neuron: "Say why the bias is '
+                             'added last." (given to an earlier version of the files)')
+    assert manual_in_gradebook(course, "bob") == ({"test_neuron": 1.0}, {"neuron": "Say why the bias is added last."})
+    page = feedback(course, "bob")  # made by the worker, from its copy of the gradebook
+    assert "Say why the bias is added last." in page and total_in(page) == 11
+
+    # 4. --force regrades unchanged files: the hand-given grade stays, nothing to say
+    command("grade", course / "submitted", "--jobs", 1, "--force")
+    rows = grades(course)
+    assert (rows["bob"]["score"], rows["bob"]["status"]) == ("11", "ok")
+    assert (rows["ada"]["score"], rows["ada"]["status"]) == ("12", "ok")
+    assert total_in(feedback(course, "bob")) == 11
