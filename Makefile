@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 LAB_ARGS ?=
 
-.PHONY: lab test test-fast env generate execute release hub clean-env
+.PHONY: lab test test-fast env generate execute release hub formgrader clean-env
 
 env: $(STAMP)
 
@@ -50,6 +50,14 @@ hub: $(STAMP)
 	@test -n "$(ROSTER)" || (echo "give the class list: make hub ROSTER=roster.csv (a CSV with the header id,name)" && false)
 	$(BIN)/python -m autograder.hub install-proxy
 	$(BIN)/python -m autograder.hub start --roster "$(ROSTER)" --state "$(HUB_STATE)" $(HUB_ARGS)
+
+## nbgrader's formgrader on a graded course folder (review by hand, manual scores, comments):
+## make formgrader COURSE=path/to/course, then open the Formgrader from JupyterLab's Nbgrader menu.
+## nbgrader reads COURSE/nbgrader_config.py (written by the grade command), so it runs from there.
+formgrader: $(STAMP)
+	@test -n "$(COURSE)" || (echo "give the graded course folder: make formgrader COURSE=path/to/course" && false)
+	@test -f "$(COURSE)/gradebook.db" || (echo "$(COURSE) has no gradebook.db: grade it first (python -m autograder grade $(COURSE))" && false)
+	cd "$(COURSE)" && "$(CURDIR)/$(BIN)/jupyter" lab --ServerApp.root_dir=. --port=$(PORT) $(LAB_ARGS)
 
 ## Re-execute lessons/ and solutions/ in place, storing fresh outputs.
 execute: $(STAMP)
