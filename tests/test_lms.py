@@ -349,3 +349,21 @@ def test_the_round_trip_through_canvas(tmp_path):
         names = zf.namelist()
         assert f"{A}/{NB[:-6]}.html" in names and "summary.md" in names
         assert all(n.startswith(f"{A}/") or n == "summary.md" for n in names)
+
+
+def test_collecting_again_replaces_what_the_new_download_holds(tmp_path, capsys):
+    out = course(tmp_path)
+    assert main(["lms", "collect", str(make_canvas(tmp_path)), "--lms", "canvas", "--out", str(out)]) == 0
+    mine = out / "submitted" / "asmith" / A / "timestamp.txt"
+    mine.write_text("2026-03-02 12:30:00 UTC\n")
+    again = canvas_zip(tmp_path / "again.zip", {f"smithalan_5151_91000_{NB}": blank()})
+    capsys.readouterr()
+    assert main(["lms", "collect", str(again), "--lms", "canvas", "--out", str(out)]) == 0
+    assert "kept from an earlier download (not in this one): jdoe, lvb" in capsys.readouterr().out
+    assert (out / "submitted" / "asmith" / A / NB).read_text() == blank()  # the LMS's latest
+    assert not mine.exists()  # replaced with the folder (docs/lms.md: write it after the last collect)
+    assert (out / "submitted" / "jdoe" / A / NB).read_text() == correct()  # not in the new download: kept
+    assert sorted(p.name for p in (out / "downloaded" / A / "archive").iterdir()) == ["again.zip"]
+    manifest = json.loads((out / "downloaded" / A / "lms.json").read_text())
+    assert manifest["collected"]["asmith"]["late"] is False  # the new download's mark
+    assert manifest["collected"]["jdoe"]["files"][0][0].endswith(f"doejane_4242_90817_{NB}")  # the earlier record

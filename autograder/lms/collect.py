@@ -233,8 +233,13 @@ def collect(download, lms, out, assignment=None):
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
             raise SystemExit(f"lms collect: extracting {download.name} failed: {exc}") from None
     plugin = app.collector_plugin_inst
+    collected = dict(plugin.learners)
+    if (place / MANIFEST).exists():  # learners not in this download keep their folder, and their record
+        earlier = json.loads((place / MANIFEST).read_text()).get("collected", {})
+        for student, record in earlier.items():
+            collected.setdefault(student, record)
     manifest = {"lms": lms, "assignment": assignment, "download": str(download),
-                "collected": plugin.learners, "unknown_learners": plugin.unknown,
+                "collected": collected, "this_download": sorted(plugin.learners), "unknown_learners": plugin.unknown,
                 "unmatched_files": plugin.unmatched, "not_notebooks": plugin.not_notebooks,
                 "superseded": plugin.superseded}
     (place / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
@@ -255,9 +260,11 @@ def manifests(out):
 def report(manifest, out):
     """The collect's listing, as the command prints it."""
     a, lms = manifest["assignment"], manifest["lms"].capitalize()
-    lines = [f"lms collect: {len(manifest['collected'])} learners' {a} from {lms} into "
-             f"{Path(out) / 'submitted'}/<id>/{a}/ (nbgrader zip_collect)"]
-    for student, got in sorted(manifest["collected"].items()):
+    now = manifest["this_download"]
+    lines = [f"lms collect: {len(now)} learners' {a} from {lms} into {Path(out) / 'submitted'}/<id>/{a}/ "
+             "(nbgrader zip_collect)"]
+    for student in now:
+        got = manifest["collected"][student]
         late = "  LATE (the LMS's mark)" if got["late"] else ""
         files = ", ".join(f"{Path(src).name} -> {dest}" for src, dest in got["files"])
         lines.append(f"  {student:<16} {got['lms_name']} ({got['lms_id']}): {files}{late}")
@@ -267,7 +274,10 @@ def report(manifest, out):
                        ("not_notebooks", "not a notebook"), ("superseded", "an older copy of a resubmitted notebook")):
         for rel in manifest[kind]:
             lines.append(f"  skipped: {rel}: {text}")
-    late = [s for s, got in manifest["collected"].items() if got["late"]]
+    kept = sorted(set(manifest["collected"]) - set(now))
+    if kept:
+        lines.append(f"  kept from an earlier download (not in this one): {', '.join(kept)}")
+    late = [s for s in now if manifest["collected"][s]["late"]]
     if late:
         lines.append(f"  {lms} marks {len(late)} late ({', '.join(sorted(late))}); the download gives no time, "
                      "so no timestamp.txt was written and nbgrader applies no late penalty (see docs/lms.md)")

@@ -143,9 +143,12 @@ def gradebook_url(out):
     nbgrader_config.py (grade --db), else COURSE/gradebook.db."""
     config = Path(out) / "nbgrader_config.py"
     if config.exists():
-        found = re.search(r'^c\.CourseDirectory\.db_url\s*=\s*"([^"]+)"', config.read_text(), re.M)
-        if found:
-            return found.group(1)
+        text = config.read_text()
+        for pattern in (r"""^_configure\(.*\bdb=["']([^"']+)["']""",
+                        r"""^c\.CourseDirectory\.db_url\s*=\s*["']([^"']+)["']"""):
+            found = re.search(pattern, text, re.M)
+            if found:
+                return found.group(1)
     return f"sqlite:///{Path(out) / 'gradebook.db'}"
 
 
