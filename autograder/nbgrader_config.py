@@ -7,6 +7,7 @@ are its release.
 
 from pathlib import Path
 
+from autograder.grading.feedback_html import exporter_settings
 from autograder.grading.pipelines import feedback_preprocessors
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
@@ -30,3 +31,7 @@ c.Execute.timeout = 30
 # nbgrader's own feedback (`nbgrader generate_feedback`, the formgrader's Generate Feedback) goes
 # through the course's steps, as the grade command's does: no hidden test reaches a learner.
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
+
+# The learner's feedback page (GenerateFeedback's HTMLExporter): the markdown's maths as MathML with
+# no MathJax from the web, messages that wrap, lesson links as text (autograder/grading/feedback_html.py).
+c.HTMLExporter.update(exporter_settings())

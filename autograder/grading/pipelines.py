@@ -24,6 +24,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import notebooks
 from autograder.grading.engines import EXECUTION_STEPS, record
+from autograder.grading.feedback_html import NameTheMistake
 from autograder.grading.outcomes import FORGED, Outcome
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -57,8 +58,10 @@ def autograde_preprocessors(engine="judge"):
 
 
 def feedback_preprocessors():
-    """GenerateFeedback's steps: nbgrader's, with the hidden tests' traces removed as well."""
-    return [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    """GenerateFeedback's steps: nbgrader's, with the hidden tests' traces removed as well, then
+    a line naming the function and the known mistake on top of each failed check's message (the
+    page itself: feedback_html)."""
+    return [GetGrades, HideHiddenTests, NameTheMistake, CSSHTMLHeaderPreprocessor]
 
 
 class ForgetUnknownCells(NbGraderPreprocessor):
