@@ -255,6 +255,8 @@ graded answer whose checksum is the release's)."""
     assert "renamed notebook" in status["cat"] and "not attempted" not in status["cat"]
     assert f"partly blank: {WRITTEN}" in status["dan"]
     assert "not attempted" not in status["ann"] and "partly blank" not in status["ann"]
+    assert "awaiting manual grade: explanation" in status["ann"]  # gradebook.Score, rendered by reports
+    assert not any("awaiting manual grade" in status[s] for s in ("bob", "cat", "dan"))
 
     # graded as usual: every submission has its autograded notebook and nbgrader's scores
     for student in submitted:
