@@ -367,3 +367,97 @@ def test_collecting_again_replaces_what_the_new_download_holds(tmp_path, capsys)
     manifest = json.loads((out / "downloaded" / A / "lms.json").read_text())
     assert manifest["collected"]["asmith"]["late"] is False  # the new download's mark
     assert manifest["collected"]["jdoe"]["files"][0][0].endswith(f"doejane_4242_90817_{NB}")  # the earlier record
+
+
+WORKSHEET = (  # Moodle's grading worksheet, as "Download grading worksheet" writes it (BOM included)
+    "\ufeffIdentifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
+    "Last modified (submission),Last modified (grade),Feedback comments\n"
+    'Participant 100,Jane Doe,jane.doe@example.edu,Submitted for grading - Not graded,,12.00,Yes,'
+    '"Monday, 2 March 2026, 9:15 AM",-,\n'
+    'Participant 101,Al Smith,alan.smith@example.edu,Submitted for grading - 2 hours 30 mins late - Not graded,,'
+    '12.00,Yes,"Monday, 2 March 2026, 12:30 PM",-,\n'
+    "Participant 102,Ludwig van Beethoven,lvb@example.edu,No submission - Not graded,,12.00,Yes,-,-,\n"
+)
+
+
+def moodle_download(tmp_path, files):
+    download = tmp_path / "NEURON-Exercise 1-12345"
+    for name, text in files.items():
+        (download / name).parent.mkdir(parents=True, exist_ok=True)
+        (download / name).write_text(text)
+    return download
+
+
+def test_moodle_worksheet_gives_the_time_and_the_email(tmp_path, capsys):
+    """The worksheet's times become timestamp.txt (through zip_collect), in the worksheet's time
+    zone; its email finds a learner whose Moodle name is not the roster's ("Al Smith")."""
+    out = course(tmp_path)
+    download = moodle_download(tmp_path, {f"Jane Doe_100_assignsubmission_file_/{NB}": correct(),
+                                          f"Al Smith_101_assignsubmission_file_/{NB}": correct()})
+    (tmp_path / "worksheet.csv").write_text(WORKSHEET, encoding="utf-8")
+    assert main(["lms", "collect", str(download), "--lms", "moodle", "--out", str(out),
+                 "--worksheet", str(tmp_path / "worksheet.csv"), "--timezone", "Europe/Berlin"]) == 0
+    said = capsys.readouterr().out
+    submitted = out / "submitted"
+    # 9:15 and 12:30 in Berlin (UTC+1 in March) are 8:15 and 11:30 UTC
+    assert (submitted / "jdoe" / A / "timestamp.txt").read_text() == "2026-03-02 08:15:00"
+    assert (submitted / "asmith" / A / "timestamp.txt").read_text() == "2026-03-02 11:30:00"
+    manifest = json.loads((out / "downloaded" / A / "lms.json").read_text())
+    assert {s: (m["late"], m["submitted_at"]) for s, m in manifest["collected"].items()} == {
+        "jdoe": (False, "2026-03-02 08:15:00 UTC"), "asmith": (True, "2026-03-02 11:30:00 UTC")}
+    assert "2 timestamp.txt written from the worksheet's times" in said
+    from nbgrader.api import Gradebook
+
+    with Gradebook(rosters.gradebook_url(out), rosters.course_id()) as gb:
+        gb.update_or_create_assignment(A, duedate=datetime(2026, 3, 2, 10, 0))
+    assert main(["grade", str(out), "--dry-run"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")}
+    assert "late by 1:30:00" in lines[f"asmith/{A}"] and "the LMS marks it late" in lines[f"asmith/{A}"]
+    assert "no time given" not in lines[f"asmith/{A}"] and "late" not in lines[f"jdoe/{A}"]
+
+
+@pytest.mark.parametrize("text, extra, message", [
+    ("Name,Grade\nx,1\n", [], "no column 'Identifier', 'Last modified .submission.'.*not Moodle's grading worksheet"),
+    ('Identifier,Last modified (submission)\nParticipant 1,"yesterday-ish"\n', [], "line 2: cannot read the time"),
+    ("Identifier,Last modified (submission)\nsomeone,-\n", [], "line 2: 'someone' is not a participant"),
+    ("Identifier,Last modified (submission)\n", ["--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+])
+def test_a_bad_worksheet_is_refused_before_anything_is_copied(tmp_path, text, extra, message):
+    out = course(tmp_path)
+    download = moodle_download(tmp_path, {f"Jane Doe_100_assignsubmission_file_/{NB}": correct()})
+    (tmp_path / "w.csv").write_text(text)
+    with pytest.raises(SystemExit, match=message):
+        main(["lms", "collect", str(download), "--lms", "moodle", "--out", str(out),
+              "--worksheet", str(tmp_path / "w.csv"), *extra])
+    assert not (out / "downloaded").exists()
+    with pytest.raises(SystemExit, match="--worksheet is Moodle's"):
+        main(["lms", "collect", str(make_canvas(tmp_path)), "--lms", "canvas", "--out", str(out),
+              "--worksheet", str(tmp_path / "w.csv")])
+
+
+@pytest.mark.slow
+def test_moodle_late_work_is_penalised_through_the_round_trip(tmp_path):
+    """Moodle folder + grading worksheet -> collect -> grade with a due date and nbgrader's "zero"
+    penalty in the course folder's config: the learner Moodle counts late (and whose time is after
+    the due date) scores 0 in grades.csv and in the Moodle import file; the one on time 12."""
+    out = course(tmp_path)
+    download = moodle_download(tmp_path, {f"Jane Doe_100_assignsubmission_file_/{NB}": correct(),
+                                          f"Al Smith_101_assignsubmission_file_/{NB}": correct()})
+    (tmp_path / "worksheet.csv").write_text(WORKSHEET, encoding="utf-8")
+    assert main(["lms", "collect", str(download), "--lms", "moodle", "--out", str(out),
+                 "--worksheet", str(tmp_path / "worksheet.csv"), "--timezone", "UTC"]) == 0
+    from nbgrader.api import Gradebook
+
+    with Gradebook(rosters.gradebook_url(out), rosters.course_id()) as gb:
+        gb.update_or_create_assignment(A, duedate=datetime(2026, 3, 2, 10, 0))
+    (out / "nbgrader_config.py").write_text('c = get_config()\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    grade = subprocess.run([sys.executable, "-m", "autograder", "grade", str(out), "--jobs", "2"],
+                           cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), capture_output=True, text=True,
+                           timeout=600)
+    assert grade.returncode == 0, grade.stdout[-2000:] + grade.stderr[-2000:]
+    with open(out / "grades.csv", newline="") as fh:
+        rows = {r["student"]: r for r in csv.DictReader(fh)}
+    assert rows["jdoe"]["score"] == "12" and "late" not in rows["jdoe"]["status"]
+    assert rows["asmith"]["score"] == "0" and "late" in rows["asmith"]["status"]
+    exported_rows = {r[0]: r[3] for r in exported(out, "moodle")[1:]}
+    assert exported_rows["jane.doe@example.edu"] == "12" and exported_rows["alan.smith@example.edu"] == "0"

@@ -33,6 +33,11 @@ def add_arguments(parser):
     co.add_argument("--lms", required=True, choices=LMSES)
     co.add_argument("--out", type=Path, required=True, metavar="COURSE")
     co.add_argument("--assignment", default=None, help="the assignment id (default: told by the notebook names)")
+    co.add_argument("--worksheet", type=Path, default=None, metavar="CSV",
+                    help="Moodle: the assignment's grading worksheet; each learner's submission time becomes "
+                         "their timestamp.txt (nbgrader's late penalty applies), its email matches the roster")
+    co.add_argument("--timezone", default="", metavar="TZ",
+                    help="the worksheet's time zone, e.g. Europe/Berlin (default: this machine's)")
     co.set_defaults(fn=run_collect)
     ex = sub.add_parser("export", help="COURSE/grades.csv as a grade file the LMS imports (COURSE/lms/)")
     ex.add_argument("--lms", required=True, choices=LMSES)
@@ -56,7 +61,7 @@ def run_roster(args):
 def run_collect(args):
     from autograder.lms.collect import collect, report
 
-    manifest = collect(args.download, args.lms, args.out, args.assignment)
+    manifest = collect(args.download, args.lms, args.out, args.assignment, args.worksheet, args.timezone)
     print(report(manifest, args.out))
     print(f"next: python -m autograder grade {args.out} --dry-run")
     return 0

@@ -23,18 +23,23 @@ File names (`PATTERNS`):
   per learner holding the files (or, with "download submissions in folders" off, files named
   `<Full Name>_<participant>_assignsubmission_file_<file name>`).
 
-Neither download says when a learner handed in, so no timestamp.txt is written and nbgrader's
-late penalty cannot apply to collected work; Canvas's LATE mark is kept in lms.json and shown by
-this command and by `grade --dry-run` (docs/lms.md says what to do about it).
+Neither download says when a learner handed in. Moodle's grading worksheet does (`--worksheet`:
+its "Last modified (submission)" column, read in `--timezone`): the collector hands the time to
+zip_collect, which writes it to the learner's timestamp.txt, so nbgrader's due date and late
+penalty apply; the worksheet's email address also matches learners to the roster. Canvas gives
+no time: its LATE mark is kept in lms.json and shown by this command and by `grade --dry-run`
+(docs/lms.md says what to do about it).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
 import shutil
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.plugins import FileNameCollectorPlugin
@@ -68,10 +73,15 @@ class RosterCollector(FileNameCollectorPlugin):
     lms = Unicode("canvas", help="the LMS whose file names these are: canvas or moodle").tag(config=True)
     roster = Unicode("", help="the course folder's roster.csv").tag(config=True)
     expected = Unicode("", help="the assignment's released notebook names, comma separated").tag(config=True)
+    worksheet = Unicode("", help="Moodle's grading worksheet (CSV): each participant's submission time").tag(
+        config=True)
+    timezone = Unicode("", help="the time zone of the worksheet's times (default: this machine's)").tag(config=True)
 
     def prepare(self, files):
         learners = rosters.read(self.roster, "lms collect")
-        by_lms_id = {x.lms_id: x for x in learners if x.lms_id}
+        by_lms_id = {x.lms_id: x.id for x in learners if x.lms_id}
+        by_email = {x.email.lower(): x.id for x in learners}
+        sheet = read_worksheet(self.worksheet, self.timezone) if self.worksheet else {}
         by_key = {}
         for learner in learners:
             for key in learner.keys():
@@ -87,17 +97,16 @@ class RosterCollector(FileNameCollectorPlugin):
                 (self.not_notebooks if ENTRY[self.lms].match(path) else self.unmatched).append(rel)
                 continue
             info = found.groupdict()
-            who = by_lms_id.get(info["lms_id"])
-            if who is None:
-                ids = by_key.get(rosters.name_key(info["lms_name"]), set())
-                if len(ids) != 1:
-                    label = f"{info['lms_name']} ({info['lms_id']})"
-                    note = f"matches {', '.join(sorted(ids))}" if ids else "not on the roster"
-                    self.unknown.setdefault(label, {"why": note, "files": []})["files"].append(rel)
-                    continue
-                (student,) = ids
-            else:
-                student = who.id
+            handed = sheet.get(info["lms_id"])
+            ids = ({by_lms_id[info["lms_id"]]} if info["lms_id"] in by_lms_id
+                   else {by_email[handed.email]} if handed and handed.email in by_email
+                   else by_key.get(rosters.name_key(info["lms_name"]), set()))
+            if len(ids) != 1:
+                label = f"{info['lms_name']} ({info['lms_id']})"
+                note = f"matches {', '.join(sorted(ids))}" if ids else "not on the roster"
+                self.unknown.setdefault(label, {"why": note, "files": []})["files"].append(rel)
+                continue
+            (student,) = ids
             name = info["file_id"]
             copy = COPY.match(name)
             if name not in expected and copy and copy["stem"] in expected:
@@ -114,15 +123,69 @@ class RosterCollector(FileNameCollectorPlugin):
                 del self.decided[loser[1]]
             best[key] = (order, path)
             self.decided[path] = {"student_id": student, "file_id": name + info["ext"]}
+            if handed and handed.when:  # zip_collect writes it to the learner's timestamp.txt
+                self.decided[path]["timestamp"] = handed.when
             record = self.learners.setdefault(student, {"lms_name": info["lms_name"], "lms_id": info["lms_id"],
-                                                        "late": False, "files": []})
-            record["late"] = record["late"] or bool(info.get("late"))
+                                                        "late": False, "submitted_at": None, "files": []})
+            record["late"] = record["late"] or bool(info.get("late")) or bool(handed and handed.late)
+            record["submitted_at"] = handed.when if handed else None
         for path, decided in self.decided.items():
             self.learners[decided["student_id"]]["files"].append(
                 [os.path.relpath(path, self.extracted), decided["file_id"]])
 
     def collect(self, submitted_file):
         return self.decided.get(submitted_file)
+
+
+@dataclass(frozen=True)
+class Handed:
+    """One participant's row of Moodle's grading worksheet: email, when (UTC, as zip_collect
+    takes a timestamp), whether Moodle counts it late."""
+
+    email: str
+    when: str | None
+    late: bool
+
+
+WORKSHEET = ("Identifier", "Last modified (submission)")
+PARTICIPANT = re.compile(r"^\D*(\d+)$")  # "Participant 12345" (the word is translated)
+
+
+def read_worksheet(path, timezone=""):
+    """{participant number: Handed} from Moodle's grading worksheet (the assignment's "Download
+    grading worksheet"); SystemExit with the reason for a file that is not one."""
+    from dateutil import parser, tz
+
+    where = tz.gettz(timezone) if timezone else tz.tzlocal()
+    if where is None:
+        raise SystemExit(f"lms collect: unknown time zone {timezone!r} (e.g. Europe/Berlin, America/Toronto, UTC)")
+    path = Path(path)
+    if not path.is_file():
+        raise SystemExit(f"lms collect: worksheet {path} is not a file")
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in WORKSHEET if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SystemExit(f"lms collect: {path.name} has no column {', '.join(repr(c) for c in missing)}: not "
+                             "Moodle's grading worksheet (the assignment's View all submissions -> Download grading "
+                             "worksheet, English labels)")
+        found = {}
+        for number, row in enumerate(reader, start=2):
+            participant = PARTICIPANT.match(row["Identifier"].strip())
+            if not participant:
+                raise SystemExit(f"lms collect: {path.name} line {number}: {row['Identifier']!r} is not a participant")
+            text = (row["Last modified (submission)"] or "").strip()
+            when = None
+            if text and text != "-":
+                try:
+                    moment = parser.parse(text)
+                except (ValueError, OverflowError):
+                    raise SystemExit(f"lms collect: {path.name} line {number}: cannot read the time {text!r}") from None
+                moment = moment if moment.tzinfo else moment.replace(tzinfo=where)
+                when = moment.astimezone(tz.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            late = bool(re.search(r"\blate\b", row.get("Status") or "", re.I))
+            found[participant.group(1)] = Handed((row.get("Email address") or "").strip().lower(), when, late)
+    return found
 
 
 def find_assignment(names):
@@ -167,10 +230,12 @@ c.FileNameCollectorPlugin.named_regexp = {pattern!r}
 c.RosterCollector.lms = {lms!r}
 c.RosterCollector.roster = {roster!r}
 c.RosterCollector.expected = {expected!r}
+c.RosterCollector.worksheet = {worksheet!r}
+c.RosterCollector.timezone = {timezone!r}
 """
 
 
-def collect(download, lms, out, assignment=None):
+def collect(download, lms, out, assignment=None, worksheet=None, timezone=""):
     """Run zip_collect over one LMS download; returns the manifest (what lms.json holds)."""
     from nbgrader.apps import ZipCollectApp
     from nbgrader.coursedir import CourseDirectory
@@ -185,6 +250,10 @@ def collect(download, lms, out, assignment=None):
     if not download.exists():
         raise SystemExit(f"lms collect: {download} does not exist")
     rosters.load(out, "lms collect")
+    if worksheet:
+        if lms != "moodle":
+            raise SystemExit("lms collect: --worksheet is Moodle's grading worksheet; Canvas's download has none")
+        read_worksheet(worksheet, timezone)  # its errors before anything is copied
     names = download_names(download)
     notebooks_in = [n for n in names if n.endswith(".ipynb")]
     if not any(re.match(PATTERNS[lms], "/" + n) for n in notebooks_in):
@@ -214,7 +283,9 @@ def collect(download, lms, out, assignment=None):
     config_path = place / "zip_collect_config.py"
     config_path.write_text(CONFIG.format(root=str(out), assignment=assignment, release=str(notebooks.EXERCISES),
                                          pattern=PATTERNS[lms], lms=lms, roster=str(out / rosters.ROSTER),
-                                         expected=",".join(expected)))
+                                         expected=",".join(expected),
+                                         worksheet=str(Path(worksheet).resolve()) if worksheet else "",
+                                         timezone=timezone or ""))
     cfg = PyFileConfigLoader(config_path.name, path=str(place)).load_config()
     app = ZipCollectApp(config=cfg)
     app.coursedir = CourseDirectory(config=cfg)
@@ -266,8 +337,9 @@ def report(manifest, out):
     for student in now:
         got = manifest["collected"][student]
         late = "  LATE (the LMS's mark)" if got["late"] else ""
+        when = f"  handed in {got['submitted_at']}" if got.get("submitted_at") else ""
         files = ", ".join(f"{Path(src).name} -> {dest}" for src, dest in got["files"])
-        lines.append(f"  {student:<16} {got['lms_name']} ({got['lms_id']}): {files}{late}")
+        lines.append(f"  {student:<16} {got['lms_name']} ({got['lms_id']}): {files}{when}{late}")
     for label, got in sorted(manifest["unknown_learners"].items()):
         lines.append(f"  not collected: {label}: {got['why']} ({', '.join(Path(f).name for f in got['files'])})")
     for kind, text in (("unmatched_files", f"not named as {lms} names submissions"),
@@ -277,8 +349,12 @@ def report(manifest, out):
     kept = sorted(set(manifest["collected"]) - set(now))
     if kept:
         lines.append(f"  kept from an earlier download (not in this one): {', '.join(kept)}")
-    late = [s for s in now if manifest["collected"][s]["late"]]
+    late = [s for s in now if manifest["collected"][s]["late"] and not manifest["collected"][s].get("submitted_at")]
     if late:
-        lines.append(f"  {lms} marks {len(late)} late ({', '.join(sorted(late))}); the download gives no time, "
+        lines.append(f"  {lms} marks {len(late)} late ({', '.join(late)}); the download gives no time, "
                      "so no timestamp.txt was written and nbgrader applies no late penalty (see docs/lms.md)")
+    timed = [s for s in now if manifest["collected"][s].get("submitted_at")]
+    if timed:
+        lines.append(f"  {len(timed)} timestamp.txt written from the worksheet's times (nbgrader's due date and late "
+                     "penalty apply)")
     return "\n".join(lines)
