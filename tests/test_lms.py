@@ -209,8 +209,6 @@ def test_bad_downloads_get_a_clear_error(tmp_path):
 
 
 def test_dry_run_lists_before_grading_and_writes_nothing(tmp_path, capsys):
-    from nbgrader.api import Gradebook
-
     from autograder.grading.ledger import Ledger
     from autograder.grading.submissions import Submission, digest
 
@@ -220,8 +218,7 @@ def test_dry_run_lists_before_grading_and_writes_nothing(tmp_path, capsys):
     (submitted / "kim" / A).mkdir(parents=True)                      # a folder without the notebook
     (submitted / "kim" / "99_unknown").mkdir()                       # not one of the course's assignments
     (submitted / "jdoe" / A / "timestamp.txt").write_text("2026-03-02 12:30:00 UTC\n")
-    with Gradebook(rosters.gradebook_url(out), rosters.course_id()) as gb:
-        gb.update_or_create_assignment(A, duedate=datetime(2026, 3, 2, 10, 0))
+    set_due_date(out)
     folder = submitted / "lvb" / A   # graded before, as it is now: the ledger says so
     Ledger(out / "grading" / "ledger.jsonl").record(
         Submission("lvb", A, folder, hash=digest(folder, digest(notebooks.SOLUTIONS / A))), "judge", [])
@@ -388,15 +385,28 @@ def moodle_download(tmp_path, files):
     return download
 
 
-def test_moodle_worksheet_gives_the_time_and_the_email(tmp_path, capsys):
-    """The worksheet's times become timestamp.txt (through zip_collect), in the worksheet's time
-    zone; its email finds a learner whose Moodle name is not the roster's ("Al Smith")."""
+def collect_with_worksheet(tmp_path, timezone):
+    """Jane Doe (on time) and Al Smith (late, his Moodle name not the roster's), with the worksheet."""
     out = course(tmp_path)
     download = moodle_download(tmp_path, {f"Jane Doe_100_assignsubmission_file_/{NB}": correct(),
                                           f"Al Smith_101_assignsubmission_file_/{NB}": correct()})
     (tmp_path / "worksheet.csv").write_text(WORKSHEET, encoding="utf-8")
     assert main(["lms", "collect", str(download), "--lms", "moodle", "--out", str(out),
-                 "--worksheet", str(tmp_path / "worksheet.csv"), "--timezone", "Europe/Berlin"]) == 0
+                 "--worksheet", str(tmp_path / "worksheet.csv"), "--timezone", timezone]) == 0
+    return out
+
+
+def set_due_date(out, due=datetime(2026, 3, 2, 10, 0)):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(rosters.gradebook_url(out), rosters.course_id()) as gb:
+        gb.update_or_create_assignment(A, duedate=due)
+
+
+def test_moodle_worksheet_gives_the_time_and_the_email(tmp_path, capsys):
+    """The worksheet's times become timestamp.txt (through zip_collect), in the worksheet's time
+    zone; its email finds a learner whose Moodle name is not the roster's ("Al Smith")."""
+    out = collect_with_worksheet(tmp_path, "Europe/Berlin")
     said = capsys.readouterr().out
     submitted = out / "submitted"
     # 9:15 and 12:30 in Berlin (UTC+1 in March) are 8:15 and 11:30 UTC
@@ -406,10 +416,7 @@ def test_moodle_worksheet_gives_the_time_and_the_email(tmp_path, capsys):
     assert {s: (m["late"], m["submitted_at"]) for s, m in manifest["collected"].items()} == {
         "jdoe": (False, "2026-03-02 08:15:00 UTC"), "asmith": (True, "2026-03-02 11:30:00 UTC")}
     assert "2 timestamp.txt written from the worksheet's times" in said
-    from nbgrader.api import Gradebook
-
-    with Gradebook(rosters.gradebook_url(out), rosters.course_id()) as gb:
-        gb.update_or_create_assignment(A, duedate=datetime(2026, 3, 2, 10, 0))
+    set_due_date(out)
     assert main(["grade", str(out), "--dry-run"]) == 0
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")}
     assert "late by 1:30:00" in lines[f"asmith/{A}"] and "the LMS marks it late" in lines[f"asmith/{A}"]
@@ -440,16 +447,8 @@ def test_moodle_late_work_is_penalised_through_the_round_trip(tmp_path):
     """Moodle folder + grading worksheet -> collect -> grade with a due date and nbgrader's "zero"
     penalty in the course folder's config: the learner Moodle counts late (and whose time is after
     the due date) scores 0 in grades.csv and in the Moodle import file; the one on time 12."""
-    out = course(tmp_path)
-    download = moodle_download(tmp_path, {f"Jane Doe_100_assignsubmission_file_/{NB}": correct(),
-                                          f"Al Smith_101_assignsubmission_file_/{NB}": correct()})
-    (tmp_path / "worksheet.csv").write_text(WORKSHEET, encoding="utf-8")
-    assert main(["lms", "collect", str(download), "--lms", "moodle", "--out", str(out),
-                 "--worksheet", str(tmp_path / "worksheet.csv"), "--timezone", "UTC"]) == 0
-    from nbgrader.api import Gradebook
-
-    with Gradebook(rosters.gradebook_url(out), rosters.course_id()) as gb:
-        gb.update_or_create_assignment(A, duedate=datetime(2026, 3, 2, 10, 0))
+    out = collect_with_worksheet(tmp_path, "UTC")
+    set_due_date(out)
     (out / "nbgrader_config.py").write_text('c = get_config()\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
     grade = subprocess.run([sys.executable, "-m", "autograder", "grade", str(out), "--jobs", "2"],
                            cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), capture_output=True, text=True,

@@ -33,7 +33,6 @@ no time: its LATE mark is kept in lms.json and shown by this command and by `gra
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -162,29 +161,25 @@ def read_worksheet(path, timezone=""):
     path = Path(path)
     if not path.is_file():
         raise SystemExit(f"lms collect: worksheet {path} is not a file")
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in WORKSHEET if c not in (reader.fieldnames or [])]
-        if missing:
-            raise SystemExit(f"lms collect: {path.name} has no column {', '.join(repr(c) for c in missing)}: not "
-                             "Moodle's grading worksheet (the assignment's View all submissions -> Download grading "
-                             "worksheet, English labels)")
-        found = {}
-        for number, row in enumerate(reader, start=2):
-            participant = PARTICIPANT.match(row["Identifier"].strip())
-            if not participant:
-                raise SystemExit(f"lms collect: {path.name} line {number}: {row['Identifier']!r} is not a participant")
-            text = (row["Last modified (submission)"] or "").strip()
-            when = None
-            if text and text != "-":
-                try:
-                    moment = parser.parse(text)
-                except (ValueError, OverflowError):
-                    raise SystemExit(f"lms collect: {path.name} line {number}: cannot read the time {text!r}") from None
-                moment = moment if moment.tzinfo else moment.replace(tzinfo=where)
-                when = moment.astimezone(tz.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-            late = bool(re.search(r"\blate\b", row.get("Status") or "", re.I))
-            found[participant.group(1)] = Handed((row.get("Email address") or "").strip().lower(), when, late)
+    rows = rosters.csv_rows(path, WORKSHEET, lambda missing: (
+        f"lms collect: {path.name} has no column {', '.join(repr(c) for c in missing)}: not Moodle's grading "
+        "worksheet (the assignment's View all submissions -> Download grading worksheet, English labels)"))
+    found = {}
+    for number, row in enumerate(rows, start=2):
+        participant = PARTICIPANT.match(row["Identifier"].strip())
+        if not participant:
+            raise SystemExit(f"lms collect: {path.name} line {number}: {row['Identifier']!r} is not a participant")
+        text = (row["Last modified (submission)"] or "").strip()
+        when = None
+        if text and text != "-":
+            try:
+                moment = parser.parse(text)
+            except (ValueError, OverflowError):
+                raise SystemExit(f"lms collect: {path.name} line {number}: cannot read the time {text!r}") from None
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=where)
+            when = moment.astimezone(tz.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        late = bool(re.search(r"\blate\b", row.get("Status") or "", re.I))
+        found[participant.group(1)] = Handed((row.get("Email address") or "").strip().lower(), when, late)
     return found
 
 

@@ -31,12 +31,9 @@ def read_grades(out):
     path = Path(out) / "grades.csv"
     if not path.exists():
         raise SystemExit(f"lms export: no {path}: grade the class first (python -m autograder grade)")
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in NEEDED if c not in (reader.fieldnames or [])]
-        if missing:
-            raise SystemExit(f"lms export: {path} has no column {', '.join(missing)}: not the grade command's file")
-        rows = [r for r in reader if r["max_score"]]  # an unknown folder's row has no maximum
+    rows = rosters.csv_rows(path, NEEDED, lambda missing: (
+        f"lms export: {path} has no column {', '.join(missing)}: not the grade command's file"))
+    rows = [r for r in rows if r["max_score"]]  # an unknown folder's row has no maximum
     grades = {(r["student"], r["assignment"]): r for r in rows}
     maxima = {r["assignment"]: r["max_score"] for r in rows}
     return grades, maxima

@@ -122,6 +122,17 @@ def read(path, who="lms roster"):
     return learners
 
 
+def csv_rows(path, needed, refusal):
+    """The rows of a CSV file that has the columns `needed` (a byte-order mark allowed);
+    SystemExit(refusal(missing columns)) when it has not."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in needed if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SystemExit(refusal(missing))
+        return list(reader)
+
+
 def write(learners, path):
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
