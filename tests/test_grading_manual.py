@@ -200,3 +200,41 @@ def test_manual_grades_reach_feedback_and_reports_and_a_resubmission_clears_or_k
     assert (rows["bob"]["score"], rows["bob"]["status"]) == ("11", "ok")
     assert (rows["ada"]["score"], rows["ada"]["status"]) == ("12", "ok")
     assert total_in(feedback(course, "bob")) == 11
+
+
+@pytest.mark.slow
+def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a_resubmission(tmp_path):
+    """Exercise 9's explanation: awaiting a manual grade after the run; graded in the gradebook,
+    `feedback` counts it and the status no longer waits; a resubmission clears it and waits again."""
+    from support.synthetic import written_answers
+
+    assignment, notebook = "09_chain_rule", "09_chain_rule_exercise"
+    assert written_answers(assignment) == {"explanation": 3}
+    folder = tmp_path / "submitted" / "ada" / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(correct_notebook(assignment), folder / f"{notebook}.ipynb")
+    command("grade", tmp_path / "submitted", "--jobs", 1)
+    row = grades(tmp_path)["ada"]
+    assert (row["score"], row["max_score"], row["status"]) == ("14", "17", "awaiting manual grade: explanation")
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}", COURSE_ID) as gb:
+        grade = gb.find_grade("explanation", notebook, assignment, "ada")
+        grade.manual_score, grade.needs_manual_grade = 2.5, False
+        gb.find_comment("explanation", notebook, assignment, "ada").manual_comment = "Name the local derivative."
+        gb.db.commit()
+    command("feedback", tmp_path)
+    row = grades(tmp_path)["ada"]
+    assert (row["score"], row["status"]) == ("16.5", "ok")
+    page = (tmp_path / "feedback" / "ada" / assignment / f"{notebook}.html").read_text()
+    assert "Name the local derivative." in page and re.search(r"Score: 16\.5 / 17\.0", page)
+
+    nb = correct_notebook(assignment)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A second thought."))
+    nbformat.write(nb, folder / f"{notebook}.ipynb")
+    command("grade", tmp_path / "submitted", "--jobs", 1)
+    row = grades(tmp_path)["ada"]
+    assert row["score"] == "14"
+    assert row["status"].startswith("manual score cleared: explanation 2.5 / 3; comment on explanation")
+    assert row["status"].endswith("; awaiting manual grade: explanation")
