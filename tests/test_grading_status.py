@@ -289,3 +289,22 @@ graded answer whose checksum is the release's)."""
     assert maxima == {CHAIN: 17}
     assert {s: score.awaiting_manual for (s, _), score in scores.items()} == {
         "ann": ("explanation",), "bob": (), "cat": (), "dan": ()}
+
+
+def test_an_assignment_of_two_notebooks_is_judged_over_both(tmp_path):
+    """All answer cells of both notebooks as released: not attempted; one notebook done, the
+    other as released: partly blank naming the other's functions only."""
+    release = tmp_path / "release" / "two"
+    release.mkdir(parents=True)
+    (release / "a.ipynb").write_bytes(released_notebook("01_neuron").read_bytes())
+    (release / "b.ipynb").write_bytes(released_notebook(CHAIN).read_bytes())
+    folder = tmp_path / "submitted" / "ada" / "two"
+    folder.mkdir(parents=True)
+    (folder / "a.ipynb").write_bytes(released_notebook("01_neuron").read_bytes())
+    (folder / "b.ipynb").write_bytes(released_notebook(CHAIN).read_bytes())
+    sub = plan(Submission("ada", "two", folder), ["a", "b"], release=tmp_path / "release")
+    assert [(o.kind, o.detail) for o in sub.outcomes] == [(NOT_ATTEMPTED, "the release, unchanged")]
+    nbformat.write(correct_notebook(CHAIN), folder / "b.ipynb")
+    sub = plan(Submission("ada", "two", folder), ["a", "b"], release=tmp_path / "release")
+    names = _partly_blank_names(sub)
+    assert "sigmoid" in names and not set(names) & set(FUNCTIONS) and WRITTEN not in names
