@@ -238,3 +238,27 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
     assert row["score"] == "14"
     assert row["status"].startswith("manual score cleared: explanation 2.5 / 3; comment on explanation")
     assert row["status"].endswith("; awaiting manual grade: explanation")
+
+
+@pytest.mark.slow
+def test_kept_manual_grades_reach_the_feedback_with_a_database_server(tmp_path):
+    """With --db the workers' gradebook copies hold no grades (registration rows only): the
+    feedback of a resubmission whose manual grade is kept is made again from the master. (A
+    SQLite URL elsewhere stands for the server: the command treats any --db URL alike.)"""
+    db = f"sqlite:///{tmp_path / 'server.db'}"
+    write(tmp_path, "bob", correct_notebook(ASSIGNMENT))
+    command("grade", tmp_path / "submitted", "--jobs", 1, "--db", db)
+    assert not (tmp_path / "gradebook.db").exists()
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db, COURSE_ID) as gb:
+        gb.find_grade("test_neuron", NOTEBOOK, ASSIGNMENT, "bob").manual_score = 1.0
+        gb.find_comment("neuron", NOTEBOOK, ASSIGNMENT, "bob").manual_comment = "Say why the bias is added last."
+        gb.db.commit()
+    nb = correct_notebook(ASSIGNMENT)
+    nb.cells.append(nbformat.v4.new_markdown_cell("My notes on the neuron."))
+    write(tmp_path, "bob", nb)
+    command("grade", tmp_path / "submitted", "--jobs", 1, "--db", db, "--keep-manual")
+    assert grades(tmp_path)["bob"]["score"] == "11"
+    page = feedback(tmp_path, "bob")
+    assert "Say why the bias is added last." in page and total_in(page) == 11

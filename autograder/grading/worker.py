@@ -5,7 +5,9 @@ The main process sends `Job`s down a pipe and gets `Result`s back (`pool.Pool`);
 (with their compiled feedback templates) are reused from one submission to the next.
 Autograded notebooks and feedback go straight to `OUT/autograded/<student>/<assignment>/` and
 `OUT/feedback/<student>/<assignment>/`: each submission has its own folders, so workers never
-write the same file.
+write the same file. A SQLite master's copy holds its manual scores and comments (those a run
+keeps, see `batch`), so the feedback shows them; a database server's copy does not (`database`),
+and the main process makes such a submission's feedback again (`feedback.Regenerator`).
 """
 
 from __future__ import annotations
