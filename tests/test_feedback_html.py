@@ -33,6 +33,7 @@ from autograder.grading.feedback_html import (
     named_mistakes,
     to_mathml,
 )
+from support.synthetic import correct_notebook, learner_source, mutants, released_notebook
 
 ROOT = notebooks.ROOT
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "test-artifacts")) / "feedback"
@@ -236,9 +237,6 @@ def export(nb, settings, assignment="01_neuron"):
 def failed_relu_notebook():
     """Exercise 1 with the instructor's code except relu, which returns its input, and the outputs
     the judge gives its grade cells."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from support.synthetic import correct_notebook
-
     nb = correct_notebook("01_neuron")
     error, _ = real_failure("01_neuron", "relu", lambda z: z)
     for cell in nb.cells:
@@ -318,9 +316,6 @@ def graded_class(tmp_path_factory):
     """The grade command's feedback for a learner whose exercise 1 relu returns its input and
     whose exercise 3 has a sign flipped in one function."""
     import subprocess
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from support.synthetic import correct_notebook, learner_source, mutants, released_notebook
 
     root = tmp_path_factory.mktemp("feedback-class")
     planted = {"01_neuron": ("relu", "identity"), "03_loss": (None, "sign")}
