@@ -5,6 +5,7 @@ Moodle import, per-learner feedback zips; bad input gets a clear error."""
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -36,10 +37,19 @@ def blank():
     return released_notebook(A).read_text()
 
 
+_imported = {}  # roster text -> a course folder it was imported into (a new gradebook costs seconds)
+
+
 def course(tmp_path, text=ROSTER):
-    (tmp_path / "roster.csv").write_text(text)
+    """A course folder with the roster imported (a copy of the first import of the same roster)."""
     out = tmp_path / "course"
+    if text in _imported and _imported[text].exists():
+        shutil.copytree(_imported[text], out)
+        return out
+    (tmp_path / "roster.csv").write_text(text)
     assert main(["lms", "roster", str(tmp_path / "roster.csv"), "--out", str(out)]) == 0
+    _imported[text] = tmp_path / f"imported-{len(_imported)}"
+    shutil.copytree(out, _imported[text])
     return out
 
 
