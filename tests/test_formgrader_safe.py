@@ -183,3 +183,19 @@ def test_the_formgraders_buttons_in_the_course_folder(graded, tmp_path):
     assert_no_hidden_tests(course, ["ada", "bob"])
     # the course's own page (its template, the named mistakes), as the grade command made it
     assert {page: page.read_text() for page in pages} == pages
+
+
+@pytest.mark.slow
+def test_a_deleted_autograded_copy_is_graded_again(graded):
+    """What stock Autograde did to a renamed notebook (deleted its autograded copy, kept the
+    gradebook's score) no longer leaves the next grade run skipping it: it is graded again."""
+    import shutil
+
+    course = graded
+    shutil.rmtree(course / "autograded" / "bob")
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(course / "submitted"), "--jobs", "1"],
+                         cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "1 already graded (ledger), 1 to grade" in run.stderr
+    assert (course / "autograded" / "bob" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()

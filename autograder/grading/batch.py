@@ -98,7 +98,8 @@ class GradeRun:
                     done = None if self.force else self.ledger.done(sub, self.engine)
                     if sub.folder is None:
                         self.outcomes[sub.key] = sub.outcomes
-                    elif done is not None and master.graded(gb, sub.student, sub.assignment):
+                    elif (done is not None and master.graded(gb, sub.student, sub.assignment)
+                          and self.files_kept(sub, expected[sub.assignment])):
                         self.outcomes[sub.key] = done
                         skipped += 1
                     else:
@@ -155,6 +156,15 @@ class GradeRun:
         if interrupted:
             return 130
         return 1 if self.grader_errors else 0
+
+    def files_kept(self, sub, expected):
+        """Whether a graded submission's autograded notebooks and feedback pages are still there
+        (nbgrader's stock Autograde deletes the autograded copy when it fails; an instructor may
+        delete folders): if not, it is graded again. One nbgrader cannot take has none."""
+        if sub.problem:
+            return True
+        return all((self.out / step / sub.student / sub.assignment / f"{name}{ext}").is_file()
+                   for name in expected for step, ext in (("autograded", ".ipynb"), ("feedback", ".html")))
 
     def manual_policy(self, sub):
         """What happens to the hand-given scores and comments of a submission about to be graded
