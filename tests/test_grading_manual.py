@@ -74,6 +74,17 @@ def test_a_cleared_manual_grade_is_held_until_the_submission_is_recorded(tmp_pat
         "ada/01_neuron") == []
 
 
+def test_what_was_given_by_hand_reads_in_one_line():
+    from autograder.grading.gradebook import Manual
+
+    given = Manual({"test_relu": (0.5, None, 1.0), "test_neuron": (None, 1.0, 2.0), "explanation": (3.0, 1.0, 3.0)},
+                   {"relu": "Close:\n  a negative input " + "must give zero " * 6})
+    assert given.describe() == ('explanation 3 / 3 + 1 extra credit; test_neuron + 1 extra credit; '
+                                'test_relu 0.5 / 1; comment on relu: "Close: a negative input must give zero must '
+                                'give zero must g..."')
+    assert not Manual() and given.to_json()["scores"]["test_relu"] == [0.5, None, 1.0]
+
+
 # ------------------------------------------------------------------ end to end
 
 def write(course, student, nb):

@@ -19,6 +19,7 @@ from traitlets.config import Config
 
 from autograder import notebooks
 from autograder.grading.logs import captured_log, error_summary
+from autograder.grading.reports import fmt
 from autograder.grading.submissions import IGNORED
 
 GRADING = "grading"  # the command's own folder inside OUT: ledger, logs, staging, lock
@@ -90,10 +91,6 @@ class Manual:
 
     def to_json(self):
         return {"scores": {cell: list(value) for cell, value in self.scores.items()}, "comments": self.comments}
-
-
-def fmt(x):
-    return f"{x:g}" if isinstance(x, float) else str(x)
 
 
 class Master:
