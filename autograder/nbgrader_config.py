@@ -7,7 +7,7 @@ are its release.
 
 from pathlib import Path
 
-from autograder.grading.feedback_html import exporter_settings
+from autograder.grading.feedback_html import FeedbackExporter, exporter_settings
 from autograder.grading.pipelines import feedback_preprocessors
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
@@ -32,6 +32,8 @@ c.Execute.timeout = 30
 # through the course's steps, as the grade command's does: no hidden test reaches a learner.
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
-# The learner's feedback page (GenerateFeedback's HTMLExporter): the markdown's maths as MathML with
+# The learner's feedback page (GenerateFeedback's exporter, its own config section so that the
+# formgrader's pages keep nbgrader's templates): the markdown's maths as MathML with
 # no MathJax from the web, messages that wrap, lesson links as text (autograder/grading/feedback_html.py).
-c.HTMLExporter.update(exporter_settings())
+c.GenerateFeedback.exporter_class = FeedbackExporter
+c.FeedbackExporter.update(exporter_settings())

@@ -26,6 +26,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from autograder import notebooks
 from autograder.grading import feedback_html
 from autograder.grading.feedback_html import (
+    FeedbackExporter,
     NameTheMistake,
     course_path,
     exporter_settings,
@@ -196,7 +197,9 @@ def test_the_course_config_makes_generate_feedback_write_this_page(tmp_path):
     steps = feedback_preprocessors()
     assert steps.index(HideHiddenTests) < steps.index(NameTheMistake)  # hidden tests gone first
     cfg = course_config(tmp_path, tmp_path / "gradebook.db")
-    assert dict(cfg.HTMLExporter) == exporter_settings()
+    assert dict(cfg.FeedbackExporter) == exporter_settings()
+    assert cfg.GenerateFeedback.exporter_class is FeedbackExporter
+    assert "template_file" not in cfg.HTMLExporter  # nbgrader's other pages keep their templates
     assert NameTheMistake in cfg.GenerateFeedback.preprocessors
 
 

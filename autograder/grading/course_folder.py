@@ -83,18 +83,9 @@ def configure(c, course_id, db=None, regrade=None):
     if db:
         c.CourseDirectory.db_url = db
     course = PyFileConfigLoader("nbgrader_config.py", path=str(notebooks.ROOT / "autograder")).load_config()
-    for section in ("GenerateFeedback", "HTMLExporter"):
+    for section in ("GenerateFeedback", "FeedbackExporter"):  # the feedback's steps, exporter and page
         if section in course:
             c[section].merge(course[section])
-    # The formgrader's Generate Feedback sets HTMLExporter.template_name = "feedback" whatever the
-    # config says (nbgrader/apps/api.py): the course's page template is named by its full path,
-    # which nbconvert finds under any template name.
-    page, name = c.HTMLExporter.get("template_file"), c.HTMLExporter.get("template_name")
-    if page and name and not Path(page).is_absolute():
-        for base in c.HTMLExporter.get("extra_template_basedirs", []):
-            if (Path(base) / name / page).is_file():
-                c.HTMLExporter.template_file = str(Path(base) / name / page)
-                break
     to = c.CsvExportPlugin.get("to", "grades.csv")
     if Path(str(to)).name == "grades.csv" and Path(str(to)).parent in (Path("."), Path("")):
         c.CsvExportPlugin.to = EXPORT

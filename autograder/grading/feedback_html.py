@@ -5,10 +5,10 @@ check's message in a `<pre>` that never wraps, loads MathJax from the web to typ
 markdown's LaTeX, and keeps the exercise's relative links (`../../lessons/09_chain_rule.ipynb`),
 which point nowhere from the feedback folder. Here:
 
-- `course_feedback` (templates/course_feedback/feedback_page.html.j2, set as the HTMLExporter's
+- `course_feedback` (templates/course_feedback/feedback_page.html.j2, set as the FeedbackExporter's
   template in autograder/nbgrader_config.py) is nbgrader's template without the MathJax
   script, with messages that wrap at any window width;
-- `markdown2html` (the same file sets it as the HTMLExporter's markdown filter) renders the
+- `markdown2html` (the same file sets it as the FeedbackExporter's markdown filter) renders the
   markdown as nbconvert does, but turns `$...$`, `$$...$$`, `\\(...\\)`, `\\[...\\]` and
   `\\begin{env}...\\end{env}` into MathML (which browsers draw themselves: no script, no
   network), leaving as written anything latex2mathml cannot convert, and turns a relative
@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from jinja2 import pass_context
 from latex2mathml.converter import convert
+from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath, MathInlineParser
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -124,16 +125,26 @@ def markdown2html(context, source):
     return MarkdownWithMath(renderer=renderer, inline=MathMLInlineParser(hard_wrap=False)).render(source)
 
 
+class FeedbackExporter(HTMLExporter):
+    """The learner's feedback page: nbconvert's HTMLExporter under a name of its own
+    (`GenerateFeedback.exporter_class`), so the course's template and filter settings, in its
+    own config section (`c.FeedbackExporter`), reach only the feedback. nbgrader's other pages
+    are HTMLExporters too (the formgrader's manual grading page, with its `formgrade` template)
+    and keep theirs; the formgrader's Generate Feedback sets `HTMLExporter.template_name` to
+    nbgrader's page, which this section's own settings override."""
+
+
 def exporter_settings():
-    """The HTMLExporter settings that make GenerateFeedback write this page, for
-    autograder/nbgrader_config.py: {trait: value}. (GenerateFeedback sets nbgrader's template
-    folder itself only when none is configured: it is listed here, as the base template's home.)"""
+    """The FeedbackExporter settings that make GenerateFeedback write this page, for
+    autograder/nbgrader_config.py: {trait: value}. The template is named by its full path (a
+    name nbconvert finds whatever template_name another setting gives); nbgrader's template folder
+    is listed as the home of the page this one extends."""
     import nbgrader
 
     nbgrader_templates = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
     return {
         "template_name": TEMPLATE_NAME,
-        "template_file": TEMPLATE_FILE,
+        "template_file": str(TEMPLATES / TEMPLATE_NAME / TEMPLATE_FILE),
         "extra_template_basedirs": [str(nbgrader_templates), str(TEMPLATES)],
         "filters": {"markdown2html": f"{__name__}.markdown2html"},
     }
