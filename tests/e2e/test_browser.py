@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from support.lab_server import free_port, get, serving
+from support.lab_server import free_port, get, isolated_env, serving
 
 pytestmark = pytest.mark.slow  # drives JupyterLab in Chromium
 
@@ -63,13 +63,7 @@ def lab(tmp_path_factory):
     scratch = tmp / "course"
     for name in ("lessons", "exercises"):
         shutil.copytree(ROOT / name, scratch / name)
-    config_dir = tmp / "jupyter-config"
-    config_dir.mkdir()
-    # No announcements feed to fetch from the network.
-    (config_dir / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {"news_url": None}}))
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               IPYTHONDIR=str(tmp / "ipython"))
-    env.pop("JUPYTER_PLATFORM_DIRS", None)
+    env = isolated_env(tmp)
     port = free_port()
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
                f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={scratch}"]

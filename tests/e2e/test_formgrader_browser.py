@@ -14,7 +14,6 @@ test-artifacts/formgrader/. Skipped without playwright or /usr/bin/chromium.
 """
 
 import csv
-import json
 import os
 import re
 import shutil
@@ -26,7 +25,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from support.lab_server import free_port, serving
+from support.lab_server import free_port, isolated_env, serving
 from support.synthetic import correct_notebook, written_answers
 
 pytestmark = pytest.mark.slow  # grades a class, starts JupyterLab, drives Chromium
@@ -80,12 +79,7 @@ def test_the_written_answer_awaits_a_manual_grade(course):
 @pytest.fixture(scope="module")
 def formgrader(course, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("formgrader")
-    config_dir = tmp / "jupyter-config"
-    config_dir.mkdir()
-    (config_dir / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {"news_url": None}}))
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               IPYTHONDIR=str(tmp / "ipython"))
-    env.pop("JUPYTER_PLATFORM_DIRS", None)
+    env = isolated_env(tmp)
     env.pop("MAKEFLAGS", None)
     port = free_port()
     command = ["make", "--no-print-directory", "-C", str(ROOT), "formgrader", f"COURSE={course}", f"PORT={port}",

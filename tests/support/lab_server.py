@@ -1,6 +1,7 @@
 """A Jupyter server for tests: started on a free loopback port with a token, ready once its
 /api/status answers, stopped with its whole process group."""
 
+import json
 import os
 import signal
 import socket
@@ -16,6 +17,18 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def isolated_env(tmp):
+    """The environment for a test's Jupyter server: its own empty config dir (no user settings or
+    workspaces in or out, no announcements feed fetched), runtime dir and IPython dir under tmp."""
+    config_dir = tmp / "jupyter-config"
+    config_dir.mkdir()
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {"news_url": None}}))
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               IPYTHONDIR=str(tmp / "ipython"))
+    env.pop("JUPYTER_PLATFORM_DIRS", None)
+    return env
 
 
 def get(url, token, timeout=10):
