@@ -162,6 +162,7 @@ def test_moodle_folder_is_collected_by_name(tmp_path):
         f"Alan Smith_101_assignsubmission_file_/{NB}": blank(),
         "Alan Smith_101_assignsubmission_onlinetext_/onlinetext.html": "<p>hi</p>",
         f"Ludwig van Beethoven_102_assignsubmission_file_{NB}": correct(),   # "in folders" off: flat
+        f"Kim_104_assignsubmission_file/{NB}": correct(),                    # Moodle 4.1's folder name
         f"Nobody Known_103_assignsubmission_file_/{NB}": correct(),
     }
     for name, text in files.items():
@@ -170,7 +171,7 @@ def test_moodle_folder_is_collected_by_name(tmp_path):
     assert main(["lms", "collect", str(download), "--lms", "moodle", "--out", str(out)]) == 0
     submitted = out / "submitted"
     got = sorted(p.relative_to(submitted).as_posix() for p in submitted.rglob("*") if p.is_file())
-    assert got == [f"asmith/{A}/{NB}", f"jdoe/{A}/{NB}", f"lvb/{A}/{NB}"]
+    assert got == [f"asmith/{A}/{NB}", f"jdoe/{A}/{NB}", f"kim/{A}/{NB}", f"lvb/{A}/{NB}"]
     assert (submitted / "asmith" / A / NB).read_text() == blank()
     manifest = json.loads((out / "downloaded" / A / "lms.json").read_text())
     assert manifest["collected"]["jdoe"]["lms_id"] == "100"
@@ -356,6 +357,44 @@ def test_the_round_trip_through_canvas(tmp_path):
         names = zf.namelist()
         assert f"{A}/{NB[:-6]}.html" in names and "summary.md" in names
         assert all(n.startswith(f"{A}/") or n == "summary.md" for n in names)
+    with zipfile.ZipFile(out / "bundles" / f"canvas_{A}_feedback.zip") as zf:
+        read_back = {canvas_reads(n): zf.read(n) for n in zf.namelist()}
+    # each page goes to the learner's Canvas user id and the file they handed in (the resubmission's)
+    assert sorted(read_back) == [("31", "90822"), ("4242", "90817"), ("5151", "90900"), ("77", "90819")]
+    assert read_back["4242", "90817"] == (out / "feedback" / "jdoe" / A / f"{NB[:-6]}.html").read_bytes()
+
+
+def canvas_reads(name):
+    """(user id, file id) as Canvas reads an uploaded file's name: the first two all-digit parts
+    between underscores (app/models/assignment.rb, infer_comment_context_from_filename)."""
+    numbers = [part for part in name.rsplit("/", 1)[-1].split("_") if part.isdigit()]
+    return tuple(numbers[:2])
+
+
+def moodle_reads(name):
+    """(participant, plugin type, plugin name, file name) as Moodle reads a name in an uploaded
+    feedback zip (mod/assign/feedback/file/importziplib.php): a path part split at the first four
+    underscores."""
+    first, _, rest = name.partition("/")
+    info = first.split("_", 4) + [""] * (5 - len(first.split("_", 4)))
+    return info[1], info[2], info[3], "/".join(filter(None, [info[4], rest]))
+
+
+def test_moodle_feedback_upload_zip_names_the_participants(tmp_path):
+    out = course(tmp_path)
+    download = moodle_download(tmp_path, {f"Jane Doe_100_assignsubmission_file_/{NB}": correct(),
+                                          f"Kim_104_assignsubmission_file/{NB}": correct()})
+    assert main(["lms", "collect", str(download), "--lms", "moodle", "--out", str(out)]) == 0
+    (out / "grades.csv").write_text(GRADES)
+    for student in ("jdoe", "kim"):
+        page = out / "feedback" / student / A / f"{NB[:-6]}.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<p>feedback for {student}</p>")
+    assert main(["lms", "bundles", "--out", str(out)]) == 0
+    with zipfile.ZipFile(out / "bundles" / f"moodle_{A}_feedback.zip") as zf:
+        got = {moodle_reads(n): zf.read(n).decode() for n in zf.namelist()}
+    assert got == {("100", "assignsubmission", "file", f"{NB[:-6]}.html"): "<p>feedback for jdoe</p>",
+                   ("104", "assignsubmission", "file", f"{NB[:-6]}.html"): "<p>feedback for kim</p>"}
 
 
 def test_collecting_again_replaces_what_the_new_download_holds(tmp_path, capsys):

@@ -80,8 +80,10 @@ def run_export(args):
 def run_bundles(args):
     from autograder.lms.bundles import write_bundles
 
-    written, empty = write_bundles(args.out)
+    written, empty, uploads = write_bundles(args.out)
     print(f"lms bundles: {len(written)} zips in {args.out / 'bundles'}/ (one per learner)")
+    for path in uploads:
+        print(f"lms bundles: {path} (the LMS's bulk upload of feedback files, see docs/lms.md)")
     if empty:
         print(f"lms bundles: no feedback or summary yet, no zip: {', '.join(empty)}", file=sys.stderr)
     return 0

@@ -2,6 +2,18 @@
 learner's feedback HTML for every assignment (<assignment>/<notebook>.html) and their summary
 page (summary.md, its links pointing inside the zip), and nothing of anyone else: the way to
 return feedback without nbgrader's exchange, uploaded to the LMS as a file for that learner.
+
+For an assignment collected from an LMS (`lms collect`), also one zip for the LMS's own bulk
+upload of feedback files, COURSE/bundles/<lms>_<assignment>_feedback.zip, each learner's
+feedback pages named the way that LMS reads them back:
+
+- Canvas ("Upload Submissions" on the assignment's page): `<name>_<user id>_<file id>_<page>`;
+  Canvas takes the first two numbers of the name as the learner and the file they handed in
+  (app/models/assignment.rb, infer_comment_context_from_filename) and attaches the page to a
+  comment on that submission.
+- Moodle ("Upload multiple feedback files in a zip"): `<Full Name>_<participant>_assignsubmission_file_/<page>`;
+  Moodle takes the participant number from the folder name (mod/assign/feedback/file/importziplib.php)
+  and adds the page to the learner's feedback files.
 """
 
 from __future__ import annotations
@@ -48,9 +60,35 @@ def bundle(out, student, target):
             zf.writestr(zipfile.ZipInfo(name, FIXED_TIME), data, zipfile.ZIP_DEFLATED)
 
 
+def lms_uploads(out, folder):
+    """COURSE/bundles/<lms>_<assignment>_feedback.zip for each collected assignment; returns the paths."""
+    from autograder.lms.collect import manifests
+
+    written = []
+    for assignment, manifest in manifests(out).items():
+        entries = []
+        for student, got in sorted(manifest.get("collected", {}).items()):
+            pages = sorted((out / "feedback" / student / assignment).glob("*.html"))
+            if manifest["lms"] == "canvas":
+                numbers = [f[2] for f in got["files"] if len(f) > 2 and f[2]]
+                if not numbers:
+                    continue
+                prefix = f"{got['lms_name']}_{got['lms_id']}_{numbers[0]}_"
+            else:
+                prefix = f"{got['lms_name']}_{got['lms_id']}_assignsubmission_file_/"
+            entries += [(prefix + page.name, page) for page in pages]
+        if entries:
+            target = folder / f"{manifest['lms']}_{assignment}_feedback.zip"
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+                for name, page in entries:
+                    zf.writestr(zipfile.ZipInfo(name, FIXED_TIME), page.read_bytes(), zipfile.ZIP_DEFLATED)
+            written.append(target)
+    return written
+
+
 def write_bundles(out):
     """Write COURSE/bundles/<student>.zip for every learner with feedback or a summary;
-    returns ({student: path}, [learners with neither])."""
+    and the LMS upload zips; returns ({student: path}, [learners with neither], [LMS zips])."""
     out = Path(out)
     learners = students(out)
     if not learners:
@@ -65,4 +103,4 @@ def write_bundles(out):
             continue
         written[student] = folder / f"{student}.zip"
         bundle(out, student, written[student])
-    return written, empty
+    return written, empty, lms_uploads(out, folder)

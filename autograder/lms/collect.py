@@ -19,9 +19,10 @@ File names (`PATTERNS`):
   lower case without punctuation, LATE when Canvas counts the submission late, Canvas's user
   and file numbers, then the learner's file name, with `-1`, `-2` added by Canvas when the
   learner uploaded a file of that name before (a resubmission).
-- Moodle ("Download all submissions"): a folder `<Full Name>_<participant>_assignsubmission_file_`
-  per learner holding the files (or, with "download submissions in folders" off, files named
-  `<Full Name>_<participant>_assignsubmission_file_<file name>`).
+- Moodle ("Download all submissions"): a folder `<Full Name>_<participant>_assignsubmission_file`
+  per learner holding the files (Moodle before 4.1 ends the folder name with `_`), or, with
+  "download submissions in folders" off, files named
+  `<Full Name>_<participant>_assignsubmission_file_<file name>`.
 
 Neither download says when a learner handed in. Moodle's grading worksheet does (`--worksheet`:
 its "Last modified (submission)" column, read in `--timezone`): the collector hands the time to
@@ -50,13 +51,13 @@ from autograder.lms import roster as rosters
 PATTERNS = {
     "canvas": (r"(?:.*/)?(?P<lms_name>[^/]+?)_(?:(?P<late>LATE|late)_)?(?P<lms_id>\d+)_(?P<file_number>\d+)_"
                r"(?P<file_id>[^/]+?)(?P<ext>\.ipynb)$"),
-    "moodle": (r"(?:.*/)?(?P<lms_name>[^/]+?)_(?P<lms_id>\d+)_assignsubmission_file_/?(?:[^/]+/)*?"
+    "moodle": (r"(?:.*/)?(?P<lms_name>[^/]+?)_(?P<lms_id>\d+)_assignsubmission_file(?:_/?|/)(?:[^/]+/)*?"
                r"(?P<file_id>[^/]+?)(?P<ext>\.ipynb)$"),
 }
 # What a learner's entry looks like, notebook or not: to tell "not a notebook" from "not the LMS's".
 ENTRY = {
     "canvas": re.compile(r"(?:.*/)?[^/]+?_(?:(?:LATE|late)_)?\d+_[^/]+$"),
-    "moodle": re.compile(r"(?:.*/)?[^/]+?_\d+_assign(?:submission|feedback)_\w+?_"),
+    "moodle": re.compile(r"(?:.*/)?[^/]+?_\d+_assign(?:submission|feedback)_[a-z]+[_/]"),
 }
 SHAPES = {"canvas": "name_[LATE_]userid_fileid_file.ipynb",
           "moodle": "Full Name_12345_assignsubmission_file_/file.ipynb"}
@@ -121,7 +122,8 @@ class RosterCollector(FileNameCollectorPlugin):
                     continue
                 del self.decided[loser[1]]
             best[key] = (order, path)
-            self.decided[path] = {"student_id": student, "file_id": name + info["ext"]}
+            self.decided[path] = {"student_id": student, "file_id": name + info["ext"],
+                                  "lms_file": info.get("file_number")}  # zip_collect reads only the first two
             if handed and handed.when:  # zip_collect writes it to the learner's timestamp.txt
                 self.decided[path]["timestamp"] = handed.when
             record = self.learners.setdefault(student, {"lms_name": info["lms_name"], "lms_id": info["lms_id"],
@@ -130,7 +132,7 @@ class RosterCollector(FileNameCollectorPlugin):
             record["submitted_at"] = handed.when if handed else None
         for path, decided in self.decided.items():
             self.learners[decided["student_id"]]["files"].append(
-                [os.path.relpath(path, self.extracted), decided["file_id"]])
+                [os.path.relpath(path, self.extracted), decided["file_id"], decided.get("lms_file")])
 
     def collect(self, submitted_file):
         return self.decided.get(submitted_file)
@@ -333,7 +335,7 @@ def report(manifest, out):
         got = manifest["collected"][student]
         late = "  LATE (the LMS's mark)" if got["late"] else ""
         when = f"  handed in {got['submitted_at']}" if got.get("submitted_at") else ""
-        files = ", ".join(f"{Path(src).name} -> {dest}" for src, dest in got["files"])
+        files = ", ".join(f"{Path(src).name} -> {dest}" for src, dest, *_ in got["files"])
         lines.append(f"  {student:<16} {got['lms_name']} ({got['lms_id']}): {files}{when}{late}")
     for label, got in sorted(manifest["unknown_learners"].items()):
         lines.append(f"  not collected: {label}: {got['why']} ({', '.join(Path(f).name for f in got['files'])})")
