@@ -88,7 +88,7 @@ def run(args):
     if getattr(args, "dry_run", False):
         from autograder.lms.dryrun import dry_run
 
-        return dry_run(submitted, out, args.engine, args.force)
+        return dry_run(submitted, out, args.engine, args.force, args.db)
     if args.jobs < 1 or args.timeout < 1:
         raise SystemExit("grade: --jobs and --timeout must be at least 1")
     if args.cluster:

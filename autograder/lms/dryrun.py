@@ -18,19 +18,24 @@ from autograder.lms import roster as rosters
 from autograder.lms.collect import manifests
 
 
-def due_dates(out):
-    """{assignment: due date (naive UTC)} from the course folder's gradebook, if it has one."""
-    db = Path(out) / "gradebook.db"
-    url = rosters.gradebook_url(out)
-    if url.startswith("sqlite:") and not db.exists():
+def due_dates(out, url=None):
+    """{assignment: due date (naive UTC)} from the course folder's gradebook (or the database at
+    `url`, grade --db), if it has one."""
+    url = url or rosters.gradebook_url(out)
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         return {}
-    from nbgrader.api import Gradebook
+    from nbgrader.utils import parse_utc
+    from sqlalchemy import create_engine, text
 
-    try:
-        with Gradebook(url, rosters.course_id()) as gb:
-            return {a.name: a.duedate for a in gb.assignments if a.duedate}
+    engine = create_engine(url)
+    try:  # a plain query: nbgrader's Gradebook would add its course row to a gradebook without one
+        with engine.connect() as db:
+            rows = db.execute(text("SELECT name, duedate FROM assignment WHERE duedate IS NOT NULL")).all()
+        return {name: parse_utc(due) for name, due in rows}
     except Exception:  # a gradebook that cannot be read has no due dates for a listing
         return {}
+    finally:
+        engine.dispose()
 
 
 def submitted_at(folder):
@@ -56,7 +61,7 @@ def late_text(when, due, lms_late):
     return "; ".join(notes)
 
 
-def listing(submitted, out, engine="judge", force=False):
+def listing(submitted, out, engine="judge", force=False, db=None):
     """The dry run's lines."""
     from autograder.grading.gradebook import GRADING
     from autograder.grading.ledger import Ledger
@@ -67,7 +72,7 @@ def listing(submitted, out, engine="judge", force=False):
     source = {a: digest(notebooks.SOLUTIONS / a) for a in assignments}
     expected = {a: sorted(p.name[:-6] for p in (notebooks.EXERCISES / a).glob("*.ipynb")) for a in assignments}
     ledger = Ledger(Path(out) / GRADING / "ledger.jsonl")
-    due = due_dates(out)
+    due = due_dates(out, db)
     lms = {a: m.get("collected", {}) for a, m in manifests(out).items()}
     roster = {x.id for x in rosters.read(Path(out) / rosters.ROSTER, "grade")} \
         if (Path(out) / rosters.ROSTER).exists() else None
@@ -111,6 +116,6 @@ def listing(submitted, out, engine="judge", force=False):
     return lines
 
 
-def dry_run(submitted, out, engine="judge", force=False):
-    print("\n".join(listing(submitted, out, engine, force)))
+def dry_run(submitted, out, engine="judge", force=False, db=None):
+    print("\n".join(listing(submitted, out, engine, force, db)))
     return 0
