@@ -217,6 +217,12 @@ def test_bad_downloads_get_a_clear_error(tmp_path):
         main(["lms", "collect", str(canvas_zip(tmp_path / "r.zip", {"doejane_4242_1_mine.ipynb": correct()})),
               "--lms", "canvas", "--out", str(out)])
     assert not (out / "submitted").exists()
+    inside = out / "downloaded" / A / "archive" / "c.zip"
+    inside.parent.mkdir(parents=True)
+    shutil.copy(make_canvas(tmp_path), inside)
+    with pytest.raises(SystemExit, match="inside .* which this command replaces"):
+        main(["lms", "collect", str(inside), "--lms", "canvas", "--out", str(out)])
+    assert inside.exists()
 
 
 def test_dry_run_lists_before_grading_and_writes_nothing(tmp_path, capsys):

@@ -270,6 +270,9 @@ def collect(download, lms, out, assignment=None, worksheet=None, timezone=""):
 
     place = out / "downloaded" / assignment
     archive = place / "archive"
+    if place == download or place in download.parents:
+        raise SystemExit(f"lms collect: {download} is inside {place}, which this command replaces: give the "
+                         "download from where you saved it")
     shutil.rmtree(archive, ignore_errors=True)
     archive.mkdir(parents=True)
     if download.is_dir():
