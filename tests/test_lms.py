@@ -284,6 +284,11 @@ def test_export_writes_what_canvas_and_moodle_import(tmp_path, capsys):
                         ["van Beethoven, Ludwig", "", "", "lvb", "", "", ""],    # not graded: blank
                         ["Kim", "", "", "kim", "", "", ""]]
     assert "not on the roster, left out: zed" in capsys.readouterr().err
+    titled = exported(out, "canvas", "--title", "03_loss=Exercise 3 (4570)")
+    assert titled[0][5:] == ["01_neuron", "Exercise 3 (4570)"] and titled[2][5:] == ["12", "7.5"]
+    for bad in ("03_loss", "99_x=Title", "03_loss= "):
+        with pytest.raises(SystemExit, match="--title"):
+            main(["lms", "export", "--lms", "canvas", "--out", str(out), "--title", bad])
     rows = exported(out, "moodle", "--zero-missing")
     assert rows[0] == ["Email address", "First name", "Last name", "01_neuron", "03_loss"]
     assert rows[1:] == [["jane.doe@example.edu", "Jane", "Doe", "12", "7.5"],

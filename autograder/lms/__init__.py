@@ -44,6 +44,9 @@ def add_arguments(parser):
     ex.add_argument("--out", type=Path, required=True, metavar="COURSE")
     ex.add_argument("--zero-missing", action="store_true",
                     help="0 for an assignment not handed in (default: blank, the LMS's grade left as it is)")
+    ex.add_argument("--title", action="append", default=[], metavar="ASSIGNMENT=TITLE",
+                    help="the LMS's name for an assignment's column, e.g. 01_neuron=\"Exercise 1 (4567)\" as "
+                         "Canvas's own export heads it (repeat for each; default: the assignment id)")
     ex.set_defaults(fn=run_export)
     bu = sub.add_parser("bundles", help="COURSE/bundles/<student>.zip: each learner's feedback and summary")
     bu.add_argument("--out", type=Path, required=True, metavar="COURSE")
@@ -70,7 +73,7 @@ def run_collect(args):
 def run_export(args):
     from autograder.lms.export import export
 
-    path, strangers = export(args.out, args.lms, args.zero_missing)
+    path, strangers = export(args.out, args.lms, args.zero_missing, args.title)
     print(f"lms export: {path}")
     if strangers:
         print(f"lms export: graded but not on the roster, left out: {', '.join(strangers)}", file=sys.stderr)

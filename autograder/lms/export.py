@@ -3,12 +3,13 @@ gradebook imports, one row per learner on the roster, one column per assignment.
 
 The scores are grades.csv's (after nbgrader's late penalty, manual scores included). A blank
 cell leaves the LMS's grade as it is: an assignment not handed in (unless --zero-missing) or not
-graded yet. The column headers are the assignment ids (01_neuron, ...): name the LMS's
-assignments the same, or rename the column when the LMS asks which assignment it is.
+graded yet. The column headers are the assignment ids (01_neuron, ...), or the LMS's own names
+given with --title 01_neuron="Exercise 1 (4567)" (Canvas's export heads a column with the
+assignment's name and its number in brackets; with that header the import needs no matching).
 
 - Canvas (Grades > Import): Student, ID, SIS User ID, SIS Login ID, Section, then the
-  assignments, and a "Points Possible" row. Canvas finds the learner by ID (its user number:
-  the roster's lms_id), else by SIS User ID (sis_id), else by SIS Login ID (login, else the
+  assignments, and a "Points Possible" row. Canvas matches the learner on the id columns: ID
+  (its user number: the roster's lms_id), SIS User ID (sis_id), SIS Login ID (login, else the
   roster id).
 - Moodle (Grades > Import > CSV file): Email address, First name, Last name, then the
   assignments; map "Email address" to the user field "email address" when importing.
@@ -47,7 +48,21 @@ def score_cell(row, zero_missing):
     return row["score"]  # blank when not graded (a grader error, an interruption)
 
 
-def export(out, lms, zero_missing=False):
+def column_titles(pairs, assignments):
+    """{assignment: column header} from --title ASSIGNMENT=TITLE (default: the assignment id)."""
+    titles = {a: a for a in assignments}
+    for pair in pairs or ():
+        assignment, sep, title = pair.partition("=")
+        if not sep or not title.strip():
+            raise SystemExit(f"lms export: --title {pair!r}: write it as ASSIGNMENT=TITLE")
+        if assignment not in titles:
+            raise SystemExit(f"lms export: --title {pair!r}: grades.csv has no assignment {assignment!r} "
+                             f"(it has {', '.join(assignments)})")
+        titles[assignment] = title.strip()
+    return titles
+
+
+def export(out, lms, zero_missing=False, titles=None):
     """Write COURSE/lms/<lms>_grades.csv; returns (path, learners not on the roster)."""
     if lms not in FILES:
         raise SystemExit(f"lms export: unknown LMS {lms!r}; this command knows {', '.join(FILES)}")
@@ -55,16 +70,17 @@ def export(out, lms, zero_missing=False):
     learners = rosters.load(out, "lms export")
     grades, maxima = read_grades(out)
     assignments = sorted(maxima)
+    header = [column_titles(titles, assignments)[a] for a in assignments]
     folder = out / "lms"
     folder.mkdir(exist_ok=True)
     path = folder / FILES[lms]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         if lms == "canvas":
-            writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *assignments])
+            writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *header])
             writer.writerow(["Points Possible", "", "", "", "", *[maxima[a] for a in assignments]])
         else:
-            writer.writerow(["Email address", "First name", "Last name", *assignments])
+            writer.writerow(["Email address", "First name", "Last name", *header])
         for x in learners:
             scores = [score_cell(grades.get((x.id, a)), zero_missing) for a in assignments]
             first, last = x.first_last
