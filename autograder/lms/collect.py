@@ -328,6 +328,14 @@ def manifests(out):
     return found
 
 
+def late_marks(out):
+    """{(student, assignment)} of the work the LMS itself marks late (Canvas's LATE, Moodle's
+    worksheet status), from every download collected into the course folder: what a report can
+    show beside nbgrader's own lateness (which needs a time the downloads rarely give)."""
+    return {(student, assignment) for assignment, manifest in manifests(out).items()
+            for student, got in manifest.get("collected", {}).items() if got.get("late")}
+
+
 def report(manifest, out):
     """The collect's listing, as the command prints it."""
     a, lms = manifest["assignment"], manifest["lms"].capitalize()

@@ -15,7 +15,7 @@ from autograder import notebooks
 from autograder.grading.outcomes import MISSING, RENAMED, kinds, status_text
 from autograder.grading.submissions import digest, discover, plan
 from autograder.lms import roster as rosters
-from autograder.lms.collect import manifests
+from autograder.lms.collect import late_marks
 
 
 def due_dates(out, url=None):
@@ -73,7 +73,7 @@ def listing(submitted, out, engine="judge", force=False, db=None):
     expected = {a: sorted(p.name[:-6] for p in (notebooks.EXERCISES / a).glob("*.ipynb")) for a in assignments}
     ledger = Ledger(Path(out) / GRADING / "ledger.jsonl")
     due = due_dates(out, db)
-    lms = {a: m.get("collected", {}) for a, m in manifests(out).items()}
+    lms_late = late_marks(out)
     roster = {x.id for x in rosters.read(Path(out) / rosters.ROSTER, "grade")} \
         if (Path(out) / rosters.ROSTER).exists() else None
 
@@ -96,7 +96,7 @@ def listing(submitted, out, engine="judge", force=False, db=None):
         notes = [status_text(sub.outcomes)] if sub.outcomes and sub.folder is not None else []
         if sub.folder is not None:
             late = late_text(submitted_at(sub.folder), due.get(sub.assignment),
-                             lms.get(sub.assignment, {}).get(sub.student, {}).get("late", False))
+                             (sub.student, sub.assignment) in lms_late)
             if late:
                 notes.append(f"late: {late}")
         if roster is not None and sub.student not in roster:
