@@ -114,8 +114,9 @@ class GradeRun:
                      f"{self.engine} engine on {len(pool.workers) if work else 0} workers")
             if self.engine == "judge":
                 self.say(f"grade: {confine.describe()}")
+            given = master.manual_keys() if todo else set()
             for sub in todo:  # before the workers copy the master
-                self.manual_policy(sub)
+                self.manual_policy(sub, sub.key in given)
             for sub in todo:
                 if sub.problem:
                     self.zero(sub)
@@ -166,16 +167,17 @@ class GradeRun:
         return all((self.out / step / sub.student / sub.assignment / f"{name}{ext}").is_file()
                    for name in expected for step, ext in (("autograded", ".ipynb"), ("feedback", ".html")))
 
-    def manual_policy(self, sub):
+    def manual_policy(self, sub, given=True):
         """What happens to the hand-given scores and comments of a submission about to be graded
         (see the module): cleared from the master (files changed), kept with a word (files
         changed, --keep-manual; or no ledger line says which files they were given to), kept
-        silently (files unchanged). Its outcomes go with the submission's when it is finished."""
+        silently (files unchanged). Its outcomes go with the submission's when it is finished.
+        given: whether the master holds anything given by hand for it (`Master.manual_keys`)."""
         held = self.ledger.held_outcomes(sub.key)  # cleared by an earlier run that did not finish it
         self.files[sub.key] = digest(sub.folder)
         changed = self.ledger.changed(sub, self.files[sub.key])
         clear = bool(changed) and not self.keep_manual
-        manual = self.master.manual(sub.student, sub.assignment, clear=clear)
+        manual = self.master.manual(sub.student, sub.assignment, clear=clear) if given else None
         found = []
         if manual and clear:
             found.append(Outcome(MANUAL_CLEARED, f"{manual.describe()} (given to an earlier version of the "

@@ -168,6 +168,22 @@ class Master:
                 return False
         return True
 
+    def manual_keys(self):
+        """The submissions ("student/assignment") that have anything given by hand, in one query."""
+        from nbgrader.api import Assignment, Comment, Grade, SubmittedAssignment, SubmittedNotebook
+
+        keys = set()
+        with self.gradebook() as gb:
+            for table, given in ((Grade, (Grade.manual_score.isnot(None)) | (Grade.extra_credit.isnot(None))),
+                                 (Comment, Comment.manual_comment.isnot(None))):
+                rows = (gb.db.query(SubmittedAssignment.student_id, Assignment.name).select_from(table)
+                        .join(SubmittedNotebook, table.notebook_id == SubmittedNotebook.id)
+                        .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+                        .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                        .filter(given, Assignment.course_id == self.course_id))
+                keys.update(f"{student}/{assignment}" for student, assignment in rows)
+        return keys
+
     def manual(self, student, assignment, clear=False):
         """The submission's hand-given scores, extra credit and comments (`Manual`); clear: remove
         them from the master (one commit), a cell without an automatic score then awaits a
