@@ -117,12 +117,13 @@ class Ledger:
             entry["score"], entry["max_score"] = score
         if files is not None:
             entry["files"] = files
-        held = self.held.get(sub.key)
+        key = key_of(entry)
+        held = self.held.get(key)
         if held:
             entry["cleared_manual"] = held["cleared"]
         self.write(entry)
         if held:
-            del self.held[sub.key]
+            del self.held[key]
             self._write_held()
 
     def _write_held(self):
