@@ -363,6 +363,10 @@ def test_the_round_trip_through_canvas(tmp_path):
     assert grade.returncode == 0, grade.stdout[-2000:] + grade.stderr[-2000:]
     rows = {r[3]: r[5] for r in exported(out, "canvas")[2:]}
     assert rows == {"jdoe": "12", "asmith": "12", "lvb": "12", "kim": "0"}
+    with open(out / "grades.csv") as fh:  # Canvas's LATE mark reaches the status, and only asmith's
+        status = {r["student"]: r["status"] for r in csv.DictReader(fh)}
+    assert "late: marked late by the LMS" in status["asmith"]
+    assert [s for s, text in status.items() if "late" in text] == ["asmith"]
     assert main(["lms", "bundles", "--out", str(out)]) == 0
     with zipfile.ZipFile(out / "bundles" / "lvb.zip") as zf:
         names = zf.namelist()

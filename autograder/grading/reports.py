@@ -17,6 +17,7 @@ from pathlib import Path
 from autograder.grading.class_report import cell_order, function_of, ordered, short_lines, write_class_report
 from autograder.grading.outcomes import (
     AWAITING_MANUAL,
+    LATE,
     NOT_GRADED,
     NOT_SUBMITTED,
     OK,
@@ -25,8 +26,10 @@ from autograder.grading.outcomes import (
     mistake_text,
     status_text,
 )
+from autograder.lms.collect import late_marks
 
 UNKNOWN = "unknown assignment: not one of this course's exercises (skipped)"
+LMS_LATE = "marked late by the LMS, which gives no time (no late penalty: see docs/lms.md)"
 # grades.csv: the first five columns are what instructors' scripts and nbgrader's export read; keep them.
 GRADES_HEAD = ["student", "assignment", "score", "max_score", "status", "submitted_at", "late_by_seconds", "penalty"]
 CLASS_PAGE = "class.md"  # summary/class.md: what the class got wrong
@@ -69,7 +72,10 @@ def report_rows(out, subs, outcomes, scores, maxima, grader_errors, history=None
     """One Row per submission: the score, submission time, lateness and penalty from the master
     gradebook (`Master.scores()`: Score), the outcomes from this run or the ledger (blank score:
     not graded, by a grader error or an interruption), plus AWAITING_MANUAL when manually graded
-    cells have no score yet. history: {"student/assignment": [earlier gradings, oldest first]}."""
+    cells have no score yet, and LATE for work the LMS marked late when nbgrader had no time to
+    judge it by (`lms collect`: Canvas's LATE mark). history: {"student/assignment": [earlier
+    gradings, oldest first]}."""
+    marked = late_marks(out)
     rows = []
     for sub in subs:
         found = list(outcomes.get(sub.key, [Outcome(NOT_GRADED, "the run was interrupted")]))
@@ -80,6 +86,8 @@ def report_rows(out, subs, outcomes, scores, maxima, grader_errors, history=None
             score, cells = got.score, got.cells
             if got.awaiting_manual and AWAITING_MANUAL not in kinds(found):
                 found.append(Outcome(AWAITING_MANUAL, ", ".join(got.awaiting_manual)))
+            if (sub.student, sub.assignment) in marked and LATE not in kinds(found):
+                found.append(Outcome(LATE, LMS_LATE))
         else:
             score, cells, got = None, {}, None
         feedback = sorted((out / "feedback" / sub.student / sub.assignment).glob("*.html"))
