@@ -27,10 +27,13 @@ from autograder import notebooks
 from autograder.grading import feedback_html
 from autograder.grading.feedback_html import (
     FeedbackExporter,
+    LateWork,
     NameTheMistake,
     course_path,
+    duration,
     exporter_settings,
     headline,
+    late_note,
     named_mistakes,
     to_mathml,
 )
@@ -209,7 +212,7 @@ def stock_settings():
     return {"template_name": "feedback", "extra_template_basedirs": [templates]}
 
 
-def export(nb, settings, assignment="01_neuron"):
+def export(nb, settings, assignment="01_neuron", **more):
     """A feedback page of an autograded notebook with its cells' scores set, as GenerateFeedback
     writes it (its HTMLExporter, with the course's steps after GetGrades)."""
     from nbconvert import HTMLExporter
@@ -233,7 +236,8 @@ def export(nb, settings, assignment="01_neuron"):
     for step in (HideHiddenTests, NameTheMistake, CSSHTMLHeaderPreprocessor):
         exporter.register_preprocessor(step, enabled=True)
     page, _ = exporter.from_notebook_node(nb, resources={"nbgrader": {
-        "notebook": "01_neuron_exercise", "assignment": assignment, "score": 0, "max_score": 12, "late_penalty": 0}})
+        "notebook": "01_neuron_exercise", "assignment": assignment, "score": 0, "max_score": 12, "late_penalty": 0,
+        **more}})
     return page
 
 
@@ -264,6 +268,37 @@ def test_the_page_has_no_script_and_no_web_address():
     assert "mathjax" in stock.lower() and "<math" not in stock  # what the course's page replaces
 
 
+# ------------------------------------------------------------------ late work
+
+@pytest.mark.parametrize("seconds, words", [
+    (30, "less than a minute"), (60, "1 minute"), (7200.0, "2 hours"), (5400, "1 hour and 30 minutes"),
+    (93784, "1 day and 2 hours"), (172800, "2 days"), (86400 + 59, "1 day"),
+])
+def test_how_late_in_words(seconds, words):
+    assert duration(seconds) == words
+
+
+def test_the_late_sentence():
+    from datetime import datetime
+
+    submitted, due = datetime(2026, 12, 1, 12, 0), datetime(2026, 12, 1, 10, 0)
+    assert late_note(submitted, due, 7200.0, 12) == (
+        "Handed in 1 December 2026 at 12:00 UTC, 2 hours after the due date (1 December 2026 at 10:00 UTC). "
+        "The score above is after a late penalty of 12 points.")
+    assert late_note(submitted, due, 7200.0, 0).endswith("after the due date (1 December 2026 at 10:00 UTC). "
+                                                         "No points were taken off for lateness.")
+    assert late_note(submitted, due, 7200.0, 1.5).endswith("a late penalty of 1.5 points.")
+
+
+def test_the_late_line_sits_under_the_score_only_for_late_work():
+    page = export(failed_relu_notebook(), exporter_settings(), late_note="Handed in <late>")
+    assert re.search(r'<h4>01_neuron_exercise \(Score: [^<]*\)</h4>\s*<p class="late-note">Handed in &lt;late&gt;</p>',
+                     page)
+    assert page.count('class="late-note"') == 1
+    assert 'class="late-note"' not in export(failed_relu_notebook(), exporter_settings())
+    assert exporter_settings()["preprocessors"] == [f"{LateWork.__module__}.LateWork"]
+
+
 # ------------------------------------------------------------------ in Chromium
 
 MEASURE = """() => {
@@ -286,8 +321,20 @@ MEASURE = """() => {
     return {text: e.innerText, above: pre !== null && box(e).height > 0
             && e.getBoundingClientRect().bottom <= pre.getBoundingClientRect().top};
   });
-  return {outputs, maths, links, prose, headlines, innerWidth: window.innerWidth,
-          pageWidth: document.documentElement.scrollWidth};
+  const textBox = e => { const r = document.createRange(); r.selectNodeContents(e);
+                         const b = r.getBoundingClientRect(); return {left: b.left, right: b.right}; };
+  const tables = [...document.querySelectorAll('.text_cell_render table')].map(t => ({
+    box: box(t), scrollWidth: t.scrollWidth, clientWidth: t.clientWidth,
+    rows: [...t.rows].filter(r => r.getBoundingClientRect().height > 0).map(r => [...r.cells].map(c => ({
+      text: c.innerText.trim(), ...textBox(c)})))}));
+  const late = document.querySelector('p.late-note');
+  const score = document.querySelector('.panel-heading h4');
+  return {outputs, maths, links, prose, headlines, tables, innerWidth: window.innerWidth,
+          pageWidth: document.documentElement.scrollWidth,
+          late: late && {text: late.innerText, box: box(late), scrollWidth: late.scrollWidth,
+                         clientWidth: late.clientWidth,
+                         underScore: late.getBoundingClientRect().top >= score.getBoundingClientRect().bottom
+                                     && late.previousElementSibling === score}};
 }"""
 
 
@@ -312,6 +359,12 @@ def overflowing(found):
     return [o for o in found["outputs"]
             if o["scrollWidth"] > o["clientWidth"] + 1 or o["scrollHeight"] > o["clientHeight"] + 1
             or o["box"]["right"] > found["innerWidth"] + 1 or o["box"]["left"] < 0]
+
+
+def cell_gaps(found):
+    """[(left cell's text, right cell's text, px between their texts)] for side by side table cells."""
+    return [(a["text"], b["text"], b["left"] - a["right"]) for table in found["tables"] for row in table["rows"]
+            for a, b in zip(row, row[1:]) if a["text"] and b["text"]]
 
 
 @pytest.fixture(scope="module")
@@ -381,6 +434,16 @@ def test_the_feedback_reads_well_in_chromium(graded_class, browser, assignment):
         for message in messages.values():  # each message whole, on the page
             assert " ".join(message.split()) in " ".join(shown.split())
         assert len(found["maths"]) >= 8
+        assert found["tables"] and all(t["box"]["right"] <= width + 1 for t in found["tables"])
+        gaps = cell_gaps(found)
+        assert gaps and min(gap for _, _, gap in gaps) >= 8, width  # padded cells: texts apart
+        if assignment == "01_neuron":  # the slopes' table, whose ReLU row ran together
+            (relu,) = [row for table in found["tables"] for row in table["rows"] if row[0]["text"] == "ReLU"]
+            assert relu[2]["text"] == "0 (this course's convention)" and relu[1]["text"].startswith("1 if")
+            assert relu[2]["left"] - relu[1]["right"] >= 8
+            page.evaluate("[...document.querySelectorAll('td')].find(td => td.innerText.trim() === 'ReLU')"
+                          ".closest('table').scrollIntoView()")
+            page.screenshot(path=str(ARTIFACTS / f"{assignment}-table-{width}.png"))
         assert all(m["width"] > 0 and m["height"] > 0 for m in found["maths"])
         assert "$" not in found["prose"] and "\\" not in found["prose"]
         assert found["links"] and all(link["href"].startswith("#") and link["target"] for link in found["links"])
@@ -407,6 +470,26 @@ def test_the_measurements_find_what_is_wrong_with_nbgraders_own_page(graded_clas
     assert overflowing(found)
     assert "$" in found["prose"]
     assert any(not link["href"].startswith("#") for link in found["links"])
+    assert min(gap for _, _, gap in cell_gaps(found)) < 4  # its table cells have no padding
+
+
+WIDE_TABLE = ("| shape | what it holds | example |\n|---|---|---|\n"
+              "| `(batch_size, number_of_inputs_to_the_first_layer)` | the inputs, one row per example | "
+              "`np.random.default_rng(0).standard_normal((32, 784))` |\n")
+
+
+@pytest.mark.slow
+def test_a_table_wider_than_the_window_scrolls_inside_itself(browser, tmp_path):
+    nb = failed_relu_notebook()
+    nb.cells.insert(1, new_markdown_cell(WIDE_TABLE))
+    path = tmp_path / "wide.html"
+    path.write_text(export(nb, exporter_settings()))
+    page, found, _ = open_page(browser, path, 400)
+    page.close()
+    (wide,) = [t for t in found["tables"] if t["rows"][0][0]["text"] == "shape"]
+    assert wide["scrollWidth"] > wide["clientWidth"]  # too wide for 400 px: it scrolls, in its own box
+    assert wide["box"]["right"] <= 400 and found["pageWidth"] <= 400
+    assert min(gap for _, _, gap in cell_gaps(found)) >= 8
 
 
 def test_text_plain_of_the_headline_has_no_markup():
@@ -423,3 +506,47 @@ def test_what_the_check_found_first_is_said_above_it(wrong, says):
     error, _ = real_failure("01_neuron", "relu", wrong)
     plain = html.unescape(re.sub(r"<[^>]+>", "", headline("test_relu", error, 0, 1)))
     assert plain.startswith(says)
+
+
+@pytest.mark.slow
+def test_late_work_says_when_how_late_and_the_penalty(browser, tmp_path):
+    """The real grade command, a due date in the gradebook and the instructor's late penalty in the
+    course folder's nbgrader_config.py: the late learner's page says when, how late and the penalty
+    under the score; the on-time learner's page has no such line."""
+    import csv
+    import subprocess
+
+    for learner, stamp in (("ada", "2026-12-01 12:00:00.000000 UTC"), ("bob", "2026-12-01 09:30:00.000000 UTC")):
+        folder = tmp_path / "submitted" / learner / "01_neuron"
+        folder.mkdir(parents=True)
+        nbformat.write(correct_notebook("01_neuron"), folder / released_notebook("01_neuron").name)
+        (folder / "timestamp.txt").write_text(stamp + "\n")
+    (tmp_path / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.CourseDirectory.course_id = "backprop-by-hand"\n'
+        'c.LateSubmissionPlugin.penalty_method = "zero"\n')
+    env = notebooks.nbgrader_env()
+    subprocess.run([sys.executable, "-m", "nbgrader", "db", "assignment", "add", "01_neuron",
+                    "--duedate=2026-12-01 10:00:00 UTC"], cwd=tmp_path, check=True, capture_output=True, env=env)
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "submitted"), "--out",
+                          str(tmp_path), "--jobs", "1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    with open(tmp_path / "grades.csv") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    assert (rows["ada"]["score"], rows["ada"]["late_by_seconds"], rows["ada"]["penalty"]) == ("0", "7200", "12")
+    assert (rows["bob"]["score"], rows["bob"]["late_by_seconds"]) == ("12", "0")
+    pages = {learner: tmp_path / "feedback" / learner / "01_neuron" / "01_neuron_exercise.html"
+             for learner in ("ada", "bob")}
+    assert 'class="late-note"' not in pages["bob"].read_text()
+    for width in WIDTHS:
+        page, found, _ = open_page(browser, pages["ada"], width)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"late-{width}.png"))
+        page.close()
+        assert found["late"]["text"] == (
+            "Handed in 1 December 2026 at 12:00 UTC, 2 hours after the due date (1 December 2026 at 10:00 UTC). "
+            "The score above is after a late penalty of 12 points.")
+        assert found["late"]["underScore"] and found["late"]["box"]["height"] > 0
+        assert found["late"]["box"]["right"] <= width and found["late"]["scrollWidth"] <= found["late"]["clientWidth"]
+    page, found, _ = open_page(browser, pages["bob"], 400)
+    page.close()
+    assert found["late"] is None

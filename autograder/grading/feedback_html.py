@@ -13,6 +13,8 @@ which point nowhere from the feedback folder. Here:
   `\\begin{env}...\\end{env}` into MathML (which browsers draw themselves: no script, no
   network), leaving as written anything latex2mathml cannot convert, and turns a relative
   link into its text and where the file is in the course folder;
+- `LateWork` (the FeedbackExporter's own step) says, under the score, when late work was handed
+  in, how late and the points the late penalty took off (nbgrader's page only lists the penalty);
 - `NameTheMistake` (a GenerateFeedback preprocessor, pipelines.feedback_preprocessors) puts one
   line at the top of a failed grade cell's output naming the function, its score and the
   known mistake the check matched.
@@ -147,7 +149,58 @@ def exporter_settings():
         "template_file": str(TEMPLATES / TEMPLATE_NAME / TEMPLATE_FILE),
         "extra_template_basedirs": [str(nbgrader_templates), str(TEMPLATES)],
         "filters": {"markdown2html": f"{__name__}.markdown2html"},
+        "preprocessors": [f"{__name__}.LateWork"],
     }
+
+
+# ------------------------------------------------------------------ late work
+
+def duration(seconds):
+    """How long, in words: '2 hours', '1 day and 3 hours', '1 hour and 30 minutes'."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "less than a minute"
+    units = [(minutes // 1440, "day"), (minutes // 60 % 24, "hour"), (minutes % 60, "minute")]
+    words = [f"{n} {unit}" + ("" if n == 1 else "s") for n, unit in units if n]
+    return " and ".join(words[:2])
+
+
+def when(moment):
+    """A gradebook time (naive UTC) in words: '1 December 2026 at 12:00 UTC'."""
+    return f"{moment.day} {moment:%B %Y} at {moment:%H:%M} UTC"
+
+
+def late_note(submitted, due, seconds, penalty):
+    """The sentence under the score of late work (plain text)."""
+    taken = (f"The score above is after a late penalty of {_points(penalty)}."
+             if penalty else "No points were taken off for lateness.")
+    return f"Handed in {when(submitted)}, {duration(seconds)} after the due date ({when(due)}). {taken}"
+
+
+class LateWork(NbGraderPreprocessor):
+    """The FeedbackExporter's step (its `preprocessors`, so every GenerateFeedback with the course's
+    exporter runs it: the grade command's, the feedback command's, the formgrader's): for a
+    submission handed in after its due date (with any extension), resources["nbgrader"]["late_note"]
+    says when, how late and the penalty, from the gradebook, which the page shows under the score.
+    On time, or with no gradebook in the resources, nothing is added."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook, MissingEntry
+
+        info = resources.get("nbgrader", {})
+        if not all(info.get(key) for key in ("db_url", "notebook", "assignment", "student")):
+            return nb, resources
+        with Gradebook(info["db_url"]) as gb:
+            try:
+                notebook = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            except MissingEntry:
+                return nb, resources
+            submission = notebook.assignment
+            seconds = submission.total_seconds_late
+            if seconds > 0:
+                info["late_note"] = late_note(submission.timestamp, submission.duedate, seconds,
+                                              notebook.late_submission_penalty or 0)
+        return nb, resources
 
 
 # ------------------------------------------------------------------ failed cells
