@@ -174,7 +174,7 @@ def test_a_learner_called_class_keeps_their_page(tmp_path):
 def test_the_printed_table_shows_the_questions_missed_most_then_the_mistakes(tmp_path):
     table = write_reports(tmp_path, rows_of_a_class(), MAXIMA, [])
     lines = table.splitlines()
-    at = lines.index("fewest full marks (learners with full marks / graded):")
+    at = lines.index("fewest full marks (learners with full marks / scored):")
     assert lines[at + 1].split() == ["01_neuron", "test_sigmoid", "2/4,", "test_relu_prime", "2/4"], table
     assert lines.index("known mistakes (submissions):") > at + 1
     assert lines[-2:] == ["  01_neuron relu_prime: sign flip (2)", "  01_neuron sigmoid: returned the input (2)"]
@@ -280,3 +280,18 @@ def test_the_grade_command_reports_what_a_class_with_known_bugs_got_wrong(tmp_pa
     assert cid.index("sigmoid in `test_sigmoid`: 0 / 1 (known mistake: returned the input)") < \
         cid.index("relu in `test_relu`: 0 / 1 (known mistake: returned the input)"), cid
     assert "  01_neuron            test_sigmoid 2/5, test_relu 2/5, test_sigmoid_prime 2/5\n" in run.stdout
+
+
+def test_report_rows_give_a_cell_awaiting_its_manual_grade_no_score(tmp_path):
+    """nbgrader counts an ungraded manual cell as 0 in its totals; the reports must not read
+    that 0 as a wrong answer (questions.csv, the printed table, the learner's points lost)."""
+    sub = Submission("ann", "09_chain_rule", tmp_path)
+    score = Score(1.0, 4.0, {"test_sigmoid_backward": (1.0, 1.0), "explanation": (0.0, 3.0)},
+                  awaiting_manual=("explanation",))
+    (row,) = report_rows(tmp_path, [sub], {sub.key: []}, {("ann", "09_chain_rule"): score},
+                         {"09_chain_rule": 4.0}, [])
+    assert row.cells == {"test_sigmoid_backward": (1.0, 1.0), "explanation": (None, 3.0)}
+    assert row.status == "awaiting manual grade: explanation"
+    table = write_reports(tmp_path, [row], {"09_chain_rule": 4.0}, [])
+    assert "fewest full marks" not in table
+    assert "## Points lost" not in (tmp_path / "summary" / "ann.md").read_text()

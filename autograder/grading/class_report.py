@@ -192,7 +192,10 @@ def short_lines(asked):
     for assignment in sorted({q.assignment for q in asked}):
         missed = [q for q in asked if q.assignment == assignment
                   and q.full_marks + q.awaiting_manual < q.submitted]
-        missed = sorted(missed, key=lambda q: q.full_marks)[:SHORT]  # stable: ties stay in notebook order
+        # by the share of the scored learners with full marks (stable: ties stay in notebook order)
+        missed = sorted(missed, key=lambda q: q.full_marks / (q.submitted - q.awaiting_manual))[:SHORT]
         if missed:
-            lines.append(f"  {assignment:<20} " + ", ".join(f"{q.cell} {q.full_marks}/{q.submitted}" for q in missed))
-    return ["", "fewest full marks (learners with full marks / graded):", *lines] if lines else []
+            lines.append(f"  {assignment:<20} " + ", ".join(
+                f"{q.cell} {q.full_marks}/{q.submitted - q.awaiting_manual}"
+                + (f" ({q.awaiting_manual} awaiting a manual grade)" if q.awaiting_manual else "") for q in missed))
+    return ["", "fewest full marks (learners with full marks / scored):", *lines] if lines else []

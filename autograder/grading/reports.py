@@ -83,7 +83,10 @@ def report_rows(out, subs, outcomes, scores, maxima, grader_errors, history=None
         if sub.folder is None:
             score, cells, got = 0.0, {}, None
         elif sub.key in outcomes and sub.key not in grader_errors and got is not None:
-            score, cells = got.score, got.cells
+            score = got.score
+            # a cell awaiting its manual grade has no score yet (nbgrader counts it 0 meanwhile)
+            cells = {name: (None, most) if name in got.awaiting_manual else (value, most)
+                     for name, (value, most) in got.cells.items()}
             if got.awaiting_manual and AWAITING_MANUAL not in kinds(found):
                 found.append(Outcome(AWAITING_MANUAL, ", ".join(got.awaiting_manual)))
             if (sub.student, sub.assignment) in marked and LATE not in kinds(found):
@@ -165,7 +168,8 @@ def points_lost(row, order):
         if o.mistake:
             named.setdefault(o.cell, []).append(o)
     lines = []
-    for cell in ordered({c for c, (got, most) in row.cells.items() if (got or 0) < most} | set(named), order):
+    lost = {c for c, (got, most) in row.cells.items() if got is not None and got < most}  # None: awaiting a grade
+    for cell in ordered(lost | set(named), order):
         got, most = row.cells.get(cell, (None, None))
         function = next((o.function for o in named.get(cell, []) if o.function), function_of(cell))
         lines.append(f"- {row.assignment}, {f'{function} in ' if function else ''}`{cell}`: "
