@@ -20,9 +20,9 @@ from course.syllabus import LESSONS
 
 ROOT = notebooks.ROOT
 TEMPLATES = Path(__file__).resolve().parent / "edition"
-# Instructor and test tools: not installed for learners.
+# Instructor and test tools: not installed for learners (latex2mathml: the grader's feedback page).
 INSTRUCTOR_ONLY = {"nbgrader", "nbval", "pytest", "pytest-xdist", "playwright", "jupyterhub",
-                   "distributed", "psycopg2-binary", "ruff"}
+                   "distributed", "psycopg2-binary", "ruff", "latex2mathml"}
 
 
 def learner_requirements(text):
