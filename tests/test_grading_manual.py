@@ -173,6 +173,13 @@ def test_manual_grades_reach_feedback_and_reports_and_a_resubmission_clears_or_k
     with open(course / "summary.csv", newline="") as fh:
         assert {r["student"]: r["total"] for r in csv.DictReader(fh)} == {"ada": "11.5", "bob": "11"}
 
+    # --student: only that learner's feedback is made again
+    give(course, "bob", "test_neuron", 1.0, "neuron", "Say why the bias is added last, please.")
+    run = command("feedback", course, "--student", "ada")
+    assert "1 of 1 learners' feedback made again" in run.stderr
+    assert "added last, please." not in feedback(course, "bob")
+    give(course, "bob", "test_neuron", 1.0, "neuron", "Say why the bias is added last.")
+
     # 2. ada hands in a fixed notebook: her hand-given score and comment judged the old one
     write(course, "ada", correct_notebook(ASSIGNMENT))
     run = command("grade", course / "submitted", "--jobs", 1)
