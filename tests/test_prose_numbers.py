@@ -166,3 +166,113 @@ def test_the_rules_catch_a_stale_number(tmp_path):
         path.parent.mkdir(exist_ok=True)
         nbformat.write(nb, path)
         assert bool(rule_violations(path)) == expect_flag, text
+
+
+# ------------------------------------------------------------------ points in docs/grading.md
+
+GRADING_DOC = notebooks.ROOT / "docs" / "grading.md"
+SCORE_COLUMNS = ("deserves", "judge", "kernel engine", "stock nbgrader")
+
+
+@functools.lru_cache(maxsize=None)
+def exercise_points():
+    """{assignment: (autograded points, all points)} from the solutions' nbgrader metadata: a grade
+    cell that is not an answer is autograded; an answer or task with points is graded by hand."""
+    found = {}
+    for path in notebooks.solution_notebooks():
+        auto = manual = 0.0
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") or meta.get("task"):
+                if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                    auto += meta.get("points", 0)
+                else:
+                    manual += meta.get("points", 0)
+        found[path.parent.name] = (auto, auto + manual)
+    return found
+
+
+def by_number(n):
+    (assignment,) = [a for a in exercise_points() if int(a[:2]) == int(n)]
+    return exercise_points()[assignment]
+
+
+def doc_violations(text):
+    """Points the grading doc states that the notebooks do not give: a table's score / maximum
+    (the maximum is all the exercise's points, the score at most its autograded ones), a score
+    column's number (at most the autograded points; the honest corpus deserves all of them),
+    the ten exercises' full marks listed in order, the honest corpus's size, and the sentences
+    that state an exercise's points and its hand-graded part."""
+    from honest.corpus import CASES
+
+    points, found = exercise_points(), []
+    header, honest = None, False
+    for line in text.splitlines():
+        if line.startswith("**") or line.startswith("#"):
+            honest = "honest corpus" in line.lower()
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if header is None:
+            header = [c.lower() for c in cells]
+            continue
+        names = [c for c in cells if c in points]
+        if len(names) != 1:
+            continue
+        auto, total = points[names[0]]
+        for column, cell in zip(header, cells):
+            pair = re.match(r"(\d+(?:\.\d+)?) / (\d+(?:\.\d+)?)\b", cell)
+            if pair and (float(pair.group(2)) != total or float(pair.group(1)) > auto):
+                found.append(f"{names[0]}: {cell!r} (autograded {auto:g} of {total:g})")
+            if column in SCORE_COLUMNS and re.fullmatch(r"\d+(?:\.\d+)?", cell):
+                if float(cell) > auto or (honest and column == "deserves" and float(cell) != auto):
+                    found.append(f"{names[0]}: {column} {cell} (autograded {auto:g} of {total:g})")
+    for m in re.finditer(r"full on all ten \(([^)]*)\)", text):
+        for (auto, total), item in zip(points.values(), m.group(1).split(",")):
+            got = re.fullmatch(r"\s*(\d+)(?: of (\d+))?\s*", item)
+            if not got or float(got.group(1)) != auto or float(got.group(2) or auto) != total:
+                found.append(f"all ten: {item.strip()!r} (autograded {auto:g} of {total:g})")
+    for m in re.finditer(r"\((\d+) submissions, both engines", text):
+        if int(m.group(1)) != len(CASES):
+            found.append(f"{m.group(0)!r}: the honest corpus has {len(CASES)}")
+    for m in re.finditer(r"[Ee]xercise (\d+)'s (\d+) points\s+include an? (\d+)-point", text):
+        auto, total = by_number(m.group(1))
+        if (float(m.group(2)), float(m.group(3))) != (total, total - auto):
+            found.append(f"{m.group(0)!r} (autograded {auto:g} of {total:g})")
+    for m in re.finditer(r"[Ee]xercise (\d+) therefore stands at (\d+) / (\d+),\s+all of its (\d+) autograded", text):
+        auto, total = by_number(m.group(1))
+        if tuple(map(float, m.groups()[1:])) != (auto, total, auto):
+            found.append(f"{m.group(0)!r} (autograded {auto:g} of {total:g})")
+    for m in re.finditer(r"[Ee]xercise (\d+)'s (\d+)-point written explanation[^.]*?deserve (\d+) of\s+"
+                         r"the exercise's (\d+) points", text):
+        auto, total = by_number(m.group(1))
+        if tuple(map(float, m.groups()[1:])) != (total - auto, auto, total):
+            found.append(f"{m.group(0)!r} (autograded {auto:g} of {total:g})")
+    return found
+
+
+def test_the_grading_doc_states_the_notebooks_points():
+    text = GRADING_DOC.read_text()
+    assert by_number(9) == (14, 17)  # the case the rules were written for: a hand-graded explanation
+    assert "14 of 17" in text and "14 / 17" in text
+    assert doc_violations(text) == []
+
+
+@pytest.mark.parametrize("right, stale", [
+    ("| 14 / 17 | 14 / 17 | 14 / 17 |", "| 14 / 14 | 14 / 14 | 14 / 14 |"),
+    ("(12, 7, 11, 11, 11, 10, 9, 10, 14 of 17, 12)", "(12, 11, 11, 11, 11, 10, 9, 10, 14, 12)"),
+    ("Exercise 9's 17 points include a 3-point", "Exercise 9's 14 points include a 3-point"),
+    ("exercise 9 therefore stands at 14 / 17", "exercise 9 therefore stands at 14 / 14"),
+    ("deserve 14 of the exercise's 17 points", "deserve 14 of the exercise's 14 points"),
+    ("(24 submissions, both engines", "(23 submissions, both engines"),
+    ("| `tanh_backward` | 09_chain_rule | sigmoid_backward via tanh, relu_backward via np.where | 14 |",
+     "| `tanh_backward` | 09_chain_rule | sigmoid_backward via tanh, relu_backward via np.where | 17 |"),
+    ("| `scratch_cells` | 02_layers | scratch cells: a trailing expression, a saved inline plot, shell escapes, "
+     "%%timeit, Markdown and HTML displays | 7 |", "| `scratch_cells` | 02_layers | scratch cells: a trailing "
+     "expression, a saved inline plot, shell escapes, %%timeit, Markdown and HTML displays | 6 |"),
+])
+def test_the_doc_rules_catch_a_stale_number(right, stale):
+    text = GRADING_DOC.read_text()
+    assert right in text
+    assert doc_violations(text.replace(right, stale))
