@@ -26,10 +26,19 @@ from adversarial import corpus as adversarial  # noqa: E402 (after the sys.path 
 from autograder import notebooks  # noqa: E402 (after the sys.path set-up above)
 from honest import corpus as honest  # noqa: E402 (after the sys.path set-up above)
 from support.scratch_course import ScratchCourse  # noqa: E402 (after the sys.path set-up above)
+from support.synthetic import written_answers  # noqa: E402 (after the sys.path set-up above)
+
+
+def autograded_marks(assignment):
+    """{grade_id: points} of the cells an engine scores: written answers (exercise 9's
+    explanation) are graded by hand, after any engine."""
+    written = written_answers(assignment)
+    return {name: points for name, points in adversarial.full_marks(assignment, notebooks.EXERCISES).items()
+            if name not in written}
 
 
 def deserved(case):
-    full = adversarial.full_marks(case.assignment, notebooks.EXERCISES)
+    full = autograded_marks(case.assignment)
     if case.total is not None:
         return case.total
     full.update(case.scores)
@@ -93,7 +102,7 @@ def main(argv=None):
                  lambda case, folder, elsewhere: adversarial.write(case, folder, notebooks.EXERCISES, elsewhere),
                  deserved, work, args.timeout)
     grade_corpus("honest", honest.CASES, write_honest,
-                 lambda case: sum(adversarial.full_marks(case.assignment, notebooks.EXERCISES).values()),
+                 lambda case: sum(autograded_marks(case.assignment).values()),
                  work, args.timeout)
     if holder:
         holder.cleanup()
