@@ -58,7 +58,8 @@ SQLite does not take concurrent writers and nbgrader has no parallel autograde, 
   auto scores and auto comments), then appends the submission to the ledger. Scores and
   comments an instructor gave by hand stay when the same files are graded again (`--force`);
   when the learner's files changed they are cleared before the workers copy the master (the
-  status says `manual score cleared`), unless `--keep-manual`. The master is therefore what `nbgrader formgrader` / `nbgrader export` read.
+  status says `manual score cleared`), unless `--keep-manual`. The master is therefore what
+  `nbgrader formgrader` / `nbgrader export` read.
 - The worker copies live directly in OUT because the judge protects the folder holding the
   gradebook it is given (the sources and the class's submissions are there) from learner code.
 
