@@ -33,7 +33,7 @@ def test_a_warning_is_read_while_what_it_names_still_exists():
         logs.log.get_logger().warning("%s is %s seconds late", row, 3600.0)
     row.open = False  # the session closes after the notebook is graded
     (outcome,) = logs.outcomes_from_log(records)
-    assert outcome.kind == LATE and "3600.0 seconds late" in outcome.detail
+    assert outcome.kind == LATE and outcome.detail == "1:00:00 after the due date"
     assert "Submission<01_neuron for ada>" in logs.log_text(records)
 
 
@@ -90,4 +90,9 @@ def test_a_late_submission_is_graded_with_the_instructors_penalty(tmp_path):
                    capture_output=True)
     (row,) = grade("--force")
     assert row["score"] == "0" and row["max_score"] == "12"
-    assert row["status"] == "late: 7200.0 seconds late, penalty 12.0"
+    assert row["status"] == "late: 2:00:00 after the due date, penalty 12 points"
+
+
+def test_lateness_reads_as_hours_and_days():
+    assert logs.late_text(7200.0) == "2:00:00 after the due date"
+    assert logs.late_text(3 * 86400 + 1800.4) == "3 days, 0:30:00 after the due date"

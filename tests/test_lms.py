@@ -260,7 +260,7 @@ def test_dry_run_lists_before_grading_and_writes_nothing(tmp_path, capsys):
 GRADES = """student,assignment,score,max_score,status,submitted_at,late_by,penalty
 jdoe,01_neuron,12,12,ok,,,
 jdoe,03_loss,7.5,10,known mistake: sign,,,
-asmith,01_neuron,0,12,"late: 7200.0 seconds late, penalty 12.0",2026-03-02T12:00:00,7200,12
+asmith,01_neuron,0,12,"late: 2:00:00 after the due date, penalty 12 points",2026-03-02T12:00:00,7200,12
 asmith,03_loss,0,10,not submitted,,,
 lvb,01_neuron,,12,grader error: boom,,,
 zed,01_neuron,3,12,ok,,,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from datetime import timedelta
 
 from traitlets import log
 
@@ -14,7 +15,7 @@ from autograder.grading.outcomes import LATE, RESTORED, Outcome
 # nbgrader's own warnings (0.9.6: preprocessors/overwritecells.py, converters/autograde.py); it
 # reports these two only in its log.
 MISSING_GRADE_CELL = re.compile(r"Missing grade cell (\S+) encountered")
-LATE_BY = re.compile(r" is [\d.]+ seconds late")
+LATE_BY = re.compile(r" is ([\d.]+) seconds late")
 PENALTY = re.compile(r"^Late submission penalty: ([\d.]+)$")
 
 
@@ -83,9 +84,15 @@ def outcomes_from_log(records):
         if m:
             found.append(Outcome(RESTORED, "was deleted; nbgrader restored it", cell=m.group(1)))
         elif LATE_BY.search(text):
-            late = Outcome(LATE, text.split(" is ", 1)[1])
+            late = Outcome(LATE, late_text(float(LATE_BY.search(text).group(1))))
             if late not in found:  # nbgrader says it twice (autograde, then the penalty step)
                 found.append(late)
         elif PENALTY.search(text) and found and found[-1].kind == LATE:
-            found[-1] = Outcome(LATE, f"{found[-1].detail}, penalty {PENALTY.search(text).group(1)}")
+            points = float(PENALTY.search(text).group(1))
+            found[-1] = Outcome(LATE, f"{found[-1].detail}, penalty {points:g} point{'' if points == 1 else 's'}")
     return found
+
+
+def late_text(seconds):
+    """How late, as an instructor reads it: "2:00:00 after the due date", "3 days, 0:30:00 ..."."""
+    return f"{timedelta(seconds=round(seconds))} after the due date"
