@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -231,6 +232,12 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
     folder = tmp_path / "submitted" / "ada" / assignment
     folder.mkdir(parents=True)
     nbformat.write(correct_notebook(assignment), folder / f"{notebook}.ipynb")
+    (folder / "timestamp.txt").write_text("2026-12-01 09:00:00 UTC\n")
+    # the due date set first, as the README says, in a course folder with no nbgrader config yet
+    # (nbgrader then registers the assignment under course id '')
+    subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "db", "assignment", "add", assignment,
+                    "--duedate=2026-12-01 10:00:00 UTC"], cwd=tmp_path, check=True, capture_output=True,
+                   env=notebooks.nbgrader_env())
     command("grade", tmp_path / "submitted", "--jobs", 1)
     row = grades(tmp_path)["ada"]
     assert (row["score"], row["max_score"], row["status"]) == ("14", "17", "awaiting manual grade: explanation")
@@ -247,6 +254,13 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
     assert (row["score"], row["status"]) == ("16.5", "ok")
     page = (tmp_path / "feedback" / "ada" / assignment / f"{notebook}.html").read_text()
     assert "Name the local derivative." in page and re.search(r"Score: 16\.5 / 17\.0", page)
+
+    # the same notebook handed in again (only timestamp.txt is new): graded again, the hand grade stays
+    (folder / "timestamp.txt").write_text("2026-12-01 09:30:00 UTC\n")
+    run = command("grade", tmp_path / "submitted", "--jobs", 1)
+    assert "ada/09_chain_rule" in run.stderr  # it was graded again, not skipped
+    row = grades(tmp_path)["ada"]
+    assert (row["score"], row["status"], row["submitted_at"]) == ("16.5", "ok", "2026-12-01T09:30:00")
 
     nb = correct_notebook(assignment)
     nb.cells.append(nbformat.v4.new_markdown_cell("A second thought."))

@@ -174,7 +174,9 @@ class GradeRun:
         silently (files unchanged). Its outcomes go with the submission's when it is finished.
         given: whether the master holds anything given by hand for it (`Master.manual_keys`)."""
         held = self.ledger.held_outcomes(sub.key)  # cleared by an earlier run that did not finish it
-        self.files[sub.key] = digest(sub.folder)
+        # the learner's work: a new timestamp.txt alone (the same notebook handed in again) is
+        # graded again (its lateness may differ) but keeps what was given by hand
+        self.files[sub.key] = digest(sub.folder, ignore={"timestamp.txt"})
         changed = self.ledger.changed(sub, self.files[sub.key])
         clear = bool(changed) and not self.keep_manual
         manual = self.master.manual(sub.student, sub.assignment, clear=clear) if given else None

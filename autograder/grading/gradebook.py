@@ -169,18 +169,21 @@ class Master:
         return True
 
     def manual_keys(self):
-        """The submissions ("student/assignment") that have anything given by hand, in one query."""
+        """The submissions ("student/assignment") that have anything given by hand, in one query.
+        Assignment names are unique in an nbgrader gradebook, whatever course id they carry."""
         from nbgrader.api import Assignment, Comment, Grade, SubmittedAssignment, SubmittedNotebook
 
         keys = set()
         with self.gradebook() as gb:
             for table, given in ((Grade, (Grade.manual_score.isnot(None)) | (Grade.extra_credit.isnot(None))),
                                  (Comment, Comment.manual_comment.isnot(None))):
+                # any course id: `nbgrader db assignment add` run in the course folder before it had
+                # its config (a due date, set first) registers the assignment under course ''
                 rows = (gb.db.query(SubmittedAssignment.student_id, Assignment.name).select_from(table)
                         .join(SubmittedNotebook, table.notebook_id == SubmittedNotebook.id)
                         .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
                         .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
-                        .filter(given, Assignment.course_id == self.course_id))
+                        .filter(given))
                 keys.update(f"{student}/{assignment}" for student, assignment in rows)
         return keys
 

@@ -102,9 +102,13 @@ def tree_files(folder):
             yield rel, path
 
 
-def digest(folder, extra=""):
+def digest(folder, extra="", ignore=()):
+    """A hash of the files nbgrader would take from `folder` (and of `extra`), but the names in
+    `ignore` (at the folder's top)."""
     h = hashlib.sha256(extra.encode())
     for rel, path in tree_files(folder):
+        if rel.as_posix() in ignore:
+            continue
         h.update(f"\0{rel.as_posix()}\0".encode())
         h.update(path.read_bytes())
     return h.hexdigest()
