@@ -12,6 +12,7 @@ for the instructor.
 
 import copy
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -139,14 +140,43 @@ def test_every_answer_cell_deleted_is_not_attempted(tmp_path):
     assert [o.kind for o in _blank_outcomes(sub)] == [NOT_ATTEMPTED]
 
 
-def test_an_answer_moved_to_a_cell_of_its_own_leaves_the_answer_cell_blank(tmp_path):
-    """nbgrader grades the cell with the grade_id; the status says it was left as released."""
+def test_an_answer_written_in_a_cell_of_its_own_is_an_attempt(tmp_path):
+    """The answer cell left as released, the function written in a new cell below it: the kernel
+    (and the judge) take the later definition, the work earns its points, so no blank status."""
     nb = _release()
     own = nbformat.v4.new_code_cell(_cell(correct_notebook(CHAIN), "sigmoid_backward").source)
     nb.cells.insert(nb.cells.index(_cell(nb, "sigmoid_backward")) + 1, own)
     sub = _planned(tmp_path, {f"{NOTEBOOK}.ipynb": _filled(nb, *[f for f in FUNCTIONS if f != "sigmoid_backward"],
                                                            "explanation")})
+    assert _blank_outcomes(sub) == []
+
+
+def test_every_function_in_cells_of_their_own_is_not_not_attempted(tmp_path):
+    nb = _release()
+    right = correct_notebook(CHAIN)
+    for name in FUNCTIONS:
+        nb.cells.append(nbformat.v4.new_code_cell(_cell(right, name).source))
+    assert _partly_blank_names(_planned(tmp_path, {f"{NOTEBOOK}.ipynb": nb})) == ["explanation (written answer)"]
+
+
+def test_a_stub_copied_into_a_new_cell_is_still_blank(tmp_path):
+    nb = _release()
+    nb.cells.append(nbformat.v4.new_code_cell(_cell(nb, "sigmoid_backward").source))
+    sub = _planned(tmp_path, {f"{NOTEBOOK}.ipynb": _filled(nb, *[f for f in FUNCTIONS if f != "sigmoid_backward"],
+                                                           "explanation")})
     assert _partly_blank_names(sub) == ["sigmoid_backward"]
+
+
+def test_a_cell_source_that_is_not_text_does_not_stop_planning(tmp_path):
+    """nbformat only logs a schema error, so such a notebook reaches plan(): no blank status,
+    no exception (one learner's file must never stop the class's run)."""
+    nb = json.loads(nbformat.writes(_release()))
+    for cell in nb["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            cell["source"] = 5
+            break
+    sub = _planned(tmp_path, {f"{NOTEBOOK}.ipynb": json.dumps(nb).encode()})  # raised TypeError before
+    assert sub.files and sub.problem is None  # handed on to nbgrader, whatever it makes of it
 
 
 def test_a_renamed_notebook_is_compared_with_the_notebook_it_is_graded_as(tmp_path):

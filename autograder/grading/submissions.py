@@ -213,8 +213,13 @@ class ReleasedAnswer:
 
 
 def text(source):
-    """A cell's source as one string (a notebook file may store it as a list of lines)."""
-    return source if isinstance(source, str) else "".join(source)
+    """A cell's source as one string (a notebook file may store it as a list of lines; anything
+    else a hand-edited file may hold reads as empty)."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    return ""
 
 
 def squeeze(source):
@@ -262,17 +267,41 @@ def released(release, assignment, name):
     return _release(str(path), (info.st_mtime_ns, info.st_size))
 
 
+def defined_elsewhere(data, stubs):
+    """The functions the notebook's code cells define, but for cells that are a released answer
+    cell as released (`stubs`: their squeezed sources), which define the stub."""
+    names = set()
+    for cell in data.get("cells", []) if isinstance(data, dict) else []:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = text(cell.get("source", ""))
+        if squeeze(source) in stubs:
+            continue
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        names.update(node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef))
+    return names
+
+
 def blank_answers(path, release_data, answers):
     """(the released answer cells a submitted notebook leaves as released, whether the file is
     the release byte for byte). An answer cell is changed when a cell of the submission with its
-    grade_id differs from the release by more than whitespace; a deleted one is blank."""
+    grade_id differs from the release by more than whitespace; a deleted one is blank, unless
+    another cell of the notebook defines every function it stands for (the learner wrote the
+    function in a cell of their own)."""
     data = path.read_bytes()
     if data == release_data:
         return list(answers), True
+    notebook = json.loads(data)
     submitted = {}
-    for grade_id, cell in graded_cells(json.loads(data)):
+    for grade_id, cell in graded_cells(notebook):
         submitted.setdefault(grade_id, []).append(squeeze(cell.get("source", "")))
     blank = [a for a in answers if all(source == a.squeezed for source in submitted.get(a.grade_id, []))]
+    if blank:
+        elsewhere = defined_elsewhere(notebook, {a.squeezed for a in answers})
+        blank = [a for a in blank if not set(a.names) <= elsewhere]  # a written answer's name is no function's
     return blank, False
 
 
@@ -285,7 +314,10 @@ def blank_outcome(sub, release):
         release_of = released(release, sub.assignment, name)
         if release_of is None:
             return None
-        found, same = blank_answers(path, *release_of)
+        try:
+            found, same = blank_answers(path, *release_of)
+        except Exception:  # a hand-edited notebook nbformat tolerates: say nothing, let nbgrader grade it
+            return None
         total += len(release_of[1])
         blank += found
         identical = identical and same
