@@ -338,3 +338,15 @@ def test_an_assignment_of_two_notebooks_is_judged_over_both(tmp_path):
     sub = plan(Submission("ada", "two", folder), ["a", "b"], release=tmp_path / "release")
     names = _partly_blank_names(sub)
     assert "sigmoid" in names and not set(names) & set(FUNCTIONS) and WRITTEN not in names
+
+
+def test_whatever_plan_trips_over_is_that_learners_zero_not_the_classs_stop(tmp_path, monkeypatch):
+    from autograder.grading import submissions
+
+    def trips(path):
+        raise OSError("a file that cannot be read")
+
+    monkeypatch.setattr(submissions, "unreadable", trips)
+    sub = _planned(tmp_path, {f"{NOTEBOOK}.ipynb": _release()})
+    assert sub.problem == UNREADABLE
+    assert [o.kind for o in sub.outcomes] == [UNREADABLE] and "cannot be read" in sub.outcomes[0].detail

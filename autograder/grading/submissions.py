@@ -115,6 +115,18 @@ def digest(folder, extra="", ignore=()):
 
 
 def plan(sub, expected, release=None):
+    """`_plan`, and for files it cannot make sense of, an UNREADABLE outcome and zero instead of an
+    exception: one learner's odd files never stop the class's run (or its --dry-run)."""
+    try:
+        return _plan(sub, expected, release)
+    except Exception as exc:
+        sub.problem = UNREADABLE
+        sub.outcomes.append(Outcome(UNREADABLE, f"the submission could not be read ({type(exc).__name__}: "
+                                                f"{str(exc)[:120]})"))
+        return sub
+
+
+def _plan(sub, expected, release=None):
     """Pick the notebook file(s) to grade and find the problems the main process handles.
 
     release: the folder of released notebooks (<assignment>/<notebook>.ipynb) the answer cells
