@@ -295,3 +295,22 @@ def test_report_rows_give_a_cell_awaiting_its_manual_grade_no_score(tmp_path):
     table = write_reports(tmp_path, [row], {"09_chain_rule": 4.0}, [])
     assert "fewest full marks" not in table
     assert "## Points lost" not in (tmp_path / "summary" / "ann.md").read_text()
+
+
+def test_a_learners_file_name_cannot_write_into_the_instructors_page(tmp_path):
+    """A renamed notebook's name goes into the status; on the learner's page it stays one cell of
+    one row: no new line, no table cell, no HTML; a student id with a space still links."""
+    from autograder.grading.outcomes import RENAMED
+
+    name = "x | y\n## Injected <img src=x onerror=alert(1)>.ipynb"
+    page_of = tmp_path / "feedback" / "ada lovelace" / "01_neuron" / "01_neuron_exercise.html"
+    page_of.parent.mkdir(parents=True)
+    page_of.write_text("<html></html>")
+    row = Row("ada lovelace", "01_neuron", 12.0, 12.0,
+              [Outcome(RENAMED, f"graded {name} as 01_neuron_exercise.ipynb")], cells(), [page_of])
+    page = student_page(tmp_path, "ada lovelace", [row], 12.0, 12.0)
+    (table_row,) = [line for line in page.splitlines() if line.startswith("| 01_neuron |")]
+    assert table_row.count(" | ") == 3  # four cells, as the header has
+    assert "\n## Injected" not in page
+    assert "<img" not in page and "&lt;img" in table_row
+    assert "(<../feedback/ada lovelace/01_neuron/01_neuron_exercise.html>)" in table_row

@@ -10,6 +10,7 @@ the known mistakes matched, most frequent first)."""
 from __future__ import annotations
 
 import csv
+import html
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,14 +141,27 @@ def write_reports(out, rows, maxima, unknown):
     return summary_table(rows, maxima, unknown, short_lines(asked))
 
 
+def md(text):
+    """Text from a submission (a file name in a status, a message) as one markdown table cell or
+    line: no line breaks, no `|`, no HTML a markdown viewer would render."""
+    text = " ".join(str(text).split())
+    return html.escape(text, quote=False).replace("|", "/").replace("[", "&#91;")
+
+
+def link(rel):
+    """A markdown link target for a file of OUT, from summary/ (in <...> when it holds a space)."""
+    target = f"../{rel}"
+    return f"<{target}>" if " " in target else target
+
+
 def student_page(out, student, rows, total, top, orders=None):
     """The learner's page; orders: {assignment: its grade cells in notebook order}."""
-    lines = [f"# {student}: {fmt(total)} / {fmt(top)} points", "",
+    lines = [f"# {md(student)}: {fmt(total)} / {fmt(top)} points", "",
              "| assignment | score | status | feedback |", "|---|---|---|---|"]
     for r in rows:
-        links = ", ".join(f"[{p.name}](../{p.relative_to(out).as_posix()})" for p in r.feedback)
+        links = ", ".join(f"[{md(p.name)}]({link(p.relative_to(out).as_posix())})" for p in r.feedback)
         lines.append(f"| {r.assignment} | {fmt(r.score)} / {fmt(r.max_score)} | "
-                     f"{r.status.replace('|', '/')} | {links} |")
+                     f"{md(r.status)} | {links} |")
     lost = [line for r in rows for line in points_lost(r, (orders or {}).get(r.assignment, []))]
     if lost:
         lines += ["", "## Points lost", "", *lost]
@@ -156,7 +170,7 @@ def student_page(out, student, rows, total, top, orders=None):
         lines += ["", "## Earlier gradings", "", "| assignment | graded at | score | status |", "|---|---|---|---|"]
         lines += [f"| {r.assignment} | {h.get('graded_at') or ''} | {fmt(h.get('score')) or '-'}"
                   + (f" / {fmt(h['max_score'])}" if h.get("max_score") is not None else "")
-                  + f" | {str(h.get('status') or '').replace('|', '/')} |" for r, h in earlier]
+                  + f" | {md(h.get('status') or '')} |" for r, h in earlier]
     return "\n".join(lines) + "\n"
 
 
