@@ -84,6 +84,18 @@ def test_the_instructors_own_config_is_kept_and_the_block_written_once(tmp_path,
     assert "python -m autograder grade /class/submitted --out /class" in answer["error"]
 
 
+def test_a_block_missing_its_last_line_stops_the_command_and_loses_nothing(tmp_path):
+    """An instructor who deleted the block's END line: the command refuses rather than append a
+    second block (which the next run would have replaced together with the instructor's lines)."""
+    path = tmp_path / "nbgrader_config.py"
+    course_folder.ensure(tmp_path, "backprop-by-hand")
+    cut = path.read_text().replace(course_folder.END + "\n", "") + 'c.LateSubmissionPlugin.penalty_method = "zero"\n'
+    path.write_text(cut)
+    with pytest.raises(SystemExit, match="copies of the line"):
+        course_folder.ensure(tmp_path, "backprop-by-hand")
+    assert path.read_text() == cut
+
+
 def test_an_export_file_of_the_instructors_choosing_is_kept(tmp_path, nbgrader_entry_points):
     (tmp_path / "nbgrader_config.py").write_text('c = get_config()\nc.CsvExportPlugin.to = "for_the_lms.csv"\n')
     course_folder.ensure(tmp_path, "backprop-by-hand")

@@ -62,7 +62,12 @@ def ensure(out, course_id, db=None, regrade=None):
     path = Path(out) / "nbgrader_config.py"
     wanted = block(course_id, db, regrade)
     text = path.read_text() if path.exists() else HEAD
-    if BEGIN in text and END in text.split(BEGIN, 1)[1]:
+    if text.count(BEGIN) > 1 or (BEGIN in text and END not in text.split(BEGIN, 1)[1]):
+        raise SystemExit(f"grade: {path} has {text.count(BEGIN)} copies of the line\n  {BEGIN}\nand "
+                         f"{text.count(END)} of\n  {END}\n(one of each is expected, in that order): delete "
+                         "the marker lines and the command's lines between them (your own settings stay), "
+                         "then run the command again; it writes its block afresh")
+    if BEGIN in text:
         before, rest = text.split(BEGIN, 1)
         after = rest.split(END, 1)[1].lstrip("\n")
         new = before + wanted + after
