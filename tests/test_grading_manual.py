@@ -160,7 +160,7 @@ def test_manual_grades_reach_feedback_and_reports_and_a_resubmission_clears_or_k
 
     # ... until one command makes feedback, grades.csv and the summaries agree with the gradebook
     run = command("feedback", course)
-    assert "2 of 2 learners' feedback made again" in run.stderr
+    assert "2 of 2 submissions' feedback made again" in run.stderr
     rows = grades(course)
     assert (rows["ada"]["score"], rows["bob"]["score"]) == ("11.5", "11")
     for student, comment in (("ada", "Close: a negative input must give zero."),
@@ -177,7 +177,7 @@ def test_manual_grades_reach_feedback_and_reports_and_a_resubmission_clears_or_k
     # --student: only that learner's feedback is made again
     give(course, "bob", "test_neuron", 1.0, "neuron", "Say why the bias is added last, please.")
     run = command("feedback", course, "--student", "ada")
-    assert "1 of 1 learners' feedback made again" in run.stderr
+    assert "1 of 1 submissions' feedback made again" in run.stderr
     assert "added last, please." not in feedback(course, "bob")
     give(course, "bob", "test_neuron", 1.0, "neuron", "Say why the bias is added last.")
 

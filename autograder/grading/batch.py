@@ -111,7 +111,7 @@ class GradeRun:
             self.say(f"grade: {sum(s.folder is not None for s in subs)} submissions "
                      f"({len({s.student for s in subs})} students x {len(assignments)} assignments) in "
                      f"{self.submitted}; {skipped} already graded (ledger), {len(todo)} to grade with the "
-                     f"{self.engine} engine on {len(pool.workers) if work else 0} workers")
+                     f"{self.engine} engine on {plural(len(pool.workers) if work else 0, 'worker')}")
             if self.engine == "judge":
                 self.say(f"grade: {confine.describe()}")
             given = master.manual_keys() if todo else set()
@@ -273,3 +273,7 @@ def load_run(out):
             for student, assignment, folder in data["subs"]]
     outcomes = {key: [Outcome.from_json(o) for o in found] for key, found in data["outcomes"].items()}
     return subs, outcomes, data["grader_errors"], [tuple(u) for u in data["unknown"]], data.get("db")
+
+
+def plural(n, word):
+    return f"{n} {word}" + ("" if n == 1 else "s")

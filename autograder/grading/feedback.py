@@ -114,7 +114,7 @@ def run(args):
             if error:
                 failed.append(f"{student}/{assignment}")
                 print(f"feedback: {student}/{assignment}: {error}", file=sys.stderr)
-        print(f"feedback: {len(todo) - len(failed)} of {len(todo)} learners' feedback made again from the "
+        print(f"feedback: {len(todo) - len(failed)} of {len(todo)} submissions' feedback made again from the "
               f"gradebook in {out / 'feedback'}/", file=sys.stderr)
         if last is None:
             print(f"feedback: no {GRADING}/last_run.json in {out}: grades.csv and the summaries are not "
