@@ -30,7 +30,7 @@ from autograder.grading.outcomes import (
 from autograder.lms.collect import late_marks
 
 UNKNOWN = "unknown assignment: not one of this course's exercises (skipped)"
-LMS_LATE = "marked late by the LMS, which gives no time (no late penalty: see docs/lms.md)"
+LMS_LATE = "marked late by the LMS, which gives no time: no late penalty applied"  # docs/lms.md, Late work
 # grades.csv: the first five columns are what instructors' scripts and nbgrader's export read; keep them.
 GRADES_HEAD = ["student", "assignment", "score", "max_score", "status", "submitted_at", "late_by_seconds", "penalty"]
 CLASS_PAGE = "class.md"  # summary/class.md: what the class got wrong
