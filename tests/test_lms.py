@@ -74,6 +74,14 @@ CANVAS = {
 }
 
 
+def collect_into(out, download, lms, capsys):
+    """`lms collect`: (what it printed, the files in submitted/ as student/assignment/name)."""
+    assert main(["lms", "collect", str(download), "--lms", lms, "--out", str(out)]) == 0
+    submitted = out / "submitted"
+    return capsys.readouterr().out, sorted(p.relative_to(submitted).as_posix() for p in submitted.rglob("*")
+                                           if p.is_file())
+
+
 def make_canvas(tmp_path):
     texts = {"correct": correct(), "blank": blank()}
     return canvas_zip(tmp_path / "course-neuron submissions.zip", {n: texts.get(t, t) for n, t in CANVAS.items()})
@@ -128,11 +136,9 @@ def test_a_bad_roster_is_refused_with_the_reason(tmp_path, text, message):
 def test_canvas_download_is_collected_into_submitted(tmp_path, capsys):
     out = course(tmp_path)
     download = make_canvas(tmp_path)
-    assert main(["lms", "collect", str(download), "--lms", "canvas", "--out", str(out)]) == 0
-    said = capsys.readouterr().out
-    submitted = out / "submitted"
-    got = sorted(p.relative_to(submitted).as_posix() for p in submitted.rglob("*") if p.is_file())
+    said, got = collect_into(out, download, "canvas", capsys)
     assert got == [f"asmith/{A}/{NB}", f"jdoe/{A}/{NB}", f"lvb/{A}/my_copy.ipynb"]
+    submitted = out / "submitted"
     # the resubmission (-1, later file number) won over the first try
     assert (submitted / "asmith" / A / NB).read_text() == correct()
     assert (out / "downloaded" / A / "archive" / download.name).exists()  # nbgrader's layout
@@ -154,7 +160,7 @@ def test_canvas_download_is_collected_into_submitted(tmp_path, capsys):
     assert not (submitted / "asmith" / A / "timestamp.txt").exists()  # Canvas gives no time
 
 
-def test_moodle_folder_is_collected_by_name(tmp_path):
+def test_moodle_folder_is_collected_by_name(tmp_path, capsys):
     out = course(tmp_path)
     download = tmp_path / "NEURON-Exercise 1-12345"
     files = {
@@ -168,10 +174,9 @@ def test_moodle_folder_is_collected_by_name(tmp_path):
     for name, text in files.items():
         (download / name).parent.mkdir(parents=True, exist_ok=True)
         (download / name).write_text(text)
-    assert main(["lms", "collect", str(download), "--lms", "moodle", "--out", str(out)]) == 0
-    submitted = out / "submitted"
-    got = sorted(p.relative_to(submitted).as_posix() for p in submitted.rglob("*") if p.is_file())
+    _, got = collect_into(out, download, "moodle", capsys)
     assert got == [f"asmith/{A}/{NB}", f"jdoe/{A}/{NB}", f"kim/{A}/{NB}", f"lvb/{A}/{NB}"]
+    submitted = out / "submitted"
     assert (submitted / "asmith" / A / NB).read_text() == blank()
     manifest = json.loads((out / "downloaded" / A / "lms.json").read_text())
     assert manifest["collected"]["jdoe"]["lms_id"] == "100"
@@ -245,7 +250,8 @@ def test_dry_run_lists_before_grading_and_writes_nothing(tmp_path, capsys):
     said = capsys.readouterr().out
     lines = {line.split()[0]: line for line in said.splitlines() if line.startswith("  ")}
     assert "to grade" in lines[f"asmith/{A}"] and "the LMS marks it late" in lines[f"asmith/{A}"]
-    assert "to grade" in lines[f"jdoe/{A}"] and "late by 2:30:00" in lines[f"jdoe/{A}"]
+    assert "to grade" in lines[f"jdoe/{A}"] and "late: 2:30:00 after the due date (timestamp.txt" in lines[f"jdoe/{A}"]
+    assert "late: late" not in said
     assert "already graded" in lines[f"lvb/{A}"] and "renamed notebook: graded my_copy.ipynb" in lines[f"lvb/{A}"]
     assert "missing notebook" in lines[f"kim/{A}"] and "zero" in lines[f"kim/{A}"]
     assert "not one of this course's assignments" in lines["kim/99_unknown"]
@@ -320,6 +326,8 @@ def test_bundles_hold_only_their_learners_files(tmp_path, capsys):
         (out / "summary").mkdir(exist_ok=True)
         (out / "summary" / f"{student}.md").write_text(
             f"# {student}\n[{A}_exercise.html](../feedback/{student}/{A}/{A}_exercise.html)\n")
+    (out / "feedback" / "jdoe" / A / "timestamp.txt").write_text("2026-03-02 12:30:00 UTC")  # nbgrader copies it
+    (out / "feedback" / "jdoe" / A / "notes.txt").write_text("not a feedback page")
     (out / "feedback" / "jdoe" / ".ipynb_checkpoints").mkdir()
     (out / "feedback" / "jdoe" / ".ipynb_checkpoints" / "x.html").write_text("old")
     (out / "summary" / "class.md").write_text("# the class\n")
@@ -420,7 +428,10 @@ def test_collecting_again_replaces_what_the_new_download_holds(tmp_path, capsys)
     again = canvas_zip(tmp_path / "again.zip", {f"smithalan_5151_91000_{NB}": blank()})
     capsys.readouterr()
     assert main(["lms", "collect", str(again), "--lms", "canvas", "--out", str(out)]) == 0
-    assert "kept from an earlier download (not in this one): jdoe, lvb" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "kept from an earlier download (not in this one): jdoe, lvb" in said
+    assert "warning: asmith's timestamp.txt (2026-03-02 12:30:00 UTC) was removed" in said
+    assert "jdoe's timestamp.txt" not in said
     assert (out / "submitted" / "asmith" / A / NB).read_text() == blank()  # the LMS's latest
     assert not mine.exists()  # replaced with the folder (docs/lms.md: write it after the last collect)
     assert (out / "submitted" / "jdoe" / A / NB).read_text() == correct()  # not in the new download: kept
@@ -483,7 +494,8 @@ def test_moodle_worksheet_gives_the_time_and_the_email(tmp_path, capsys):
     set_due_date(out)
     assert main(["grade", str(out), "--dry-run"]) == 0
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")}
-    assert "late by 1:30:00" in lines[f"asmith/{A}"] and "the LMS marks it late" in lines[f"asmith/{A}"]
+    assert "late: 1:30:00 after the due date" in lines[f"asmith/{A}"]
+    assert "the LMS marks it late" in lines[f"asmith/{A}"]
     assert "no time given" not in lines[f"asmith/{A}"] and "late" not in lines[f"jdoe/{A}"]
 
 
@@ -524,3 +536,111 @@ def test_moodle_late_work_is_penalised_through_the_round_trip(tmp_path):
     assert rows["asmith"]["score"] == "0" and "late" in rows["asmith"]["status"]
     exported_rows = {r[0]: r[3] for r in exported(out, "moodle")[1:]}
     assert exported_rows["jane.doe@example.edu"] == "12" and exported_rows["alan.smith@example.edu"] == "0"
+
+
+def test_a_file_inside_an_uploaded_archive_is_collected_for_no_one(tmp_path, capsys):
+    """nbgrader's extractor also unpacks a zip a learner uploaded; a notebook in it named the LMS's
+    way for a classmate (Canvas's name and user id) must not become the classmate's submission,
+    nor push their own file aside as "an older copy". It is listed, with the archive it came from."""
+    out = course(tmp_path)
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr(f"doejane_4242_99999_{NB[:-6]}-9.ipynb", blank())    # jdoe's name and Canvas id
+        zf.writestr(NB, correct())                                        # asmith's own, zipped
+    download = canvas_zip(tmp_path / "d.zip", {f"doejane_4242_90817_{NB}": correct(),
+                                               f"smithalan_5151_90818_{NB}": blank(),
+                                               "smithalan_5151_90900_extra.zip": inner.getvalue()})
+    assert main(["lms", "collect", str(download), "--lms", "canvas", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    submitted = out / "submitted"
+    assert (submitted / "jdoe" / A / NB).read_text() == correct()
+    assert (submitted / "asmith" / A / NB).read_text() == blank()         # not the zipped copy either
+    manifest = json.loads((out / "downloaded" / A / "lms.json").read_text())
+    assert manifest["superseded"] == []
+    assert {a: sorted(f.rsplit("/", 1)[-1] for f in files) for a, files in manifest["from_archives"].items()} == {
+        "smithalan_5151_90900_extra.zip": [NB, f"doejane_4242_99999_{NB[:-6]}-9.ipynb"]}
+    assert "not collected: 2 files inside smithalan_5151_90900_extra.zip, an archive in the download" in said
+    # the same zip in the folder the download was unpacked to
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(download) as zf:
+        zf.extractall(folder)
+    assert main(["lms", "collect", str(folder), "--lms", "canvas", "--out", str(out)]) == 0
+    assert (submitted / "jdoe" / A / NB).read_text() == correct()
+    assert "inside smithalan_5151_90900_extra.zip" in capsys.readouterr().out
+
+
+def test_a_moodle_file_is_collected_only_for_the_learner_whose_folder_holds_it(tmp_path, capsys):
+    """Moodle keeps the folders a learner makes in their submission: a folder or a file inside Alan
+    Smith's folder named for Jane Doe is not Jane's submission (nor Alan's), and is listed."""
+    out = course(tmp_path)
+    download = moodle_download(tmp_path, {
+        f"Jane Doe_100_assignsubmission_file_/{NB}": correct(),
+        f"Alan Smith_101_assignsubmission_file_/{NB}": correct(),
+        f"Alan Smith_101_assignsubmission_file_/Jane Doe_100_assignsubmission_file_/{NB[:-6]}-9.ipynb": blank(),
+        f"Alan Smith_101_assignsubmission_file_/Jane Doe_100_assignsubmission_file_{NB}": blank(),
+        f"Kim_104_assignsubmission_file/work/{NB}": correct(),           # a learner's own subfolder: theirs
+    })
+    said, got = collect_into(out, download, "moodle", capsys)
+    assert got == [f"asmith/{A}/{NB}", f"jdoe/{A}/{NB}", f"kim/{A}/{NB}"]
+    assert (out / "submitted" / "jdoe" / A / NB).read_text() == correct()
+    manifest = json.loads((out / "downloaded" / A / "lms.json").read_text())
+    assert [why for _, why in manifest["misplaced"]] == ["in the folder of Alan Smith (101), "
+                                                         "named for Jane Doe (100)"] * 2
+    assert manifest["superseded"] == []
+    assert said.count("not collected: ") == 2 and "named for Jane Doe (100)" in said
+
+
+def test_the_dry_run_judges_lateness_by_the_time_the_grade_keeps(tmp_path, capsys):
+    """Without timestamp.txt, nbgrader's autograde keeps the time its gradebook holds for the
+    submission (an earlier grading's); the dry run says so, and no "no late penalty"."""
+    from nbgrader.api import Gradebook
+
+    out = course(tmp_path)
+    assert main(["lms", "collect", str(make_canvas(tmp_path)), "--lms", "canvas", "--out", str(out)]) == 0
+    set_due_date(out)
+    with Gradebook(rosters.gradebook_url(out), rosters.course_id()) as gb:  # graded once with a timestamp.txt
+        gb.update_or_create_submission(A, "asmith", timestamp=datetime(2026, 3, 2, 12, 30))
+        gb.update_or_create_submission(A, "jdoe", timestamp=datetime(2026, 3, 2, 9, 0))
+    capsys.readouterr()
+    assert main(["grade", str(out), "--dry-run"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")}
+    assert ("late: 2:30:00 after the due date (no timestamp.txt: the gradebook holds 2026-03-02 12:30 UTC from an "
+            "earlier grading, and the grade keeps it; due 2026-03-02 10:00 UTC)") in lines[f"asmith/{A}"]
+    assert "the LMS marks it late" in lines[f"asmith/{A}"] and "no late penalty" not in lines[f"asmith/{A}"]
+    assert "late" not in lines[f"jdoe/{A}"]                                # its stored time is before the due date
+    assert "the LMS marks it late; no time given, so no late penalty" not in lines[f"lvb/{A}"]
+    (out / "submitted" / "jdoe" / A / "timestamp.txt").write_text("2026-03-02 11:00:00 UTC\n")  # the file wins
+    assert main(["grade", str(out), "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert "late: 1:00:00 after the due date (timestamp.txt 2026-03-02 11:00 UTC" in said
+
+
+@pytest.mark.slow
+def test_after_collecting_again_the_dry_run_and_the_grade_agree_on_lateness(tmp_path, capsys):
+    """A timestamp.txt the instructor wrote, graded late (nbgrader's "zero" penalty); a second
+    collect removes it and says so; the dry run and the grade then both count the work late."""
+    out = course(tmp_path)
+    download = canvas_zip(tmp_path / "c.zip", {f"doejane_4242_90817_{NB}": correct()})
+    assert main(["lms", "collect", str(download), "--lms", "canvas", "--out", str(out)]) == 0
+    (out / "submitted" / "jdoe" / A / "timestamp.txt").write_text("2026-03-02 12:30:00 UTC\n")
+    set_due_date(out)
+    (out / "nbgrader_config.py").write_text('c = get_config()\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+
+    def grade():
+        run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(out)], cwd=notebooks.ROOT,
+                             env=notebooks.nbgrader_env(), capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+        with open(out / "grades.csv", newline="") as fh:
+            return {r["student"]: r for r in csv.DictReader(fh)}["jdoe"]
+
+    first = grade()
+    assert first["score"] == "0" and "late" in first["status"]
+    capsys.readouterr()
+    assert main(["lms", "collect", str(download), "--lms", "canvas", "--out", str(out)]) == 0
+    assert "jdoe's timestamp.txt (2026-03-02 12:30:00 UTC) was removed" in capsys.readouterr().out
+    assert not (out / "submitted" / "jdoe" / A / "timestamp.txt").exists()
+    assert main(["grade", str(out), "--dry-run"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(f"  jdoe/{A}"))
+    assert "to grade" in line and "late: 2:30:00 after the due date (no timestamp.txt: the gradebook" in line
+    again = grade()
+    assert again["score"] == "0" and "late: 2:30:00 after the due date" in again["status"]

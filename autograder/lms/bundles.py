@@ -27,11 +27,12 @@ FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # the same files give the same zip
 
 
 def files_of(out, student):
-    """[(name in the zip, path)] of one learner's feedback and summary."""
+    """[(name in the zip, path)] of one learner's feedback pages (<assignment>/<notebook>.html) and
+    summary: nothing else nbgrader's feedback folder holds (its copy of timestamp.txt, other files)."""
     found = []
     feedback = out / "feedback" / student
     if feedback.is_dir():
-        for path in sorted(feedback.rglob("*")):
+        for path in sorted(feedback.glob("*/*.html")):
             rel = path.relative_to(feedback)
             if path.is_file() and not path.is_symlink() and not any(p.startswith(".") for p in rel.parts):
                 found.append((rel.as_posix(), path))

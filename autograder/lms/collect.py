@@ -10,7 +10,10 @@ course folder's nbgrader_config.py, which stays the grade command's). Its collec
 the roster: by the LMS's number for the learner (roster column lms_id), else by name, login or
 email. What it could not place (a learner not on the roster, a file no pattern matches, a file
 that is not a notebook, an older copy of a resubmitted notebook) is listed, and kept with the
-LMS's late mark in COURSE/downloaded/<assignment>/lms.json.
+LMS's late mark in COURSE/downloaded/<assignment>/lms.json. So is what it refuses: a file out of
+an archive inside the download (zip_collect unpacks a zip a learner uploaded, and a file in it
+can be named for anyone), and a file in one learner's Moodle folder named for another. A
+timestamp.txt that a learner's folder had and the collect removed or changed is named.
 
 File names (`PATTERNS`):
 
@@ -59,6 +62,11 @@ ENTRY = {
     "canvas": re.compile(r"(?:.*/)?[^/]+?_(?:(?:LATE|late)_)?\d+_[^/]+$"),
     "moodle": re.compile(r"(?:.*/)?[^/]+?_\d+_assign(?:submission|feedback)_[a-z]+[_/]"),
 }
+# A learner's own folder in Moodle's download (Canvas's entries are files): a file is collected only
+# for the learner whose folder it sits in, or, outside any such folder, whose name it has.
+FOLDER_ENTRY = {"moodle": re.compile(r"(?P<lms_name>.+?)_(?P<lms_id>\d+)_assign(?:submission|feedback)_[a-z]+"
+                                     r"(?:_.*)?$")}
+ARCHIVES = (".tar.gz", ".zip", ".gz")  # what nbgrader's extractor unpacks (ExtractorPlugin.zip_ext)
 SHAPES = {"canvas": "name_[LATE_]userid_fileid_file.ipynb",
           "moodle": "Full Name_12345_assignsubmission_file_/file.ipynb"}
 COPY = re.compile(r"^(?P<stem>.+?)-(?P<n>\d+)$")  # Canvas's "-1" on a file name uploaded again
@@ -68,7 +76,11 @@ MANIFEST = "lms.json"
 class RosterCollector(FileNameCollectorPlugin):
     """nbgrader zip_collect's collector for an LMS download: the LMS's file names read with
     `named_regexp`, the learner mapped to a roster id. `prepare` decides for all files at once
-    (a resubmitted notebook's latest copy wins); `collect` hands zip_collect the decision."""
+    (a resubmitted notebook's latest copy wins); `collect` hands zip_collect the decision.
+
+    zip_collect's extractor also unpacks archives inside the download (a zip a learner uploaded):
+    their files are never collected, since a learner can name a file inside one for anyone. Only
+    the download's own files (`direct`, under `root`, the download's folder in `extracted`) are."""
 
     lms = Unicode("canvas", help="the LMS whose file names these are: canvas or moodle").tag(config=True)
     roster = Unicode("", help="the course folder's roster.csv").tag(config=True)
@@ -88,15 +100,25 @@ class RosterCollector(FileNameCollectorPlugin):
                 by_key.setdefault(key, set()).add(learner.id)
         expected = set(filter(None, self.expected.split(",")))
         self.decided, self.learners, self.unknown = {}, {}, {}
-        self.unmatched, self.not_notebooks, self.superseded = [], [], []
+        self.unmatched, self.not_notebooks, self.superseded, self.misplaced = [], [], [], []
+        self.from_archives = {}
         best = {}
         for path in files:
             rel = os.path.relpath(path, self.extracted)
+            if path not in self.direct:
+                self.from_archives.setdefault(archive_of(os.path.relpath(path, self.root), self.names),
+                                              []).append(rel)
+                continue
             found = re.match(self.named_regexp, path)
             if not found:
                 (self.not_notebooks if ENTRY[self.lms].match(path) else self.unmatched).append(rel)
                 continue
             info = found.groupdict()
+            owner = self.owner(path) or info
+            if (owner["lms_name"], owner["lms_id"]) != (info["lms_name"], info["lms_id"]):
+                self.misplaced.append([rel, f"in the folder of {owner['lms_name']} ({owner['lms_id']}), "
+                                            f"named for {info['lms_name']} ({info['lms_id']})"])
+                continue
             handed = sheet.get(info["lms_id"])
             ids = ({by_lms_id[info["lms_id"]]} if info["lms_id"] in by_lms_id
                    else {by_email[handed.email]} if handed and handed.email in by_email
@@ -134,8 +156,52 @@ class RosterCollector(FileNameCollectorPlugin):
             self.learners[decided["student_id"]]["files"].append(
                 [os.path.relpath(path, self.extracted), decided["file_id"], decided.get("lms_file")])
 
+    def owner(self, path):
+        """The learner whose folder in the download holds `path` (the outermost such folder), or None."""
+        entry = FOLDER_ENTRY.get(self.lms)
+        folders = Path(os.path.relpath(path, self.root)).parts[:-1]
+        return next((m for m in map(entry.match, folders) if m), None) if entry else None
+
     def collect(self, submitted_file):
         return self.decided.get(submitted_file)
+
+
+def unpacked_folder(name):
+    """The folder nbgrader's extractor unpacks archive `name` into (ExtractorPlugin.extract)."""
+    stem = os.path.splitext(name)[0]
+    return os.path.splitext(stem)[0] if stem.endswith(".tar") else stem
+
+
+def archive_of(rel, names):
+    """The archive in the download (one of `names`) that the extracted file `rel` came out of:
+    the outermost one, or "" when none is known (a file an archive's content replaced)."""
+    parts = Path(rel).parts
+    for i in range(1, len(parts)):
+        folder = "/".join(parts[:i])
+        found = [folder + ext for ext in ARCHIVES if folder + ext in names]
+        if found:
+            return found[0]
+    return ""
+
+
+def direct_files(download, root, names):
+    """The extracted files (absolute paths under `root`) that are the download's own entries,
+    as the download holds them: not a file out of an archive inside it, nor one such a file
+    replaced."""
+    import filecmp
+    import zlib
+
+    root = os.path.normpath(root)
+    wanted = {}
+    for name in names:
+        path = os.path.normpath(os.path.join(root, name))
+        if path.startswith(root + os.sep) and os.path.isfile(path):
+            wanted[name] = path
+    if download.is_dir():
+        return {path for name, path in wanted.items() if filecmp.cmp(download / name, path, shallow=False)}
+    with zipfile.ZipFile(download) as zf:
+        return {path for name, path in wanted.items()
+                if zlib.crc32(Path(path).read_bytes()) == zf.getinfo(name).CRC}
 
 
 @dataclass(frozen=True)
@@ -275,10 +341,11 @@ def collect(download, lms, out, assignment=None, worksheet=None, timezone=""):
                          "download from where you saved it")
     shutil.rmtree(archive, ignore_errors=True)
     archive.mkdir(parents=True)
+    copied = archive / (download.name if download.is_dir() else download.stem + ".zip")
     if download.is_dir():
-        shutil.copytree(download, archive / download.name)
+        shutil.copytree(download, copied)
     else:
-        shutil.copy2(download, archive / (download.stem + ".zip"))
+        shutil.copy2(download, copied)
     expected = sorted(p.name[:-6] for p in (notebooks.EXERCISES / assignment).glob("*.ipynb"))
     config_path = place / "zip_collect_config.py"
     config_path.write_text(CONFIG.format(root=str(out), assignment=assignment, release=str(notebooks.EXERCISES),
@@ -296,14 +363,19 @@ def collect(download, lms, out, assignment=None, worksheet=None, timezone=""):
             app.extract_archive_files()
             extracted = Path(app._format_collect_path(app.extracted_directory))
             files = sorted(str(p) for p in extracted.rglob("*") if p.is_file())
-            app.collector_plugin_inst.extracted = str(extracted)
-            app.collector_plugin_inst.prepare(files)
+            plugin = app.collector_plugin_inst
+            plugin.extracted, plugin.names = str(extracted), set(names)
+            plugin.root = str(extracted / (download.name if download.is_dir() else unpacked_folder(copied.name)))
+            plugin.direct = direct_files(download, plugin.root, names)
+            plugin.prepare(files)
+            before = stamps(out / "submitted", plugin.learners, assignment)
             app.process_extracted_files()
         except SystemExit:
             raise SystemExit("lms collect: nbgrader zip_collect stopped:\n" + log_text(records)) from None
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
             raise SystemExit(f"lms collect: extracting {download.name} failed: {exc}") from None
-    plugin = app.collector_plugin_inst
+    after = stamps(out / "submitted", plugin.learners, assignment)
+    removed = {s: text for s, text in before.items() if after.get(s) != text}
     collected = dict(plugin.learners)
     if (place / MANIFEST).exists():  # learners not in this download keep their folder, and their record
         earlier = json.loads((place / MANIFEST).read_text()).get("collected", {})
@@ -312,9 +384,20 @@ def collect(download, lms, out, assignment=None, worksheet=None, timezone=""):
     manifest = {"lms": lms, "assignment": assignment, "download": str(download),
                 "collected": collected, "this_download": sorted(plugin.learners), "unknown_learners": plugin.unknown,
                 "unmatched_files": plugin.unmatched, "not_notebooks": plugin.not_notebooks,
-                "superseded": plugin.superseded}
+                "superseded": plugin.superseded, "from_archives": plugin.from_archives, "misplaced": plugin.misplaced,
+                "timestamps_replaced": removed}
     (place / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return manifest
+
+
+def stamps(submitted, students, assignment):
+    """{student: their timestamp.txt's text} for those of `students` who have one."""
+    found = {}
+    for student in students:
+        path = submitted / student / assignment / "timestamp.txt"
+        if path.is_file():
+            found[student] = path.read_text().strip()
+    return found
 
 
 def manifests(out):
@@ -354,6 +437,18 @@ def report(manifest, out):
                        ("not_notebooks", "not a notebook"), ("superseded", "an older copy of a resubmitted notebook")):
         for rel in manifest[kind]:
             lines.append(f"  skipped: {rel}: {text}")
+    for rel, why in manifest.get("misplaced", []):
+        lines.append(f"  not collected: {rel}: {why} (a file is collected only for the learner whose folder holds it)")
+    for archive, files in sorted(manifest.get("from_archives", {}).items()):
+        inside = f"inside {archive}, an archive in the download" if archive else "changed by an archive in the download"
+        lines.append(f"  not collected: {len(files)} file{'s' if len(files) != 1 else ''} {inside} (a file in an "
+                     f"uploaded archive can name anyone; ask the learner to upload the notebook itself): "
+                     + ", ".join(Path(f).name for f in files))
+    for student, text in sorted(manifest.get("timestamps_replaced", {}).items()):
+        given = manifest["collected"][student].get("submitted_at")
+        lines.append(f"  warning: {student}'s timestamp.txt ({text}) was "
+                     + (f"replaced by the worksheet's {given}" if given else "removed")
+                     + " with their folder: write it again before grading if it was yours (docs/lms.md, Late work)")
     kept = sorted(set(manifest["collected"]) - set(now))
     if kept:
         lines.append(f"  kept from an earlier download (not in this one): {', '.join(kept)}")

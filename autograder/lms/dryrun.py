@@ -4,7 +4,9 @@ Reads only (submissions.discover and plan, the ledger, the gradebook's due dates
 downloads' lms.json): per submission whether it would be graded or is already graded (the
 ledger), renamed or missing notebooks, unknown folders, learners not on the roster or on it with
 nothing handed in, and late work (timestamp.txt against the due date nbgrader has for the
-assignment, and the LMS's own late mark). Writes nothing; exits 0.
+assignment, and the LMS's own late mark). Without a timestamp.txt, nbgrader's autograde keeps the
+time its gradebook holds for the submission from an earlier grading, so the dry run judges by
+that time too, and says so. Writes nothing; exits 0.
 """
 
 from __future__ import annotations
@@ -18,44 +20,70 @@ from autograder.lms import roster as rosters
 from autograder.lms.collect import late_marks
 
 
-def due_dates(out, url=None):
-    """{assignment: due date (naive UTC)} from the course folder's gradebook (or the database at
-    `url`, grade --db), if it has one."""
+def gradebook_rows(out, url, query):
+    """The rows of a plain SQL query on the course folder's gradebook (or the database at `url`,
+    grade --db); [] without one. A plain query: nbgrader's Gradebook would add its course row
+    to a gradebook without one."""
     url = url or rosters.gradebook_url(out)
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
-        return {}
-    from nbgrader.utils import parse_utc
+        return []
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
-    try:  # a plain query: nbgrader's Gradebook would add its course row to a gradebook without one
+    try:
         with engine.connect() as db:
-            rows = db.execute(text("SELECT name, duedate FROM assignment WHERE duedate IS NOT NULL")).all()
-        return {name: parse_utc(due) for name, due in rows}
-    except Exception:  # a gradebook that cannot be read has no due dates for a listing
-        return {}
+            return db.execute(text(query)).all()
+    except Exception:  # a gradebook that cannot be read has nothing for a listing
+        return []
     finally:
         engine.dispose()
+
+
+def due_dates(out, url=None):
+    """{assignment: due date (naive UTC)} from the gradebook."""
+    from nbgrader.utils import parse_utc
+
+    return {name: parse_utc(due) for name, due in
+            gradebook_rows(out, url, "SELECT name, duedate FROM assignment WHERE duedate IS NOT NULL")}
+
+
+def stored_times(out, url=None):
+    """{(student, assignment): submission time (naive UTC)} the gradebook holds from earlier gradings:
+    the time nbgrader's autograde keeps for a submission that has no timestamp.txt."""
+    from nbgrader.utils import parse_utc
+
+    rows = gradebook_rows(out, url, "SELECT s.student_id, a.name, s.timestamp FROM submitted_assignment s "
+                                    "JOIN assignment a ON s.assignment_id = a.id WHERE s.timestamp IS NOT NULL")
+    return {(student, assignment): parse_utc(when) for student, assignment, when in rows}
 
 
 def submitted_at(folder):
     from nbgrader.utils import parse_utc
 
     stamp = folder / "timestamp.txt"
-    if not stamp.is_file():
+    text = stamp.read_text().strip() if stamp.is_file() else ""
+    if not text:  # nbgrader's autograde takes an empty file as none
         return None
     try:
-        return parse_utc(stamp.read_text().strip())
+        return parse_utc(text)
     except (ValueError, OverflowError):
         return "unreadable"
 
 
-def late_text(when, due, lms_late):
+def lateness(when, due, lms_late, stored=None):
+    """The dry run's word on lateness: what the grade will do. when: timestamp.txt's time (None:
+    no file; "unreadable"); stored: the gradebook's time, which the grade keeps when there is no file."""
+    from autograder.grading.logs import late_text
+
     notes = []
+    source = "timestamp.txt {:%Y-%m-%d %H:%M} UTC"
+    if when is None and stored is not None:
+        when, source = stored, ("no timestamp.txt: the gradebook holds {:%Y-%m-%d %H:%M} UTC from an earlier grading, "
+                                "and the grade keeps it")
     if when == "unreadable":
         notes.append("timestamp.txt unreadable")
     elif when is not None and due is not None and when > due:
-        notes.append(f"late by {when - due} (timestamp.txt {when:%Y-%m-%d %H:%M} UTC, due {due:%Y-%m-%d %H:%M} UTC)")
+        notes.append(f"{late_text((when - due).total_seconds())} ({source.format(when)}; due {due:%Y-%m-%d %H:%M} UTC)")
     if lms_late:
         notes.append("the LMS marks it late" + ("" if when else "; no time given, so no late penalty"))
     return "; ".join(notes)
@@ -72,7 +100,7 @@ def listing(submitted, out, engine="judge", force=False, db=None):
     source = {a: digest(notebooks.SOLUTIONS / a) for a in assignments}
     expected = {a: sorted(p.name[:-6] for p in (notebooks.EXERCISES / a).glob("*.ipynb")) for a in assignments}
     ledger = Ledger(Path(out) / GRADING / "ledger.jsonl")
-    due = due_dates(out, db)
+    due, stored = due_dates(out, db), stored_times(out, db)
     lms_late = late_marks(out)
     roster = {x.id for x in rosters.read(Path(out) / rosters.ROSTER, "grade")} \
         if (Path(out) / rosters.ROSTER).exists() else None
@@ -95,8 +123,8 @@ def listing(submitted, out, engine="judge", force=False, db=None):
             counts[what] += 1
         notes = [status_text(sub.outcomes)] if sub.outcomes and sub.folder is not None else []
         if sub.folder is not None:
-            late = late_text(submitted_at(sub.folder), due.get(sub.assignment),
-                             (sub.student, sub.assignment) in lms_late)
+            late = lateness(submitted_at(sub.folder), due.get(sub.assignment),
+                            (sub.student, sub.assignment) in lms_late, stored.get((sub.student, sub.assignment)))
             if late:
                 notes.append(f"late: {late}")
         if roster is not None and sub.student not in roster:
