@@ -238,9 +238,10 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
     subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "db", "assignment", "add", assignment,
                     "--duedate=2026-12-01 10:00:00 UTC"], cwd=tmp_path, check=True, capture_output=True,
                    env=notebooks.nbgrader_env())
-    command("grade", tmp_path / "submitted", "--jobs", 1)
+    run = command("grade", tmp_path / "submitted", "--jobs", 1)
     row = grades(tmp_path)["ada"]
     assert (row["score"], row["max_score"], row["status"]) == ("14", "17", "awaiting manual grade: explanation")
+    assert "ada/09_chain_rule  14/17  awaiting manual grade: explanation" in run.stderr  # the progress line agrees
 
     from nbgrader.api import Gradebook
 

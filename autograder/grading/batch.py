@@ -33,7 +33,7 @@ from autograder.grading.database import lost, lost_reason
 from autograder.grading.gradebook import GRADING, Master
 from autograder.grading.ledger import Ledger
 from autograder.grading.nbgrader_patches import patch_nbgrader
-from autograder.grading.outcomes import GRADER_ERROR, MANUAL_CLEARED, MANUAL_KEPT, Outcome, status_text
+from autograder.grading.outcomes import AWAITING_MANUAL, GRADER_ERROR, MANUAL_CLEARED, MANUAL_KEPT, Outcome, status_text
 from autograder.grading.pipelines import course_config
 from autograder.grading.pool import RunStopped, make_pool
 from autograder.grading.reports import fmt, report_rows, write_reports
@@ -192,14 +192,16 @@ class GradeRun:
                                               f"the files they were given to)"))
         self.manual_outcomes[sub.key] = held + found
 
-    def finish(self, sub, outcomes, score=None, seconds=None):
-        """A submission is done: its outcomes kept for the reports, its progress line printed."""
+    def finish(self, sub, outcomes, score=None, seconds=None, waiting=None):
+        """A submission is done: its outcomes kept for the reports, its progress line printed
+        (waiting: the manual grades it awaits, in words)."""
         self.done += 1
         self.outcomes[sub.key] = outcomes
         score = f"{fmt(score[0])}/{fmt(score[1])}" if score else "-"
         took = f" ({seconds:.1f} s)" if seconds is not None else ""
+        status = "; ".join(filter(None, [status_text(outcomes) if outcomes or not waiting else "", waiting]))
         self.say(f"[{self.done:>{len(str(self.total))}}/{self.total}] "
-                 f"{time.perf_counter() - self.begin:7.1f}s  {sub.key}  {score}  {status_text(outcomes)}{took}")
+                 f"{time.perf_counter() - self.begin:7.1f}s  {sub.key}  {score}  {status}{took}")
 
     def zero(self, sub):
         """A submission nbgrader cannot take (missing or unreadable notebook): zero, no feedback."""
@@ -241,7 +243,11 @@ class GradeRun:
             if error:
                 outcomes = outcomes + [Outcome(GRADER_ERROR, f"feedback with the manual scores: {error}")]
         self.ledger.record(sub, self.engine, outcomes, score, self.files.get(sub.key))
-        self.finish(sub, outcomes, score, result.seconds)
+        # said on the progress line as grades.csv will say it; not an outcome kept in the ledger,
+        # since a grade given by hand later ends the wait
+        waiting = self.master.awaiting(sub.student, sub.assignment)
+        self.finish(sub, outcomes, score, result.seconds,
+                    f"{AWAITING_MANUAL}: {', '.join(waiting)}" if waiting else None)
 
 
 def write_all_reports(out, master, subs, outcomes, grader_errors, unknown, ledger):

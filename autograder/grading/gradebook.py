@@ -232,6 +232,14 @@ class Master:
             gb.db.commit()
             return max(0.0, sub.score - (sub.late_submission_penalty or 0.0)), sub.max_score
 
+    def awaiting(self, student, assignment):
+        """The cells of one submission that wait for a grade given by hand (see awaiting_manual)."""
+        with self.gradebook() as gb:
+            try:
+                return awaiting_manual(gb.find_submission(assignment, student))
+            except MissingEntry:
+                return ()
+
     def scores(self):
         """({(student, assignment): Score}, {assignment: max_score}). A score is after any late
         penalty nbgrader assigned (out/nbgrader_config.py's LateSubmissionPlugin settings)."""
@@ -243,11 +251,16 @@ class Master:
                     cells = {g.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
                     # the score an LMS should get: nbgrader's late penalty taken off, as its export does
                     penalty = sub.late_submission_penalty or 0.0
-                    awaiting = tuple(g.name for nb in sub.notebooks for g in nb.grades
-                                     if g.needs_manual_grade and g.manual_score is None
-                                     and g.auto_score is None)
+                    awaiting = awaiting_manual(sub)
                     out[sub.student.id, assignment.name] = Score(
                         max(0.0, sub.score - penalty), sub.max_score, cells,
                         sub.timestamp.isoformat() if sub.timestamp else None,
                         float(sub.total_seconds_late or 0.0), penalty, awaiting)
         return out, maxima
+
+
+def awaiting_manual(sub):
+    """The grade cells of a submission (nbgrader's SubmittedAssignment) that wait for a grade given
+    by hand: flagged for manual grading, with neither a manual nor an automatic score."""
+    return tuple(g.name for nb in sub.notebooks for g in nb.grades
+                 if g.needs_manual_grade and g.manual_score is None and g.auto_score is None)
