@@ -27,8 +27,9 @@ from autograder import notebooks
 from autograder.grading import feedback_html
 from autograder.grading.feedback_html import (
     FeedbackExporter,
-    LateWork,
     NameTheMistake,
+    ScoreNotes,
+    awaiting_note,
     course_path,
     duration,
     exporter_settings,
@@ -290,13 +291,24 @@ def test_the_late_sentence():
     assert late_note(submitted, due, 7200.0, 1.5).endswith("a late penalty of 1.5 points.")
 
 
+def test_the_awaiting_sentence_and_where_it_sits():
+    assert awaiting_note({"explanation": 3.0}) == (
+        "Your written answer explanation (3 points) waits for your instructor's grade: "
+        "the score above counts it as 0 until then.")
+    assert awaiting_note({"a": 1.0, "b": 2.0}).startswith("Your written answers a (1 point), b (2 points) wait ")
+    page = export(failed_relu_notebook(), exporter_settings(), late_note="Late <x>", awaiting_note="Waits <y>")
+    assert re.search(r'</h4>\s*<p class="late-note">Late &lt;x&gt;</p><p class="awaiting-note">Waits &lt;y&gt;</p>',
+                     page)
+    assert 'class="awaiting-note"' not in export(failed_relu_notebook(), exporter_settings())
+
+
 def test_the_late_line_sits_under_the_score_only_for_late_work():
     page = export(failed_relu_notebook(), exporter_settings(), late_note="Handed in <late>")
     assert re.search(r'<h4>01_neuron_exercise \(Score: [^<]*\)</h4>\s*<p class="late-note">Handed in &lt;late&gt;</p>',
                      page)
     assert page.count('class="late-note"') == 1
     assert 'class="late-note"' not in export(failed_relu_notebook(), exporter_settings())
-    assert exporter_settings()["preprocessors"] == [f"{LateWork.__module__}.LateWork"]
+    assert exporter_settings()["preprocessors"] == [f"{ScoreNotes.__module__}.ScoreNotes"]
 
 
 # ------------------------------------------------------------------ in Chromium

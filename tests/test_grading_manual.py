@@ -242,6 +242,9 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
     row = grades(tmp_path)["ada"]
     assert (row["score"], row["max_score"], row["status"]) == ("14", "17", "awaiting manual grade: explanation")
     assert "ada/09_chain_rule  14/17  awaiting manual grade: explanation" in run.stderr  # the progress line agrees
+    page = (tmp_path / "feedback" / "ada" / assignment / f"{notebook}.html").read_text()
+    assert "Your written answer explanation (3 points) waits for your instructor&#39;s grade" in page \
+        or "Your written answer explanation (3 points) waits for your instructor's grade" in page
 
     from nbgrader.api import Gradebook
 
@@ -255,6 +258,7 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
     assert (row["score"], row["status"]) == ("16.5", "ok")
     page = (tmp_path / "feedback" / "ada" / assignment / f"{notebook}.html").read_text()
     assert "Name the local derivative." in page and re.search(r"Score: 16\.5 / 17\.0", page)
+    assert "waits for your instructor" not in page
 
     # the same notebook handed in again (only timestamp.txt is new): graded again, the hand grade stays
     (folder / "timestamp.txt").write_text("2026-12-01 09:30:00 UTC\n")

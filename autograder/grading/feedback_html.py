@@ -13,8 +13,10 @@ which point nowhere from the feedback folder. Here:
   `\\begin{env}...\\end{env}` into MathML (which browsers draw themselves: no script, no
   network), leaving as written anything latex2mathml cannot convert, and turns a relative
   link into its text and where the file is in the course folder;
-- `LateWork` (the FeedbackExporter's own step) says, under the score, when late work was handed
-  in, how late and the points the late penalty took off (nbgrader's page only lists the penalty);
+- `ScoreNotes` (the FeedbackExporter's own step) says, under the score, when late work was
+  handed in, how late and the points the late penalty took off (nbgrader's page only lists the
+  penalty), and which written answers still wait for the instructor's grade (nbgrader shows
+  them as 0);
 - `NameTheMistake` (a GenerateFeedback preprocessor, pipelines.feedback_preprocessors) puts one
   line at the top of a failed grade cell's output naming the function, its score and the
   known mistake the check matched.
@@ -149,7 +151,7 @@ def exporter_settings():
         "template_file": str(TEMPLATES / TEMPLATE_NAME / TEMPLATE_FILE),
         "extra_template_basedirs": [str(nbgrader_templates), str(TEMPLATES)],
         "filters": {"markdown2html": f"{__name__}.markdown2html"},
-        "preprocessors": [f"{__name__}.LateWork"],
+        "preprocessors": [f"{__name__}.ScoreNotes"],
     }
 
 
@@ -177,15 +179,18 @@ def late_note(submitted, due, seconds, penalty):
     return f"Handed in {when(submitted)}, {duration(seconds)} after the due date ({when(due)}). {taken}"
 
 
-class LateWork(NbGraderPreprocessor):
+class ScoreNotes(NbGraderPreprocessor):
     """The FeedbackExporter's step (its `preprocessors`, so every GenerateFeedback with the course's
-    exporter runs it: the grade command's, the feedback command's, the formgrader's): for a
-    submission handed in after its due date (with any extension), resources["nbgrader"]["late_note"]
-    says when, how late and the penalty, from the gradebook, which the page shows under the score.
-    On time, or with no gradebook in the resources, nothing is added."""
+    exporter runs it: the grade command's, the feedback command's, the formgrader's), from the
+    gradebook: for a submission handed in after its due date (with any extension),
+    resources["nbgrader"]["late_note"] says when, how late and the penalty; for answers graded by
+    hand that have no grade yet, resources["nbgrader"]["awaiting_note"] names them. The page shows
+    both under the score. Otherwise, or with no gradebook in the resources, nothing is added."""
 
     def preprocess(self, nb, resources):
         from nbgrader.api import Gradebook, MissingEntry
+
+        from autograder.grading.gradebook import awaiting_manual
 
         info = resources.get("nbgrader", {})
         if not all(info.get(key) for key in ("db_url", "notebook", "assignment", "student")):
@@ -200,7 +205,18 @@ class LateWork(NbGraderPreprocessor):
             if seconds > 0:
                 info["late_note"] = late_note(submission.timestamp, submission.duedate, seconds,
                                               notebook.late_submission_penalty or 0)
+            waiting = {g.name: g.max_score for g in notebook.grades if g.name in awaiting_manual([notebook])}
+            if waiting:
+                info["awaiting_note"] = awaiting_note(waiting)
         return nb, resources
+
+
+def awaiting_note(waiting):
+    """The sentence under the score while answers wait for the instructor ({cell: points})."""
+    which = ", ".join(f"{name} ({_points(points)})" for name, points in waiting.items())
+    answers = "Your written answer" if len(waiting) == 1 else "Your written answers"
+    return (f"{answers} {which} {'waits' if len(waiting) == 1 else 'wait'} for your instructor's grade: "
+            f"the score above counts {'it' if len(waiting) == 1 else 'them'} as 0 until then.")
 
 
 # ------------------------------------------------------------------ failed cells

@@ -236,7 +236,7 @@ class Master:
         """The cells of one submission that wait for a grade given by hand (see awaiting_manual)."""
         with self.gradebook() as gb:
             try:
-                return awaiting_manual(gb.find_submission(assignment, student))
+                return awaiting_manual(gb.find_submission(assignment, student).notebooks)
             except MissingEntry:
                 return ()
 
@@ -251,7 +251,7 @@ class Master:
                     cells = {g.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
                     # the score an LMS should get: nbgrader's late penalty taken off, as its export does
                     penalty = sub.late_submission_penalty or 0.0
-                    awaiting = awaiting_manual(sub)
+                    awaiting = awaiting_manual(sub.notebooks)
                     out[sub.student.id, assignment.name] = Score(
                         max(0.0, sub.score - penalty), sub.max_score, cells,
                         sub.timestamp.isoformat() if sub.timestamp else None,
@@ -259,8 +259,8 @@ class Master:
         return out, maxima
 
 
-def awaiting_manual(sub):
-    """The grade cells of a submission (nbgrader's SubmittedAssignment) that wait for a grade given
-    by hand: flagged for manual grading, with neither a manual nor an automatic score."""
-    return tuple(g.name for nb in sub.notebooks for g in nb.grades
+def awaiting_manual(notebooks):
+    """The grade cells of submitted notebooks (nbgrader's SubmittedNotebook) that wait for a grade
+    given by hand: flagged for manual grading, with neither a manual nor an automatic score."""
+    return tuple(g.name for nb in notebooks for g in nb.grades
                  if g.needs_manual_grade and g.manual_score is None and g.auto_score is None)
