@@ -380,6 +380,10 @@ def test_the_round_trip_through_canvas(tmp_path):
         names = zf.namelist()
         assert f"{A}/{NB[:-6]}.html" in names and "summary.md" in names
         assert all(n.startswith(f"{A}/") or n == "summary.md" for n in names)
+    with zipfile.ZipFile(out / "bundles" / "asmith.zip") as zf:  # the learner's page: no instructor's status
+        page = zf.read("summary.md").decode()
+        assert "| assignment | score | feedback |" in page and "status" not in page and "LMS" not in page
+        assert f"]({A}/{NB[:-6]}.html)" in page
     with zipfile.ZipFile(out / "bundles" / f"canvas_{A}_feedback.zip") as zf:
         read_back = {canvas_reads(n): zf.read(n) for n in zf.namelist()}
     # each page goes to the learner's Canvas user id and the file they handed in (the resubmission's)

@@ -30,6 +30,7 @@ from autograder.grading.outcomes import (
 from autograder.lms.collect import late_marks
 
 UNKNOWN = "unknown assignment: not one of this course's exercises (skipped)"
+LEARNERS = "learners"  # summary/learners/<student>.md: the learner's own version of their page
 LMS_LATE = "marked late by the LMS, which gives no time: no late penalty applied"  # docs/lms.md, Late work
 # grades.csv: the first five columns are what instructors' scripts and nbgrader's export read; keep them.
 GRADES_HEAD = ["student", "assignment", "score", "max_score", "status", "submitted_at", "late_by_seconds", "penalty"]
@@ -133,8 +134,11 @@ def write_reports(out, rows, maxima, unknown):
     folder = out / "summary"
     folder.mkdir(exist_ok=True)
     orders = {a: cell_order(out, a) for a in assignments}
+    (folder / LEARNERS).mkdir(exist_ok=True)
     for s in students:
         (folder / f"{s}.md").write_text(student_page(out, s, mine[s], total[s], top, orders))
+        (folder / LEARNERS / f"{s}.md").write_text(student_page(out, s, mine[s], total[s], top, orders,
+                                                                learner=True))
     # a learner whose id is "class" keeps summary/class.md; the class page moves aside
     page = folder / (CLASS_PAGE if CLASS_PAGE.removesuffix(".md") not in students else f"_{CLASS_PAGE}")
     asked, _ = write_class_report(out, rows, orders, page)
@@ -148,29 +152,36 @@ def md(text):
     return html.escape(text, quote=False).replace("|", "/").replace("[", "&#91;")
 
 
-def link(rel):
-    """A markdown link target for a file of OUT, from summary/ (in <...> when it holds a space)."""
-    target = f"../{rel}"
+def link(rel, up=".."):
+    """A markdown link target for a file of OUT, from summary/ (`up`: the way back to OUT; in
+    <...> when it holds a space)."""
+    target = f"{up}/{rel}"
     return f"<{target}>" if " " in target else target
 
 
-def student_page(out, student, rows, total, top, orders=None):
-    """The learner's page; orders: {assignment: its grade cells in notebook order}."""
-    lines = [f"# {md(student)}: {fmt(total)} / {fmt(top)} points", "",
-             "| assignment | score | status | feedback |", "|---|---|---|---|"]
+def student_page(out, student, rows, total, top, orders=None, learner=False):
+    """The learner's page; orders: {assignment: its grade cells in notebook order}. learner: the
+    version for the learner's own eyes (`lms bundles`): no status column, which speaks to the
+    instructor (logs, command options), and links from summary/learners/."""
+    up = "../.." if learner else ".."
+    lines = [f"# {md(student)}: {fmt(total)} / {fmt(top)} points", ""]
+    lines += (["| assignment | score | feedback |", "|---|---|---|"] if learner
+              else ["| assignment | score | status | feedback |", "|---|---|---|---|"])
     for r in rows:
-        links = ", ".join(f"[{md(p.name)}]({link(p.relative_to(out).as_posix())})" for p in r.feedback)
-        lines.append(f"| {r.assignment} | {fmt(r.score)} / {fmt(r.max_score)} | "
-                     f"{md(r.status)} | {links} |")
+        links = ", ".join(f"[{md(p.name)}]({link(p.relative_to(out).as_posix(), up)})" for p in r.feedback)
+        status = "" if learner else f"{md(r.status)} | "
+        lines.append(f"| {r.assignment} | {fmt(r.score)} / {fmt(r.max_score)} | {status}{links} |")
     lost = [line for r in rows for line in points_lost(r, (orders or {}).get(r.assignment, []))]
     if lost:
         lines += ["", "## Points lost", "", *lost]
     earlier = [(r, h) for r in rows for h in r.history]
     if earlier:
-        lines += ["", "## Earlier gradings", "", "| assignment | graded at | score | status |", "|---|---|---|---|"]
+        lines += ["", "## Earlier gradings", ""]
+        lines += (["| assignment | graded at | score |", "|---|---|---|"] if learner
+                  else ["| assignment | graded at | score | status |", "|---|---|---|---|"])
         lines += [f"| {r.assignment} | {h.get('graded_at') or ''} | {fmt(h.get('score')) or '-'}"
                   + (f" / {fmt(h['max_score'])}" if h.get("max_score") is not None else "")
-                  + f" | {md(h.get('status') or '')} |" for r, h in earlier]
+                  + ("" if learner else f" | {md(h.get('status') or '')}") + " |" for r, h in earlier]
     return "\n".join(lines) + "\n"
 
 

@@ -36,9 +36,12 @@ def files_of(out, student):
             rel = path.relative_to(feedback)
             if path.is_file() and not path.is_symlink() and not any(p.startswith(".") for p in rel.parts):
                 found.append((rel.as_posix(), path))
-    summary = out / "summary" / f"{student}.md"
-    if summary.is_file():
-        found.append(("summary.md", summary))
+    # the learner's version of their page (no instructor's status column); the instructor's page
+    # of a course folder graded before there was one
+    for summary in (out / "summary" / "learners" / f"{student}.md", out / "summary" / f"{student}.md"):
+        if summary.is_file():
+            found.append(("summary.md", summary))
+            break
     return found
 
 
@@ -56,8 +59,9 @@ def bundle(out, student, target):
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, path in files_of(out, student):
             data = path.read_bytes()
-            if name == "summary.md":  # its links lead to ../feedback/<student>/...: inside the zip now
-                data = data.replace(f"](../feedback/{student}/".encode(), b"](")
+            if name == "summary.md":  # its links lead to ../(../)feedback/<student>/...: inside the zip now
+                for up in ("../..", ".."):
+                    data = data.replace(f"]({up}/feedback/{student}/".encode(), b"](")
             zf.writestr(zipfile.ZipInfo(name, FIXED_TIME), data, zipfile.ZIP_DEFLATED)
 
 
