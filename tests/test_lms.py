@@ -303,6 +303,17 @@ def test_export_writes_what_canvas_and_moodle_import(tmp_path, capsys):
                         ["kim@example.edu", "Kim", "", "0", "0"]]
 
 
+def test_export_warns_of_scores_still_waiting_for_a_hand_grade(tmp_path, capsys):
+    out = course(tmp_path)
+    (out / "grades.csv").write_text(GRADES + "jdoe,09_chain_rule,14,17,awaiting manual grade: explanation,,,\n")
+    exported(out, "canvas")
+    err = capsys.readouterr().err
+    assert "1 scores still wait for a grade given by hand" in err and "jdoe/09_chain_rule" in err
+    (out / "grades.csv").write_text(GRADES)
+    exported(out, "canvas")
+    assert "wait for a grade" not in capsys.readouterr().err
+
+
 def test_export_refuses_what_it_cannot_read(tmp_path):
     out = course(tmp_path)
     with pytest.raises(SystemExit, match="no .*grades.csv: grade the class first"):

@@ -71,12 +71,17 @@ def run_collect(args):
 
 
 def run_export(args):
-    from autograder.lms.export import export
+    from autograder.lms.export import export, provisional
 
     path, strangers = export(args.out, args.lms, args.zero_missing, args.title)
     print(f"lms export: {path}")
     if strangers:
         print(f"lms export: graded but not on the roster, left out: {', '.join(strangers)}", file=sys.stderr)
+    waiting = provisional(args.out)
+    if waiting:
+        print(f"lms export: {len(waiting)} scores still wait for a grade given by hand and count it as 0 "
+              f"({', '.join(waiting)}): grade them in the formgrader, run python -m autograder feedback, "
+              f"then export again", file=sys.stderr)
     return 0
 
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from autograder.grading.outcomes import AWAITING_MANUAL, NOT_SUBMITTED
 from autograder.lms import roster as rosters
 
 NEEDED = ("student", "assignment", "score", "max_score", "status")
 FILES = {"canvas": "canvas_grades.csv", "moodle": "moodle_grades.csv"}
-NOT_SUBMITTED = "not submitted"
 
 
 def read_grades(out):
@@ -92,3 +92,9 @@ def export(out, lms, zero_missing=False, titles=None):
     known = {x.id for x in learners}
     strangers = sorted({s for s, _ in grades if s not in known})
     return path, strangers
+
+
+def provisional(out):
+    """["student/assignment"] whose score in grades.csv still waits for a grade given by hand."""
+    grades, _ = read_grades(out)
+    return sorted(f"{s}/{a}" for (s, a), row in grades.items() if AWAITING_MANUAL in row["status"])
