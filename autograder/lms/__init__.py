@@ -79,9 +79,9 @@ def run_export(args):
         print(f"lms export: graded but not on the roster, left out: {', '.join(strangers)}", file=sys.stderr)
     waiting = provisional(args.out)
     if waiting:
-        print(f"lms export: {len(waiting)} scores still wait for a grade given by hand and count it as 0 "
-              f"({', '.join(waiting)}): grade them in the formgrader, run python -m autograder feedback, "
-              f"then export again", file=sys.stderr)
+        print(f"lms export: still waiting for a grade given by hand, counted as 0 until then: "
+              f"{', '.join(waiting)} (grade in the formgrader, run python -m autograder feedback, "
+              f"then export again)", file=sys.stderr)
     return 0
 
 
