@@ -39,6 +39,7 @@ requests = pytest.importorskip("requests")
 pytest.importorskip("jupyterhub")
 
 from autograder import hub  # noqa: E402 (after the skips above)
+from support.browser import launch  # noqa: E402 (after the skips above)
 from tests.hub_client import Member  # noqa: E402 (after the skips above)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -301,9 +302,7 @@ def test_a_class_round_trip(classroom):
 
     # alice fetches from the Assignments tab in Chromium.
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         try:
             context, page = _browser_log_in(browser, "alice")
             listing = page.locator(".jp-DirListing-content")
@@ -415,9 +414,7 @@ def test_a_class_round_trip(classroom):
 
     # bob's feedback, in the browser.
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         try:
             context, page = _browser_log_in(browser, "bob")
             (stamp,) = seen["bob"]

@@ -31,16 +31,14 @@ from pathlib import Path
 
 import pytest
 
+from support.browser import CHROMIUM, CHROMIUM_ARGS
 from support.lab_server import free_port, get, isolated_env, serving
 
 pytestmark = pytest.mark.slow  # drives JupyterLab in Chromium
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "test-artifacts" / "e2e"))
 TOKEN = "course-e2e-token"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 if not CHROMIUM.exists():

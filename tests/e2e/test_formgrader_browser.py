@@ -25,13 +25,13 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from support.browser import CHROMIUM, launch
 from support.lab_server import free_port, isolated_env, serving
 from support.synthetic import correct_notebook, written_answers
 
 pytestmark = pytest.mark.slow  # grades a class, starts JupyterLab, drives Chromium
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "test-artifacts")) / "formgrader"
 IMAGES = ROOT / "docs" / "images"
 TOKEN = "formgrader-e2e-token"
@@ -92,8 +92,7 @@ def formgrader(course, tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(formgrader):
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(60_000)
