@@ -245,9 +245,8 @@ class GradeRun:
         self.ledger.record(sub, self.engine, outcomes, score, self.files.get(sub.key))
         # said on the progress line as grades.csv will say it; not an outcome kept in the ledger,
         # since a grade given by hand later ends the wait
-        waiting = self.master.awaiting(sub.student, sub.assignment)
         self.finish(sub, outcomes, score, result.seconds,
-                    f"{AWAITING_MANUAL}: {', '.join(waiting)}" if waiting else None)
+                    f"{AWAITING_MANUAL}: {', '.join(score.awaiting)}" if score.awaiting else None)
 
 
 def write_all_reports(out, master, subs, outcomes, grader_errors, unknown, ledger):

@@ -17,7 +17,6 @@ from pathlib import Path
 
 # nbgrader and the course's pipelines are imported in the functions: `python -m autograder`
 # loads this module for its arguments, before `command.prepare_environment` has run.
-GRADING = "grading"
 
 
 def add_arguments(parser):
@@ -93,7 +92,7 @@ def run(args):
 
     prepare_environment()
     from autograder.grading.batch import LEDGER, load_run, write_all_reports
-    from autograder.grading.gradebook import Master
+    from autograder.grading.gradebook import GRADING, Master
     from autograder.grading.ledger import Ledger
     from autograder.grading.nbgrader_patches import patch_nbgrader
 

@@ -205,7 +205,8 @@ class ScoreNotes(NbGraderPreprocessor):
             if seconds > 0:
                 info["late_note"] = late_note(submission.timestamp, submission.duedate, seconds,
                                               notebook.late_submission_penalty or 0)
-            waiting = {g.name: g.max_score for g in notebook.grades if g.name in awaiting_manual([notebook])}
+            names = awaiting_manual([notebook])
+            waiting = {g.name: g.max_score for g in notebook.grades if g.name in names}
             if waiting:
                 info["awaiting_note"] = awaiting_note(waiting)
         return nb, resources

@@ -11,6 +11,7 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import GenerateAssignment
@@ -50,6 +51,15 @@ class SubmissionGrades:
                                                 {g.name: g.auto_score for g in nb.grades},
                                                 {c.name: c.auto_comment for c in nb.comments})
                         for nb in sub.notebooks})
+
+
+class Merged(NamedTuple):
+    """What `Master.merge` wrote: the score (after any late penalty), the maximum, and the cells
+    that await a grade given by hand."""
+
+    score: float
+    max_score: float
+    awaiting: tuple[str, ...] = ()
 
 
 @dataclass
@@ -217,7 +227,8 @@ class Master:
     def merge(self, student, assignment, grades: SubmissionGrades | None):
         """Write one submission's automatic grades (None: zero everywhere) in one commit; manual
         scores and comments in the master are kept (`GradeRun` clears them first when the
-        learner's files changed). Returns (score, max_score), the score after any late penalty."""
+        learner's files changed). Returns a Merged: (score, max_score), the score after any late
+        penalty, and the cells that await a grade given by hand."""
         with self.gradebook() as gb:
             kwargs = {"timestamp": grades.timestamp} if grades and grades.timestamp else {}
             sub = gb.update_or_create_submission(assignment, student, **kwargs)
@@ -230,15 +241,8 @@ class Master:
                 for comment in nb.comments:
                     comment.auto_comment = got.comments.get(comment.name) if got else None
             gb.db.commit()
-            return max(0.0, sub.score - (sub.late_submission_penalty or 0.0)), sub.max_score
-
-    def awaiting(self, student, assignment):
-        """The cells of one submission that wait for a grade given by hand (see awaiting_manual)."""
-        with self.gradebook() as gb:
-            try:
-                return awaiting_manual(gb.find_submission(assignment, student).notebooks)
-            except MissingEntry:
-                return ()
+            return Merged(max(0.0, sub.score - (sub.late_submission_penalty or 0.0)), sub.max_score,
+                          awaiting_manual(sub.notebooks))
 
     def scores(self):
         """({(student, assignment): Score}, {assignment: max_score}). A score is after any late

@@ -108,13 +108,13 @@ class Ledger:
         return [Outcome.from_json(o) for o in self.held.get(key, {}).get("outcomes", [])]
 
     def record(self, sub, engine, outcomes, score=None, files=None):
-        """A finished grading: outcomes, score (score, max_score) as written into the master,
+        """A finished grading: outcomes, score ((score, max_score, ...), as `Master.merge` wrote it),
         files (the learner's files' digest). What `hold` kept for the key goes into the line."""
         entry = {"student": sub.student, "assignment": sub.assignment, "hash": sub.hash,
                  "engine": engine, "outcomes": [o.to_json() for o in outcomes],
                  "graded_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
         if score is not None:
-            entry["score"], entry["max_score"] = score
+            entry["score"], entry["max_score"] = score[0], score[1]
         if files is not None:
             entry["files"] = files
         key = key_of(entry)

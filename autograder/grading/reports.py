@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading.class_report import cell_order, function_of, ordered, short_lines, write_class_report
+from autograder.grading.class_report import cell_order, function_of, graded, ordered, short_lines, write_class_report
 from autograder.grading.outcomes import (
     AWAITING_MANUAL,
     LATE,
@@ -216,7 +216,7 @@ def summary_table(rows, maxima, unknown, short=()):
     head = f"{'assignment':<22} {'graded':>6} {'mean / max':>13}  " + "  ".join(f"{k:>{len(k)}}" for k in columns)
     lines = [head]
     for a in assignments:
-        scored = [r.score for r in rows if r.assignment == a and r.score is not None and r.submitted]
+        scored = [r.score for r in graded(rows) if r.assignment == a]
         mean = f"{sum(scored) / len(scored):.1f} / {fmt(maxima.get(a))}" if scored else f"- / {fmt(maxima.get(a))}"
         lines.append(f"{a:<22} {len(scored):>6} {mean:>13}  "
                      + "  ".join(f"{per[a][k]:>{len(k)}}" for k in columns))
