@@ -25,6 +25,7 @@ differs); everything outside the block is the instructor's and is kept. The bloc
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -78,6 +79,21 @@ def ensure(out, course_id, db=None, regrade=None):
         tmp.write_text(new)
         os.replace(tmp, path)
     return path
+
+
+def db_url(out):
+    """The database server's URL the course folder's nbgrader_config.py names (the block's `db=`,
+    from `grade --db`, or a plain `c.CourseDirectory.db_url = "..."` line); None: its gradebook.db.
+    Read from the text, so nothing of the file runs."""
+    config = Path(out) / "nbgrader_config.py"
+    if config.exists():
+        text = config.read_text()
+        for pattern in (r"""^_configure\(.*\bdb=["']([^"']+)["']""",
+                        r"""^c\.CourseDirectory\.db_url\s*=\s*["']([^"']+)["']"""):
+            found = re.search(pattern, text, re.M)
+            if found:
+                return found.group(1)
+    return None
 
 
 def configure(c, course_id, db=None, regrade=None):

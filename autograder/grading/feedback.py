@@ -28,18 +28,6 @@ def add_arguments(parser):
                         help="only this assignment's feedback (may be repeated)")
 
 
-def course_db(out):
-    """The gradebook the grade command wrote in `out`: a --db URL (kept in the folder's
-    nbgrader_config.py) or out/gradebook.db."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    if (Path(out) / "nbgrader_config.py").exists():
-        own = PyFileConfigLoader("nbgrader_config.py", path=str(out)).load_config()
-        if "db_url" in own.get("CourseDirectory", {}):
-            return own.CourseDirectory.db_url
-    return None
-
-
 class Regenerator:
     """nbgrader's GenerateFeedback as the grade command's workers run it, against the master."""
 
@@ -92,13 +80,14 @@ def run(args):
 
     prepare_environment()
     from autograder.grading.batch import LEDGER, load_run, write_all_reports
+    from autograder.grading.course_folder import db_url
     from autograder.grading.gradebook import GRADING, Master
     from autograder.grading.ledger import Ledger
     from autograder.grading.nbgrader_patches import patch_nbgrader
 
     out = args.out.resolve()
     last = load_run(out)
-    db = course_db(out) or (last[4] if last else None)
+    db = db_url(out) or (last[4] if last else None)
     if not db and not (out / "gradebook.db").exists():
         raise SystemExit(f"feedback: {out} has no gradebook.db: grade the class first "
                          f"(python -m autograder grade SUBMISSIONS --out {out})")

@@ -152,15 +152,9 @@ def load(out, who="lms"):
 def gradebook_url(out):
     """The course folder's gradebook: the db_url the grade command wrote into its
     nbgrader_config.py (grade --db), else COURSE/gradebook.db."""
-    config = Path(out) / "nbgrader_config.py"
-    if config.exists():
-        text = config.read_text()
-        for pattern in (r"""^_configure\(.*\bdb=["']([^"']+)["']""",
-                        r"""^c\.CourseDirectory\.db_url\s*=\s*["']([^"']+)["']"""):
-            found = re.search(pattern, text, re.M)
-            if found:
-                return found.group(1)
-    return f"sqlite:///{Path(out) / 'gradebook.db'}"
+    from autograder.grading.course_folder import db_url
+
+    return db_url(out) or f"sqlite:///{Path(out) / 'gradebook.db'}"
 
 
 def course_id():
