@@ -33,7 +33,15 @@ from autograder.grading.database import lost, lost_reason
 from autograder.grading.gradebook import GRADING, Master
 from autograder.grading.ledger import Ledger
 from autograder.grading.nbgrader_patches import patch_nbgrader
-from autograder.grading.outcomes import AWAITING_MANUAL, GRADER_ERROR, MANUAL_CLEARED, MANUAL_KEPT, Outcome, status_text
+from autograder.grading.outcomes import (
+    AWAITING_MANUAL,
+    GRADER_ERROR,
+    MANUAL_CLEARED,
+    MANUAL_KEPT,
+    Outcome,
+    plural,
+    status_text,
+)
 from autograder.grading.pipelines import course_config
 from autograder.grading.pool import RunStopped, make_pool
 from autograder.grading.reports import fmt, report_rows, write_reports
@@ -278,7 +286,3 @@ def load_run(out):
             for student, assignment, folder in data["subs"]]
     outcomes = {key: [Outcome.from_json(o) for o in found] for key, found in data["outcomes"].items()}
     return subs, outcomes, data["grader_errors"], [tuple(u) for u in data["unknown"]], data.get("db")
-
-
-def plural(n, word):
-    return f"{n} {word}" + ("" if n == 1 else "s")

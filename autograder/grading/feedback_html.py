@@ -37,6 +37,7 @@ from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from autograder.grading.outcomes import plural
 from autograder.judge import GRADE_ID_PREFIX
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -163,7 +164,7 @@ def duration(seconds):
     if minutes < 1:
         return "less than a minute"
     units = [(minutes // 1440, "day"), (minutes // 60 % 24, "hour"), (minutes % 60, "minute")]
-    words = [f"{n} {unit}" + ("" if n == 1 else "s") for n, unit in units if n]
+    words = [plural(n, unit) for n, unit in units if n]
     return " and ".join(words[:2])
 
 
@@ -257,9 +258,7 @@ FAILURES = [
 
 
 def _points(value):
-    number = float(value or 0)
-    text = f"{number:g}"
-    return f"{text} point" if number == 1 else f"{text} points"
+    return plural(float(value or 0), "point")
 
 
 def headline(grade_id, error, score, points):

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from traitlets import log
 
-from autograder.grading.outcomes import LATE, RESTORED, Outcome
+from autograder.grading.outcomes import LATE, RESTORED, Outcome, plural
 
 # nbgrader's own warnings (0.9.6: preprocessors/overwritecells.py, converters/autograde.py); it
 # reports these two only in its log.
@@ -89,7 +89,7 @@ def outcomes_from_log(records):
                 found.append(late)
         elif PENALTY.search(text) and found and found[-1].kind == LATE:
             points = float(PENALTY.search(text).group(1))
-            found[-1] = Outcome(LATE, f"{found[-1].detail}, penalty {points:g} point{'' if points == 1 else 's'}")
+            found[-1] = Outcome(LATE, f"{found[-1].detail}, penalty {plural(points, 'point')}")
     return found
 
 

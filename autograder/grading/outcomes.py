@@ -100,3 +100,9 @@ def kinds(outcomes):
         if outcome.kind not in found:
             found.append(outcome.kind)
     return found or [OK]
+
+
+def plural(n, word):
+    """ "1 point", "12 points", "1.5 points", "2 workers": a count and its word, for every text the
+    grading writes."""
+    return f"{n:g} {word}" + ("" if n == 1 else "s")
