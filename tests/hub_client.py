@@ -46,18 +46,25 @@ class Member:
         headers = {"Authorization": f"token {self.token}", **kw.pop("headers", {})}
         return requests.request(method, f"{self.base}{path}", headers=headers, timeout=kw.pop("timeout", 120), **kw)
 
-    def start_server(self, wait=150):
-        reply = self.api("POST", f"/hub/api/users/{self.name}/server")
-        if reply.status_code not in (201, 202, 400):  # 400: already running
-            raise HubError(f"{self.name}: spawn refused: {reply.status_code} {reply.text}")
+    def start_server(self, wait=300):
+        """Ask for the member's server and wait until the hub says it is ready. When nothing is
+        running or starting (a spawn that failed, or a server the hub found dead after a restart and
+        stopped), ask again, as a learner would press Start My Server again."""
         deadline = time.monotonic() + wait
+        asked, said, server = None, "never asked", None
         while time.monotonic() < deadline:
             model = self.api("GET", f"/hub/api/users/{self.name}").json()
             server = model.get("servers", {}).get("")
             if server and server.get("ready"):
                 return server
+            if not server and (asked is None or time.monotonic() - asked > 10):
+                reply = self.api("POST", f"/hub/api/users/{self.name}/server")
+                if reply.status_code not in (201, 202, 400):  # 400: already running or pending
+                    raise HubError(f"{self.name}: spawn refused: {reply.status_code} {reply.text}")
+                asked, said = time.monotonic(), f"{reply.status_code} {reply.text[:300]}"
             time.sleep(0.5)
-        raise HubError(f"{self.name}: server not ready after {wait} s")
+        raise HubError(f"{self.name}: server not ready after {wait} s (the hub's last answer to the "
+                       f"spawn request: {said}; its last word on the server: {server})")
 
     # -- the member's own server
     def server(self, method, path, **kw):

@@ -40,7 +40,7 @@ pytest.importorskip("jupyterhub")
 
 from autograder import hub  # noqa: E402 (after the skips above)
 from support.browser import launch  # noqa: E402 (after the skips above)
-from tests.hub_client import Member  # noqa: E402 (after the skips above)
+from tests.hub_client import HubError, Member  # noqa: E402 (after the skips above)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "test-artifacts")) / "hub"
@@ -92,6 +92,7 @@ STATE = {}
 
 def _start_hub(tmp, log_name):
     log = open(tmp / log_name, "w")
+    STATE["log"] = tmp / log_name
     cmd = [sys.executable, "-m", "autograder.hub", "start", "--roster", str(tmp / "roster.csv"),
            "--state", str(tmp / "state"), "--homes", str(tmp / "homes"), "--instructor", INSTRUCTOR,
            "--prefix", PREFIX, "--port", str(STATE["port"]), "--edition", str(tmp / "edition"),
@@ -147,7 +148,8 @@ def classroom():
             _stop_hub(STATE["process"])
         subprocess.run([sys.executable, "-m", "autograder.hub", "remove-users", "--state", str(tmp / "state")],
                        cwd=ROOT, capture_output=True)
-        shutil.copy(tmp / "hub.log", ARTIFACTS / "hub.log") if (tmp / "hub.log").exists() else None
+        for log in tmp.glob("*.log"):  # hub.log, hub-restarted.log
+            shutil.copy(log, ARTIFACTS / log.name)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -155,11 +157,19 @@ def member(login):
     return Member(STATE["url"], login, STATE["passwords"][login], prefix=PREFIX)
 
 
+def _started(m):
+    """m's server, ready; when it is not, the failure carries the end of the hub's log."""
+    try:
+        return m.start_server()
+    except HubError as e:
+        raise HubError(f"{e}\nthe hub's log ends:\n{STATE['log'].read_text()[-6000:]}") from None
+
+
 def _joined(login):
     m = member(login)
     assert m.log_in(), f"{login} could not log in with the generated password"
     m.get_token()
-    m.start_server()
+    _started(m)
     return m
 
 
@@ -359,7 +369,7 @@ def test_a_class_round_trip(classroom):
     assert sorted(p.name for p in inbound.iterdir()) == before
     assert alice.api("GET", f"/hub/api/users/{alice.name}").status_code == 200  # token kept
     for learner in (alice, bob, carol, dave):
-        learner.start_server()
+        _started(learner)
 
     # The deadline passes; dave submits after it (his answers were saved before the restart).
     deadline = datetime.datetime.now(datetime.timezone.utc)

@@ -118,6 +118,11 @@ def test_the_formgrader_lists_the_graded_assignment(page, formgrader):
     _shot(page, "formgrader-assignment")
 
 
+def _saved(api):
+    """Matches the formgrader page's request that saves a field through `api`."""
+    return lambda response: api in response.url and response.request.method == "PUT"
+
+
 def test_a_score_and_comment_typed_in_the_formgrader_reach_grades_and_feedback(page, formgrader, course):
     before = _rows(course)
     points = written_answers(ASSIGNMENT)["explanation"]
@@ -127,12 +132,16 @@ def test_a_score_and_comment_typed_in_the_formgrader_reach_grades_and_feedback(p
     page.goto(f"{formgrader}/formgrader/submissions/{submission_id}")
     score = page.locator("input.score#explanation")
     expect(score).to_be_visible()
+    # The page saves each field when it changes (a PUT to the formgrader's API); wait for the answers.
     score.fill(str(points - 1))
-    score.press("Tab")
+    with page.expect_response(_saved("/api/grade/")) as saved:
+        score.press("Tab")
+    assert saved.value.ok, saved.value.status
     comment = page.locator("textarea#explanation-comment")
     comment.fill(COMMENT)
-    comment.press("Tab")
-    page.wait_for_timeout(1500)  # the page saves on change; wait for the two requests to land
+    with page.expect_response(_saved("/api/comment/")) as saved:
+        comment.press("Tab")
+    assert saved.value.ok, saved.value.status
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         sub = gb.find_submission_notebook(notebook_name, ASSIGNMENT, "ada")
         (grade,) = [g for g in sub.grades if g.name == "explanation"]
@@ -152,7 +161,6 @@ def test_a_score_and_comment_typed_in_the_formgrader_reach_grades_and_feedback(p
     assert "awaiting manual grade" in after["bob"]["status"]
     (html,) = (course / "feedback" / "ada" / ASSIGNMENT).glob("*.html")
     text = html.read_text()
-    assert COMMENT in text
     assert COMMENT in text
     given, top = points - 1, points
     assert re.search(rf"Score: {given}(\.0+)? / {top}(\.0+)?", text), "the explanation's hand-given score"
