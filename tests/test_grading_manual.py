@@ -17,11 +17,11 @@ from autograder import notebooks
 from autograder.grading.ledger import Ledger
 from autograder.grading.outcomes import MANUAL_CLEARED, Outcome
 from autograder.grading.submissions import Submission
+from support.grading import hidden_in, read_grades, run_autograder
 from support.synthetic import correct_notebook
 
 ASSIGNMENT, NOTEBOOK = "01_neuron", "01_neuron_exercise"
 COURSE_ID = "backprop-by-hand"
-HIDDEN = ("HiddenTests", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
 # ------------------------------------------------------------------ the ledger, alone
@@ -103,15 +103,7 @@ def wrong_relu():
 
 
 def command(*args):
-    run = subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], capture_output=True, text=True,
-                         cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), timeout=300)
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
-    return run
-
-
-def grades(course):
-    with open(course / "grades.csv", newline="") as fh:
-        return {r["student"]: r for r in csv.DictReader(fh)}
+    return run_autograder(*args, check=True)
 
 
 def feedback(course, student):
@@ -124,15 +116,19 @@ def total_in(page):
     return float(found)
 
 
-def give(course, student, grade_cell, score, cell, comment):
-    """What the formgrader does when an instructor types a score and a comment."""
+def give(course, student, grade_cell, score, cell, comment, assignment=ASSIGNMENT, notebook=NOTEBOOK, db=None,
+         graded=True):
+    """What the formgrader does when an instructor types a score and a comment: in the course
+    folder's gradebook.db, or in the gradebook at URL db. graded=False leaves the grade cell's
+    needs_manual_grade as it was (only the score and the comment written)."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
-        grade = gb.find_grade(grade_cell, NOTEBOOK, ASSIGNMENT, student)
+    with Gradebook(db or f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        grade = gb.find_grade(grade_cell, notebook, assignment, student)
         grade.manual_score = score
-        grade.needs_manual_grade = False
-        gb.find_comment(cell, NOTEBOOK, ASSIGNMENT, student).manual_comment = comment
+        if graded:
+            grade.needs_manual_grade = False
+        gb.find_comment(cell, notebook, assignment, student).manual_comment = comment
         gb.db.commit()
 
 
@@ -151,24 +147,26 @@ def test_manual_grades_reach_feedback_and_reports_and_a_resubmission_clears_or_k
     write(course, "ada", wrong_relu())
     write(course, "bob", correct_notebook(ASSIGNMENT))
     command("grade", course / "submitted", "--jobs", 1)
-    assert (grades(course)["ada"]["score"], grades(course)["bob"]["score"]) == ("11", "12")
+    rows = read_grades(course)
+    assert (rows["ada", ASSIGNMENT]["score"], rows["bob", ASSIGNMENT]["score"]) == ("11", "12")
 
     # 1. scores and comments by hand: the reports and the feedback do not know yet ...
     give(course, "ada", "test_relu", 0.5, "relu", "Close: a negative input must give zero.")
     give(course, "bob", "test_neuron", 1.0, "neuron", "Say why the bias is added last.")
-    assert grades(course)["ada"]["score"] == "11" and "Close: a negative" not in feedback(course, "ada")
+    assert read_grades(course)["ada", ASSIGNMENT]["score"] == "11"
+    assert "Close: a negative" not in feedback(course, "ada")
 
     # ... until one command makes feedback, grades.csv and the summaries agree with the gradebook
     run = command("feedback", course)
     assert "2 of 2 submissions' feedback made again" in run.stderr
-    rows = grades(course)
-    assert (rows["ada"]["score"], rows["bob"]["score"]) == ("11.5", "11")
+    rows = read_grades(course)
+    assert (rows["ada", ASSIGNMENT]["score"], rows["bob", ASSIGNMENT]["score"]) == ("11.5", "11")
     for student, comment in (("ada", "Close: a negative input must give zero."),
                              ("bob", "Say why the bias is added last.")):
         page = feedback(course, student)
         assert comment in page
-        assert total_in(page) == float(rows[student]["score"])
-        assert not [h for h in HIDDEN if h in page]
+        assert total_in(page) == float(rows[student, ASSIGNMENT]["score"])
+        assert not hidden_in(page), student
     assert "Score: 0.5 / 1.0" in feedback(course, "ada")  # the cell's own hand-given score
     assert (course / "summary" / "ada.md").read_text().startswith("# ada: 11.5 / 12 points")
     with open(course / "summary.csv", newline="") as fh:
@@ -185,14 +183,15 @@ def test_manual_grades_reach_feedback_and_reports_and_a_resubmission_clears_or_k
     write(course, "ada", correct_notebook(ASSIGNMENT))
     run = command("grade", course / "submitted", "--jobs", 1)
     assert "1 already graded (ledger), 1 to grade" in run.stderr
-    rows = grades(course)
-    assert rows["ada"]["score"] == "12"
-    assert rows["ada"]["status"] == ('manual score cleared: test_relu 0.5 / 1; comment on relu: "Close: a negative '
-                                     'input must give zero." (given to an earlier version of the files; grade '
-                                     '--keep-manual keeps them)')
+    rows = read_grades(course)
+    assert rows["ada", ASSIGNMENT]["score"] == "12"
+    assert rows["ada", ASSIGNMENT]["status"] == ('manual score cleared: test_relu 0.5 / 1; comment on relu: "Close: '
+                                                 'a negative input must give zero." (given to an earlier version of '
+                                                 'the files; grade --keep-manual keeps them)')
     assert manual_in_gradebook(course, "ada") == ({}, {})
     assert "Close: a negative" not in feedback(course, "ada") and total_in(feedback(course, "ada")) == 12
-    assert (rows["bob"]["score"], rows["bob"]["status"]) == ("11", "ok")  # not resubmitted: kept
+    # not resubmitted: kept
+    assert (rows["bob", ASSIGNMENT]["score"], rows["bob", ASSIGNMENT]["status"]) == ("11", "ok")
     page = (course / "summary" / "ada.md").read_text()
     assert "## Earlier gradings" in page and "| 11 / 12 | relu: known mistake: returned the input |" in page
     lines = [json.loads(line) for line in (course / "grading" / "ledger.jsonl").read_text().splitlines()]
@@ -205,7 +204,7 @@ def test_manual_grades_reach_feedback_and_reports_and_a_resubmission_clears_or_k
     nb.cells.append(nbformat.v4.new_markdown_cell("My notes on the neuron."))
     write(course, "bob", nb)
     command("grade", course / "submitted", "--jobs", 1, "--keep-manual")
-    row = grades(course)["bob"]
+    row = read_grades(course)["bob", ASSIGNMENT]
     assert row["score"] == "11"
     assert row["status"] == ('manual score kept: test_neuron 1 / 2; comment on neuron: "Say why the bias is '
                              'added last." (given to an earlier version of the files)')
@@ -215,9 +214,9 @@ def test_manual_grades_reach_feedback_and_reports_and_a_resubmission_clears_or_k
 
     # 4. --force regrades unchanged files: the hand-given grade stays, nothing to say
     command("grade", course / "submitted", "--jobs", 1, "--force")
-    rows = grades(course)
-    assert (rows["bob"]["score"], rows["bob"]["status"]) == ("11", "ok")
-    assert (rows["ada"]["score"], rows["ada"]["status"]) == ("12", "ok")
+    rows = read_grades(course)
+    assert (rows["bob", ASSIGNMENT]["score"], rows["bob", ASSIGNMENT]["status"]) == ("11", "ok")
+    assert (rows["ada", ASSIGNMENT]["score"], rows["ada", ASSIGNMENT]["status"]) == ("12", "ok")
     assert total_in(feedback(course, "bob")) == 11
 
 
@@ -239,22 +238,16 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
                     "--duedate=2026-12-01 10:00:00 UTC"], cwd=tmp_path, check=True, capture_output=True,
                    env=notebooks.nbgrader_env())
     run = command("grade", tmp_path / "submitted", "--jobs", 1)
-    row = grades(tmp_path)["ada"]
+    row = read_grades(tmp_path)["ada", assignment]
     assert (row["score"], row["max_score"], row["status"]) == ("14", "17", "awaiting manual grade: explanation")
     assert "ada/09_chain_rule  14/17  awaiting manual grade: explanation" in run.stderr  # the progress line agrees
     page = (tmp_path / "feedback" / "ada" / assignment / f"{notebook}.html").read_text()
     assert "Your written answer explanation (3 points) waits for your instructor&#39;s grade" in page \
         or "Your written answer explanation (3 points) waits for your instructor's grade" in page
 
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}", COURSE_ID) as gb:
-        grade = gb.find_grade("explanation", notebook, assignment, "ada")
-        grade.manual_score, grade.needs_manual_grade = 2.5, False
-        gb.find_comment("explanation", notebook, assignment, "ada").manual_comment = "Name the local derivative."
-        gb.db.commit()
+    give(tmp_path, "ada", "explanation", 2.5, "explanation", "Name the local derivative.", assignment, notebook)
     command("feedback", tmp_path)
-    row = grades(tmp_path)["ada"]
+    row = read_grades(tmp_path)["ada", assignment]
     assert (row["score"], row["status"]) == ("16.5", "ok")
     page = (tmp_path / "feedback" / "ada" / assignment / f"{notebook}.html").read_text()
     assert "Name the local derivative." in page and re.search(r"Score: 16\.5 / 17\.0", page)
@@ -264,14 +257,14 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
     (folder / "timestamp.txt").write_text("2026-12-01 09:30:00 UTC\n")
     run = command("grade", tmp_path / "submitted", "--jobs", 1)
     assert "ada/09_chain_rule" in run.stderr  # it was graded again, not skipped
-    row = grades(tmp_path)["ada"]
+    row = read_grades(tmp_path)["ada", assignment]
     assert (row["score"], row["status"], row["submitted_at"]) == ("16.5", "ok", "2026-12-01T09:30:00")
 
     nb = correct_notebook(assignment)
     nb.cells.append(nbformat.v4.new_markdown_cell("A second thought."))
     nbformat.write(nb, folder / f"{notebook}.ipynb")
     command("grade", tmp_path / "submitted", "--jobs", 1)
-    row = grades(tmp_path)["ada"]
+    row = read_grades(tmp_path)["ada", assignment]
     assert row["score"] == "14"
     assert row["status"].startswith("manual score cleared: explanation 2.5 / 3; comment on explanation")
     assert row["status"].endswith("; awaiting manual grade: explanation")
@@ -286,16 +279,12 @@ def test_kept_manual_grades_reach_the_feedback_with_a_database_server(tmp_path):
     write(tmp_path, "bob", correct_notebook(ASSIGNMENT))
     command("grade", tmp_path / "submitted", "--jobs", 1, "--db", db)
     assert not (tmp_path / "gradebook.db").exists()
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db, COURSE_ID) as gb:
-        gb.find_grade("test_neuron", NOTEBOOK, ASSIGNMENT, "bob").manual_score = 1.0
-        gb.find_comment("neuron", NOTEBOOK, ASSIGNMENT, "bob").manual_comment = "Say why the bias is added last."
-        gb.db.commit()
+    # score and comment only (needs_manual_grade left as the grade run wrote it)
+    give(tmp_path, "bob", "test_neuron", 1.0, "neuron", "Say why the bias is added last.", db=db, graded=False)
     nb = correct_notebook(ASSIGNMENT)
     nb.cells.append(nbformat.v4.new_markdown_cell("My notes on the neuron."))
     write(tmp_path, "bob", nb)
     command("grade", tmp_path / "submitted", "--jobs", 1, "--db", db, "--keep-manual")
-    assert grades(tmp_path)["bob"]["score"] == "11"
+    assert read_grades(tmp_path)["bob", ASSIGNMENT]["score"] == "11"
     page = feedback(tmp_path, "bob")
     assert "Say why the bias is added last." in page and total_in(page) == 11
