@@ -17,11 +17,11 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import notebooks
 from autograder.grading import course_folder
+from support.grading import assert_no_hidden_tests, read_grades, run_grade
 from support.lab_server import free_port, serving
 from support.synthetic import correct_notebook
 
 ASSIGNMENT, NOTEBOOK = "01_neuron", "01_neuron_exercise"
-HIDDEN = ("HiddenTests", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "autograder.hidden")
 INSTRUCTOR = ('c = get_config()\n'
               'c.LateSubmissionPlugin.penalty_method = "zero"\n'
               'c.FileNameCollectorPlugin.named_regexp = r".*_(?P<student_id>\\w+)_attempt_.*"\n'
@@ -115,12 +115,11 @@ def post(url):
         return json.loads(response.read())
 
 
-def assert_no_hidden_tests(course, students):
+def assert_feedback_without_hidden_tests(course, students):
+    """One feedback page for each of the students, none showing a hidden test."""
     pages = sorted((course / "feedback").rglob("*.html"))
     assert sorted(p.parent.parent.name for p in pages) == sorted(students)
-    for page in pages:
-        text = page.read_text()
-        assert not [h for h in HIDDEN if h in text], page
+    assert_no_hidden_tests(pages)
 
 
 @pytest.fixture(scope="module")
@@ -134,10 +133,7 @@ def graded(tmp_path_factory):
         folder.mkdir(parents=True)
         nbformat.write(correct_notebook(ASSIGNMENT), folder / f"{name}.ipynb")
     for _ in range(2):  # a second run must not add a second block
-        run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(course / "submitted"), "--jobs", "1"],
-                             cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), capture_output=True, text=True,
-                             timeout=300)
-        assert run.returncode == 0, run.stderr[-3000:]
+        run_grade(course / "submitted", "--jobs", 1, check=True)
     return course
 
 
@@ -150,8 +146,8 @@ def test_nbgraders_command_line_in_the_course_folder(graded):
     course = graded
     text = (course / "nbgrader_config.py").read_text()
     assert text.startswith(INSTRUCTOR) and text.count(course_folder.BEGIN) == 1
-    with open(course / "grades.csv", newline="") as fh:
-        assert {r["student"]: r["score"] for r in csv.DictReader(fh)} == {"ada": "12", "bob": "12"}
+    assert {key: r["score"] for key, r in read_grades(course).items()} == {("ada", ASSIGNMENT): "12",
+                                                                          ("bob", ASSIGNMENT): "12"}
     before = autograded(course)
     # there are hidden tests to hide: the autograded (instructor-side) notebooks hold them
     assert all(b"BEGIN HIDDEN TESTS" in data for data in before.values()) and len(before) == 2
@@ -159,7 +155,7 @@ def test_nbgraders_command_line_in_the_course_folder(graded):
     grades_csv = (course / "grades.csv").read_bytes()
     run = nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     assert run.returncode == 0, run.stderr[-3000:]
-    assert_no_hidden_tests(course, ["ada", "bob"])
+    assert_feedback_without_hidden_tests(course, ["ada", "bob"])
 
     run = nbgrader(course, "export")
     assert run.returncode == 0, run.stderr[-3000:]
@@ -192,7 +188,7 @@ def test_the_formgraders_buttons_in_the_course_folder(graded, tmp_path):
             page.unlink()
         answer = post(f"{base}/formgrader/api/assignment/{ASSIGNMENT}/generate_feedback")
         assert answer["success"] is True, answer
-    assert_no_hidden_tests(course, ["ada", "bob"])
+    assert_feedback_without_hidden_tests(course, ["ada", "bob"])
     # the course's own page (its template, the named mistakes), as the grade command made it
     assert {page: page.read_text() for page in pages} == pages
 
@@ -205,9 +201,6 @@ def test_a_deleted_autograded_copy_is_graded_again(graded):
 
     course = graded
     shutil.rmtree(course / "autograded" / "bob")
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(course / "submitted"), "--jobs", "1"],
-                         cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), capture_output=True, text=True,
-                         timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
+    run = run_grade(course / "submitted", "--jobs", 1, check=True)
     assert "1 already graded (ledger), 1 to grade" in run.stderr
     assert (course / "autograded" / "bob" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").is_file()

@@ -6,8 +6,6 @@ with known bugs (slow)."""
 
 import csv
 import json
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -18,6 +16,7 @@ from autograder.grading.gradebook import Score
 from autograder.grading.outcomes import AWAITING_MANUAL, GRADER_ERROR, MISTAKE, NOT_SUBMITTED, Outcome, status_text
 from autograder.grading.reports import Row, report_rows, student_page, summary_table, write_reports
 from autograder.grading.submissions import Submission
+from support.grading import read_grades, run_grade
 
 NEURON = {"test_sigmoid": 1.0, "test_tanh": 1.0, "test_relu": 1.0, "test_sigmoid_prime": 2.0,
           "test_tanh_prime": 2.0, "test_relu_prime": 2.0, "test_weighted_sum": 1.0, "test_neuron": 2.0}
@@ -94,7 +93,7 @@ def test_grades_csv_keeps_its_five_columns_first_and_adds_time_lateness_penalty(
         head = next(csv.reader(fh))
     assert head == ["student", "assignment", "score", "max_score", "status", "submitted_at", "late_by_seconds",
                     "penalty"]
-    got = {(r["student"], r["assignment"]): r for r in read_csv(tmp_path / "grades.csv")}
+    got = read_grades(tmp_path)
     ann = got["ann", "01_neuron"]
     assert (ann["score"], ann["status"]) == ("11", "sigmoid: known mistake: returned the input")
     # two weeks late in whole seconds (not 1.2096e+06)
@@ -251,12 +250,9 @@ def test_the_grade_command_reports_what_a_class_with_known_bugs_got_wrong(tmp_pa
     (tmp_path / "submitted" / "fay" / "03_loss").mkdir(parents=True)  # fay: nothing for 01_neuron
     (tmp_path / "submitted" / "fay" / "03_loss" / "03_loss_exercise.ipynb").write_text(
         nbformat.writes(nbformat.read(notebooks.SOLUTIONS / "03_loss" / "03_loss_exercise.ipynb", as_version=4)))
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "submitted"), "--jobs", "1"],
-                         cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), capture_output=True, text=True,
-                         timeout=600)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    run = run_grade(tmp_path / "submitted", "--jobs", 1, timeout=600, check=True)
 
-    grades = {(r["student"], r["assignment"]): r for r in read_csv(tmp_path / "grades.csv")}
+    grades = read_grades(tmp_path)
     assert [grades[s, "01_neuron"]["score"] for s in ("ann", "bob", "cid", "dan", "eve", "fay")] == \
         ["12", "9", "8", "11", "0", "0"]  # sigmoid_prime calls sigmoid: it fails with it
     ann = grades["ann", "01_neuron"]

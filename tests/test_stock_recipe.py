@@ -18,13 +18,13 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder import notebooks
+from support.grading import assert_no_hidden_tests
 from support.synthetic import correct_notebook
 
 pytestmark = pytest.mark.slow  # runs nbgrader's generate, autograde and feedback
 
 MARKER = "<!-- stock-nbgrader-recipe"
 ASSIGNMENT = "01_neuron"
-HIDDEN_TRACES = ("HiddenTests", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "autograder.hidden")
 
 
 def recipe_lines():
@@ -94,9 +94,7 @@ def test_feedback_exists_without_hidden_tests(course):
     root, _ = course
     pages = sorted((root / "feedback").glob(f"*/{ASSIGNMENT}/*.html"))
     assert {p.parts[-3] for p in pages} == {"right", "wrong"}
-    for page in pages:
-        text = page.read_text()
-        assert not [t for t in HIDDEN_TRACES if t in text], page
+    assert_no_hidden_tests(pages)
 
 
 def test_the_export_lists_both_learners(course):
