@@ -24,8 +24,9 @@ import pytest
 
 from autograder import notebooks
 from autograder.grading.cluster import CRASH_ONCE_HOOK
+from support.grading import read_grades, run_grade
 from support.synthetic import make_class
-from test_grade_command import gradebook_scores, ledger, read_grades, run_grade
+from test_grade_command import gradebook_scores, ledger
 
 pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="the judge's sandbox is Linux-only"),
               pytest.mark.slow]  # grade-command runs on a dask cluster

@@ -25,26 +25,15 @@ import pytest
 
 from autograder import notebooks
 from autograder.grading.worker import CRASH_HOOK
+from support.grading import assert_no_hidden_tests, read_grades, run_grade
 
 pytestmark = pytest.mark.slow  # runs the grade command end to end
 
 ASSIGNMENTS = ["01_neuron", "03_loss"]
-HIDDEN = ("HiddenTests", "BEGIN HIDDEN TESTS")
-
-
-def run_grade(*args, env=None, timeout=300):
-    cmd = [sys.executable, "-m", "autograder", "grade", *map(str, args)]
-    return subprocess.run(cmd, cwd=notebooks.ROOT, env=dict(notebooks.nbgrader_env(), **(env or {})),
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def notebook_name(assignment):
     return f"{assignment}_exercise.ipynb"
-
-
-def read_grades(out):
-    with open(out / "grades.csv", newline="") as fh:
-        return {(r["student"], r["assignment"]): r for r in csv.DictReader(fh)}
 
 
 def ledger(out):
@@ -58,15 +47,6 @@ def gradebook_scores(out):
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
         return {(s.student.id, a): (s.score, s.max_score)
                 for a in ASSIGNMENTS for s in gb.assignment_submissions(a)}
-
-
-def assert_no_hidden_tests(out):
-    pages = list((out / "feedback").rglob("*.html"))
-    assert pages
-    for page in pages:
-        text = page.read_text()
-        for needle in HIDDEN:
-            assert needle not in text, f"{needle!r} in {page}"
 
 
 def assert_failures_shown_once(out, student, assignment):
@@ -203,7 +183,7 @@ def test_class_a_nbgrader_layout_and_feedback(graded_a):
         assert (out / "autograded" / student / assignment / name).is_file()
         assert (out / "feedback" / student / assignment / name.replace(".ipynb", ".html")).is_file()
     assert not (out / "feedback" / "broken").exists()
-    assert_no_hidden_tests(out)
+    assert_no_hidden_tests((out / "feedback").rglob("*.html"))
     assert_failures_shown_once(out, "blank", "01_neuron")
     # the hidden tests did run: they are in the autograded (instructor-side) notebook
     assert "BEGIN HIDDEN TESTS" in (out / "autograded" / "blank" / "01_neuron" /
@@ -254,7 +234,8 @@ def test_interrupted_run_resumes_and_force_regrades(release, tmp_path):
     assert {k: scores[k] for k in first_scores} == first_scores
     assert scores == {("blank", "01_neuron"): (0, 12), ("solution", "01_neuron"): (12, 12),
                       ("solution", "03_loss"): (11, 11)}
-    assert_no_hidden_tests(out)  # kernel tracebacks quote the hidden lines; the feedback must not
+    # kernel tracebacks quote the hidden lines; the feedback must not
+    assert_no_hidden_tests((out / "feedback").rglob("*.html"))
 
     # 3. nothing changed: nothing graded; a changed submission: only it is regraded
     put(sub, "blank", "01_neuron", solution("01_neuron"))

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from autograder import notebooks
+from support.grading import read_grades, run_grade
 from support.synthetic import make_class
-from test_grade_command import read_grades, run_grade
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 BIN = PG_BIN if (PG_BIN / "initdb").exists() else Path(shutil.which("initdb") or "/nonexistent").parent
