@@ -35,6 +35,11 @@ def solution_notebooks():
     return sorted(p for a in assignments() for p in (SOLUTIONS / a).glob("*.ipynb"))
 
 
+def released_names(assignment):
+    """The notebook names the learners were handed for an assignment, without ".ipynb", sorted."""
+    return sorted(p.stem for p in (EXERCISES / assignment).glob("*.ipynb"))
+
+
 def normalise(nb):
     """Drop what changes from run to run without changing the content.
 

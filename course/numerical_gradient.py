@@ -1,7 +1,7 @@
 """Lesson 5's toy network, plots and widget: nudging every knob of the toy network.
 
-The toy problem (TOY_X, TOY_Y, toy_params) lives here; exercise 5 uses it too. The network's
-forward pass, loss and numerical gradient are exercise 5's, given from course.given once you
+The toy problem (TOY_X, TOY_Y, toy_params, from course.problems) is handed out here, to exercise
+5 too. The network's forward pass, loss and numerical gradient are exercise 5's, given from course.given once you
 have written them. Each plot function returns the matplotlib Figure it made; the widget redraws
 one of them. The gradient check (relative error, tiny, pass line) is course.gradcheck's, and
 every cost figure is course.costs's.
@@ -13,12 +13,11 @@ import numpy as np
 
 from course import costs, given, gradcheck
 from course.gradcheck import PASS_LINE, WRONG_LINE
-from course.problems import TOY_X, TOY_Y, init_params, toy_params  # noqa: F401 (handed out here)
+from course.problems import TOY_X, TOY_Y, toy_params
 from course.stored import load
 from course.widgets import explorer
 
 
-# The lesson's toy problem: four examples with two inputs and one target each.
 def toy_loss(params):
     """The toy network's loss (lesson 3's cost) on the lesson's four examples, a function of the
     parameters only."""

@@ -31,7 +31,7 @@ from autograder import confine, notebooks
 from autograder.grading import course_folder
 from autograder.grading.database import lost, lost_reason
 from autograder.grading.gradebook import GRADING, Master
-from autograder.grading.ledger import Ledger
+from autograder.grading.ledger import Ledger, write_json
 from autograder.grading.nbgrader_patches import patch_nbgrader
 from autograder.grading.outcomes import (
     AWAITING_MANUAL,
@@ -63,6 +63,7 @@ class GradeRun:
         self.outcomes, self.grader_errors, self.done, self.total = {}, [], 0, 0
         self.manual_outcomes, self.files = {}, {}
         self.ledger = Ledger(out / LEDGER)
+        self.regenerator = None  # made when a --db run first meets a submission graded by hand
 
     def say(self, text):
         print(text, file=sys.stderr, flush=True)
@@ -240,12 +241,12 @@ class GradeRun:
             self.finish(sub, outcomes + [Outcome(GRADER_ERROR, f"writing the gradebook failed: "
                                                  f"{type(exc).__name__}: {exc}")])
             return
-        if self.db and self.master.manual(sub.student, sub.assignment):
+        if self.db and score.by_hand:
             # the workers' gradebook copies of a database server hold no grades: the feedback
             # of a submission with kept manual scores is made again from the master
             from autograder.grading.feedback import Regenerator
 
-            if not hasattr(self, "regenerator"):
+            if self.regenerator is None:
                 self.regenerator = Regenerator(self.out, self.db)
             error = self.regenerator(sub.student, sub.assignment)
             if error:
@@ -270,10 +271,7 @@ def save_run(out, subs, outcomes, grader_errors, unknown, db):
     data = {"subs": [[s.student, s.assignment, str(s.folder) if s.folder else None] for s in subs],
             "outcomes": {key: [o.to_json() for o in found] for key, found in outcomes.items()},
             "grader_errors": list(grader_errors), "unknown": [list(u) for u in unknown], "db": db}
-    path = out / LAST_RUN
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-    tmp.replace(path)
+    write_json(out / LAST_RUN, data)
 
 
 def load_run(out):

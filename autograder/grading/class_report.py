@@ -18,8 +18,9 @@ from pathlib import Path
 
 from autograder import notebooks
 from autograder.grading.outcomes import MISTAKE
+from autograder.grading.submissions import graded_cells
+from autograder.judge import GRADE_ID_PREFIX  # an autograded grade cell test_<name> checks the function <name>
 
-GRADE_ID_PREFIX = "test_"  # an autograded grade cell test_<name> checks the function <name>
 SHORT = 3                  # questions per assignment in the printed table
 
 
@@ -35,13 +36,12 @@ def cell_order(out, assignment):
     found = []
     for path in paths:
         try:
-            cells = json.loads(path.read_text()).get("cells", [])
-        except (OSError, ValueError, AttributeError):
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
             continue
-        for cell in cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
-            if meta.get("grade") and meta.get("grade_id") not in found:
-                found.append(meta.get("grade_id"))
+        for grade_id, cell in graded_cells(data):
+            if cell["metadata"]["nbgrader"].get("grade") and grade_id not in found:
+                found.append(grade_id)
     return found
 
 

@@ -85,7 +85,7 @@ def run(args):
     from autograder.grading.batch import GradeRun
 
     submitted, out = resolve(args.submissions, args.out)
-    if getattr(args, "dry_run", False):
+    if args.dry_run:
         from autograder.lms.dryrun import dry_run
 
         return dry_run(submitted, out, args.engine, args.force, args.db)

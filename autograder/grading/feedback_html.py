@@ -263,7 +263,7 @@ def _points(value):
 
 def headline(grade_id, error, score, points):
     """The line above a failed grade cell's message (HTML)."""
-    name = grade_id.removeprefix(GRADE_ID_PREFIX) if grade_id.startswith(GRADE_ID_PREFIX) else grade_id
+    name = grade_id.removeprefix(GRADE_ID_PREFIX)
     message = str(error.get("evalue", ""))
     ename = str(error.get("ename", ""))
     mistakes = named_mistakes(message) if ename == "CheckFailed" else []

@@ -54,12 +54,13 @@ class SubmissionGrades:
 
 
 class Merged(NamedTuple):
-    """What `Master.merge` wrote: the score (after any late penalty), the maximum, and the cells
-    that await a grade given by hand."""
+    """What `Master.merge` wrote: the score (after any late penalty), the maximum, the cells
+    that await a grade given by hand, and whether the submission holds anything given by hand."""
 
     score: float
     max_score: float
     awaiting: tuple[str, ...] = ()
+    by_hand: bool = False
 
 
 @dataclass
@@ -201,25 +202,12 @@ class Master:
         """The submission's hand-given scores, extra credit and comments (`Manual`); clear: remove
         them from the master (one commit), a cell without an automatic score then awaits a
         manual grade again."""
-        found = Manual()
         with self.gradebook() as gb:
             try:
                 sub = gb.find_submission(assignment, student)
             except MissingEntry:
-                return found
-            for nb in sub.notebooks:
-                for grade in nb.grades:
-                    if grade.manual_score is not None or grade.extra_credit is not None:
-                        found.scores[grade.name] = (grade.manual_score, grade.extra_credit, grade.max_score)
-                        if clear:
-                            grade.manual_score = grade.extra_credit = None
-                            grade.needs_manual_grade = grade.auto_score is None
-                for comment in nb.comments:
-                    if comment.manual_comment is not None:
-                        if comment.manual_comment.strip():
-                            found.comments[comment.name] = comment.manual_comment
-                        if clear:
-                            comment.manual_comment = None
+                return Manual()
+            found = given_by_hand(sub.notebooks, clear)
             if clear:
                 gb.db.commit()
         return found
@@ -241,8 +229,8 @@ class Master:
                 for comment in nb.comments:
                     comment.auto_comment = got.comments.get(comment.name) if got else None
             gb.db.commit()
-            return Merged(max(0.0, sub.score - (sub.late_submission_penalty or 0.0)), sub.max_score,
-                          awaiting_manual(sub.notebooks))
+            return Merged(net_score(sub), sub.max_score, awaiting_manual(sub.notebooks),
+                          bool(given_by_hand(sub.notebooks)))
 
     def scores(self):
         """({(student, assignment): Score}, {assignment: max_score}). A score is after any late
@@ -253,11 +241,10 @@ class Master:
                 maxima[assignment.name] = assignment.max_score
                 for sub in gb.assignment_submissions(assignment.name):
                     cells = {g.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
-                    # the score an LMS should get: nbgrader's late penalty taken off, as its export does
                     penalty = sub.late_submission_penalty or 0.0
                     awaiting = awaiting_manual(sub.notebooks)
                     out[sub.student.id, assignment.name] = Score(
-                        max(0.0, sub.score - penalty), sub.max_score, cells,
+                        net_score(sub), sub.max_score, cells,
                         sub.timestamp.isoformat() if sub.timestamp else None,
                         float(sub.total_seconds_late or 0.0), penalty, awaiting)
         return out, maxima
@@ -268,3 +255,30 @@ def awaiting_manual(notebooks):
     given by hand: flagged for manual grading, with neither a manual nor an automatic score."""
     return tuple(g.name for nb in notebooks for g in nb.grades
                  if g.needs_manual_grade and g.manual_score is None and g.auto_score is None)
+
+
+def net_score(sub):
+    """A submission's score with nbgrader's late penalty taken off (never below zero), the score
+    an LMS should get, as nbgrader's export gives it."""
+    return max(0.0, sub.score - (sub.late_submission_penalty or 0.0))
+
+
+def given_by_hand(notebooks, clear=False):
+    """What submitted notebooks hold that an instructor gave by hand (`Manual`: scores or extra
+    credit, non-blank comments); clear: remove it (the caller commits), a cell without an
+    automatic score then awaits a manual grade again."""
+    found = Manual()
+    for nb in notebooks:
+        for grade in nb.grades:
+            if grade.manual_score is not None or grade.extra_credit is not None:
+                found.scores[grade.name] = (grade.manual_score, grade.extra_credit, grade.max_score)
+                if clear:
+                    grade.manual_score = grade.extra_credit = None
+                    grade.needs_manual_grade = grade.auto_score is None
+        for comment in nb.comments:
+            if comment.manual_comment is not None:
+                if comment.manual_comment.strip():
+                    found.comments[comment.name] = comment.manual_comment
+                if clear:
+                    comment.manual_comment = None
+    return found

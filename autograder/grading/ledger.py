@@ -129,9 +129,7 @@ class Ledger:
     def _write_held(self):
         if self.held:
             self.held_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.held_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.held, indent=1, sort_keys=True) + "\n")
-            os.replace(tmp, self.held_path)
+            write_json(self.held_path, self.held)
         else:
             self.held_path.unlink(missing_ok=True)
 
@@ -156,3 +154,11 @@ class Ledger:
         if self.handle:
             self.handle.close()
             self.handle = None
+
+
+def write_json(path, data):
+    """Write data as JSON to path all at once (a file beside it, then renamed over it): a reader,
+    or a run stopped half-way, never sees half a file."""
+    tmp = Path(path).with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, path)

@@ -83,12 +83,12 @@ def outcomes_from_log(records):
         m = MISSING_GRADE_CELL.search(text)
         if m:
             found.append(Outcome(RESTORED, "was deleted; nbgrader restored it", cell=m.group(1)))
-        elif LATE_BY.search(text):
-            late = Outcome(LATE, late_text(float(LATE_BY.search(text).group(1))))
+        elif late_by := LATE_BY.search(text):
+            late = Outcome(LATE, late_text(float(late_by.group(1))))
             if late not in found:  # nbgrader says it twice (autograde, then the penalty step)
                 found.append(late)
-        elif PENALTY.search(text) and found and found[-1].kind == LATE:
-            points = float(PENALTY.search(text).group(1))
+        elif (penalty := PENALTY.search(text)) and found and found[-1].kind == LATE:
+            points = float(penalty.group(1))
             found[-1] = Outcome(LATE, f"{found[-1].detail}, penalty {plural(points, 'point')}")
     return found
 

@@ -71,13 +71,12 @@ def run_collect(args):
 
 
 def run_export(args):
-    from autograder.lms.export import export, provisional
+    from autograder.lms.export import export
 
-    path, strangers = export(args.out, args.lms, args.zero_missing, args.title)
+    path, strangers, waiting = export(args.out, args.lms, args.zero_missing, args.title)
     print(f"lms export: {path}")
     if strangers:
         print(f"lms export: graded but not on the roster, left out: {', '.join(strangers)}", file=sys.stderr)
-    waiting = provisional(args.out)
     if waiting:
         print(f"lms export: still waiting for a grade given by hand, counted as 0 until then: "
               f"{', '.join(waiting)} (grade in the formgrader, run python -m autograder feedback, "

@@ -55,14 +55,23 @@ def students(out):
     return sorted(n for n in names if n and not n.startswith("."))
 
 
-def bundle(out, student, target):
+def write_zip(target, entries):
+    """A zip of [(name, bytes)], every entry dated FIXED_TIME (the same files make the same zip)."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, path in files_of(out, student):
-            data = path.read_bytes()
-            if name == "summary.md":  # its links lead to ../(../)feedback/<student>/...: inside the zip now
-                for up in ("../..", ".."):
-                    data = data.replace(f"]({up}/feedback/{student}/".encode(), b"](")
+        for name, data in entries:
             zf.writestr(zipfile.ZipInfo(name, FIXED_TIME), data, zipfile.ZIP_DEFLATED)
+
+
+def bundle(student, files, target):
+    """The learner's zip of `files` ([(name in the zip, path)], as `files_of` finds them)."""
+    entries = []
+    for name, path in files:
+        data = path.read_bytes()
+        if name == "summary.md":  # its links lead to ../(../)feedback/<student>/...: inside the zip now
+            for up in ("../..", ".."):
+                data = data.replace(f"]({up}/feedback/{student}/".encode(), b"](")
+        entries.append((name, data))
+    write_zip(target, entries)
 
 
 def lms_uploads(out, folder):
@@ -84,9 +93,7 @@ def lms_uploads(out, folder):
             entries += [(prefix + page.name, page) for page in pages]
         if entries:
             target = folder / f"{manifest['lms']}_{assignment}_feedback.zip"
-            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
-                for name, page in entries:
-                    zf.writestr(zipfile.ZipInfo(name, FIXED_TIME), page.read_bytes(), zipfile.ZIP_DEFLATED)
+            write_zip(target, [(name, page.read_bytes()) for name, page in entries])
             written.append(target)
     return written
 
@@ -103,9 +110,10 @@ def write_bundles(out):
     folder.mkdir()
     written, empty = {}, []
     for student in learners:
-        if not files_of(out, student):
+        files = files_of(out, student)
+        if not files:
             empty.append(student)
             continue
         written[student] = folder / f"{student}.zip"
-        bundle(out, student, written[student])
+        bundle(student, files, written[student])
     return written, empty, lms_uploads(out, folder)

@@ -49,6 +49,7 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Unicode
 
 from autograder import notebooks
+from autograder.grading.outcomes import plural
 from autograder.lms import roster as rosters
 
 PATTERNS = {
@@ -255,7 +256,7 @@ def find_assignment(names):
     """The assignment whose released notebooks the download's file names name (None: unsure)."""
     found = set()
     for assignment in notebooks.assignments():
-        released = {p.name for p in (notebooks.EXERCISES / assignment).glob("*.ipynb")}
+        released = {f"{name}.ipynb" for name in notebooks.released_names(assignment)}
         if any(name in released or COPY.sub(r"\g<stem>", name[:-6]) + ".ipynb" in released for name in names):
             found.add(assignment)
     return found.pop() if len(found) == 1 else None
@@ -346,7 +347,7 @@ def collect(download, lms, out, assignment=None, worksheet=None, timezone=""):
         shutil.copytree(download, copied)
     else:
         shutil.copy2(download, copied)
-    expected = sorted(p.name[:-6] for p in (notebooks.EXERCISES / assignment).glob("*.ipynb"))
+    expected = notebooks.released_names(assignment)
     config_path = place / "zip_collect_config.py"
     config_path.write_text(CONFIG.format(root=str(out), assignment=assignment, release=str(notebooks.EXERCISES),
                                          pattern=PATTERNS[lms], lms=lms, roster=str(out / rosters.ROSTER),
@@ -441,7 +442,7 @@ def report(manifest, out):
         lines.append(f"  not collected: {rel}: {why} (a file is collected only for the learner whose folder holds it)")
     for archive, files in sorted(manifest.get("from_archives", {}).items()):
         inside = f"inside {archive}, an archive in the download" if archive else "changed by an archive in the download"
-        lines.append(f"  not collected: {len(files)} file{'s' if len(files) != 1 else ''} {inside} (a file in an "
+        lines.append(f"  not collected: {plural(len(files), 'file')} {inside} (a file in an "
                      f"uploaded archive can name anyone; ask the learner to upload the notebook itself): "
                      + ", ".join(Path(f).name for f in files))
     for student, text in sorted(manifest.get("timestamps_replaced", {}).items()):

@@ -98,7 +98,7 @@ def listing(submitted, out, engine="judge", force=False, db=None):
     subs, unknown = discover(submitted, known)
     assignments = sorted({s.assignment for s in subs})
     source = {a: digest(notebooks.SOLUTIONS / a) for a in assignments}
-    expected = {a: sorted(p.name[:-6] for p in (notebooks.EXERCISES / a).glob("*.ipynb")) for a in assignments}
+    expected = {a: notebooks.released_names(a) for a in assignments}
     ledger = Ledger(Path(out) / GRADING / "ledger.jsonl")
     due, stored = due_dates(out, db), stored_times(out, db)
     lms_late = late_marks(out)

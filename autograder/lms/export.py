@@ -63,14 +63,16 @@ def column_titles(pairs, assignments):
 
 
 def export(out, lms, zero_missing=False, titles=None):
-    """Write COURSE/lms/<lms>_grades.csv; returns (path, learners not on the roster)."""
+    """Write COURSE/lms/<lms>_grades.csv; returns (path, learners not on the roster, the
+    submissions whose score is provisional: see `provisional`)."""
     if lms not in FILES:
         raise SystemExit(f"lms export: unknown LMS {lms!r}; this command knows {', '.join(FILES)}")
     out = Path(out)
     learners = rosters.load(out, "lms export")
     grades, maxima = read_grades(out)
     assignments = sorted(maxima)
-    header = [column_titles(titles, assignments)[a] for a in assignments]
+    named = column_titles(titles, assignments)
+    header = [named[a] for a in assignments]
     folder = out / "lms"
     folder.mkdir(exist_ok=True)
     path = folder / FILES[lms]
@@ -91,10 +93,10 @@ def export(out, lms, zero_missing=False, titles=None):
                 writer.writerow([x.email, first, last, *scores])
     known = {x.id for x in learners}
     strangers = sorted({s for s, _ in grades if s not in known})
-    return path, strangers
+    return path, strangers, provisional(grades)
 
 
-def provisional(out):
-    """["student/assignment"] whose score in grades.csv still waits for a grade given by hand."""
-    grades, _ = read_grades(out)
+def provisional(grades):
+    """["student/assignment"] whose score in grades.csv (`read_grades`'s rows) still waits for a
+    grade given by hand."""
     return sorted(f"{s}/{a}" for (s, a), row in grades.items() if AWAITING_MANUAL in row["status"])
