@@ -38,6 +38,8 @@ from autograder.grading.feedback_html import (
     named_mistakes,
     to_mathml,
 )
+from support.browser import CHROMIUM, launch
+from support.grading import hidden_in, read_grades, run_grade
 from support.synthetic import correct_notebook, learner_source, mutants, released_notebook
 
 ROOT = notebooks.ROOT
@@ -264,7 +266,7 @@ def test_the_page_has_no_script_and_no_web_address():
     assert "white-space: pre-wrap" in page
     assert page.count("<math") >= 8
     assert page.count('class="feedback-headline"') == 1
-    assert "BEGIN HIDDEN TESTS" not in page and "HiddenTests" not in page
+    assert not hidden_in(page)
     stock = export(failed_relu_notebook(), stock_settings())
     assert "mathjax" in stock.lower() and "<math" not in stock  # what the course's page replaces
 
@@ -383,7 +385,6 @@ def cell_gaps(found):
 def graded_class(tmp_path_factory):
     """The grade command's feedback for a learner whose exercise 1 relu returns its input and
     whose exercise 3 has a sign flipped in one function."""
-    import subprocess
 
     root = tmp_path_factory.mktemp("feedback-class")
     planted = {"01_neuron": ("relu", "identity"), "03_loss": (None, "sign")}
@@ -400,19 +401,17 @@ def graded_class(tmp_path_factory):
         target = root / "submitted" / "learner" / assignment / released_notebook(assignment).name
         target.parent.mkdir(parents=True)
         nbformat.write(nb, target)
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root), "--jobs", "1"], cwd=ROOT,
-                         env=dict(notebooks.nbgrader_env()), capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stdout + run.stderr
+    run_grade(root, "--jobs", 1, timeout=600, check=True, tail=None)
     return root, planted
 
 
 @pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("no browser at /usr/bin/chromium")
+    if not CHROMIUM.exists():
+        pytest.skip(f"no browser at {CHROMIUM}")
     with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium")
+        chromium = launch(p)
         yield chromium
         chromium.close()
 
@@ -435,7 +434,7 @@ def test_the_feedback_reads_well_in_chromium(graded_class, browser, assignment):
     function, mutation = planted[assignment]
     assert f"test_{function}" in messages  # the planted bug lost its points
     text = page_path.read_text()
-    assert "BEGIN HIDDEN TESTS" not in text and "HiddenTests" not in text
+    assert not hidden_in(text), page_path
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         page, found, requests = open_page(browser, page_path, width)
@@ -525,7 +524,6 @@ def test_late_work_says_when_how_late_and_the_penalty(browser, tmp_path):
     """The real grade command, a due date in the gradebook and the instructor's late penalty in the
     course folder's nbgrader_config.py: the late learner's page says when, how late and the penalty
     under the score; the on-time learner's page has no such line."""
-    import csv
     import subprocess
 
     for learner, stamp in (("ada", "2026-12-01 12:00:00.000000 UTC"), ("bob", "2026-12-01 09:30:00.000000 UTC")):
@@ -539,13 +537,11 @@ def test_late_work_says_when_how_late_and_the_penalty(browser, tmp_path):
     env = notebooks.nbgrader_env()
     subprocess.run([sys.executable, "-m", "nbgrader", "db", "assignment", "add", "01_neuron",
                     "--duedate=2026-12-01 10:00:00 UTC"], cwd=tmp_path, check=True, capture_output=True, env=env)
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "submitted"), "--out",
-                          str(tmp_path), "--jobs", "1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-    with open(tmp_path / "grades.csv") as f:
-        rows = {row["student"]: row for row in csv.DictReader(f)}
-    assert (rows["ada"]["score"], rows["ada"]["late_by_seconds"], rows["ada"]["penalty"]) == ("0", "7200", "12")
-    assert (rows["bob"]["score"], rows["bob"]["late_by_seconds"]) == ("12", "0")
+    run_grade(tmp_path / "submitted", "--out", tmp_path, "--jobs", 1, timeout=600, check=True)
+    rows = read_grades(tmp_path)
+    ada, bob = rows["ada", "01_neuron"], rows["bob", "01_neuron"]
+    assert (ada["score"], ada["late_by_seconds"], ada["penalty"]) == ("0", "7200", "12")
+    assert (bob["score"], bob["late_by_seconds"]) == ("12", "0")
     pages = {learner: tmp_path / "feedback" / learner / "01_neuron" / "01_neuron_exercise.html"
              for learner in ("ada", "bob")}
     assert 'class="late-note"' not in pages["bob"].read_text()
