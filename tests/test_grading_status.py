@@ -11,9 +11,7 @@ for the instructor.
 """
 
 import copy
-import csv
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from autograder import notebooks
 from autograder.grading.outcomes import NOT_ATTEMPTED, PARTLY_BLANK, RENAMED, UNREADABLE
 from autograder.grading.submissions import Submission, plan
+from support.grading import read_grades, run_grade
 from support.synthetic import correct_notebook, released_notebook
 
 ROOT = notebooks.ROOT
@@ -269,15 +268,11 @@ graded answer whose checksum is the release's)."""
             (folder / name).write_bytes(nb.read_bytes())
         else:
             nbformat.write(copy.deepcopy(nb), folder / name)
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "submitted"),
-                          "--jobs", "2", "--timeout", "20"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600, env=notebooks.nbgrader_env())
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    run_grade(tmp_path / "submitted", "--jobs", 2, "--timeout", 20, timeout=600, check=True)
 
-    with open(tmp_path / "grades.csv", newline="") as fh:
-        rows = {row["student"]: row for row in csv.DictReader(fh)}
-    assert set(rows) == set(submitted)
-    status = {student: row["status"] for student, row in rows.items()}
+    rows = read_grades(tmp_path)
+    assert set(rows) == {(student, CHAIN) for student in submitted}
+    status = {student: row["status"] for (student, _), row in rows.items()}
     assert "not attempted: the release, unchanged" in status["bob"]
     assert "partly blank" not in status["bob"]
     assert ("partly blank: sigmoid_backward, output_delta, neuron_backward, dense_backward, "
@@ -307,7 +302,7 @@ graded answer whose checksum is the release's)."""
         "ann": (14, 17), "bob": (0, 17), "cat": (4, 17), "dan": (13, 17)}
     assert found["dan"][2]["test_sigmoid_backward"] == 0 and found["cat"][2]["test_relu_backward"] == 1
     assert all(score == 0 for score in found["bob"][2].values())
-    assert {s: float(row["score"]) for s, row in rows.items()} == {"ann": 14, "bob": 0, "cat": 4, "dan": 13}
+    assert {s: float(row["score"]) for (s, _), row in rows.items()} == {"ann": 14, "bob": 0, "cat": 4, "dan": 13}
     assert {float(row["max_score"]) for row in rows.values()} == {17}
 
     # the master's Score names the cell that waits, for the reports

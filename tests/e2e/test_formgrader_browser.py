@@ -13,12 +13,9 @@ Screenshots (docs/images/formgrader-*.png, used in the README) and the servers' 
 test-artifacts/formgrader/. Skipped without playwright or /usr/bin/chromium.
 """
 
-import csv
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -26,6 +23,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from support.browser import CHROMIUM, launch
+from support.grading import read_grades, run_autograder, run_grade
 from support.lab_server import free_port, isolated_env, serving
 from support.synthetic import correct_notebook, written_answers
 
@@ -44,11 +42,6 @@ if not CHROMIUM.exists():
 expect = sync_api.expect
 
 
-def _rows(course):
-    with open(course / "grades.csv") as fh:
-        return {r["student"]: r for r in csv.DictReader(fh)}
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("class")
@@ -62,18 +55,16 @@ def course(tmp_path_factory):
         folder = course / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / name)
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(course / "submitted"), "--jobs", "1"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
+    run_grade(course / "submitted", "--jobs", 1, timeout=600, check=True, venv_path=False)
     return course
 
 
 def test_the_written_answer_awaits_a_manual_grade(course):
-    rows = _rows(course)
-    assert set(rows) == {"ada", "bob"}
+    rows = read_grades(course)
+    assert set(rows) == {("ada", ASSIGNMENT), ("bob", ASSIGNMENT)}
     for row in rows.values():
         assert "awaiting manual grade" in row["status"], row
-    assert float(rows["bob"]["score"]) < float(rows["ada"]["score"])
+    assert float(rows["bob", ASSIGNMENT]["score"]) < float(rows["ada", ASSIGNMENT]["score"])
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +115,7 @@ def _saved(api):
 
 
 def test_a_score_and_comment_typed_in_the_formgrader_reach_grades_and_feedback(page, formgrader, course):
-    before = _rows(course)
+    before = read_grades(course)
     points = written_answers(ASSIGNMENT)["explanation"]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         (notebook,) = gb.find_submission(ASSIGNMENT, "ada").notebooks
@@ -151,18 +142,16 @@ def test_a_score_and_comment_typed_in_the_formgrader_reach_grades_and_feedback(p
     comment.scroll_into_view_if_needed()
     _shot(page, "formgrader-manual")
 
-    run = subprocess.run([sys.executable, "-m", "autograder", "feedback", str(course)],
-                         capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    after = _rows(course)
-    assert float(after["ada"]["score"]) == float(before["ada"]["score"]) + points - 1
-    assert "awaiting manual grade" not in after["ada"]["status"]
-    assert after["bob"]["score"] == before["bob"]["score"]
-    assert "awaiting manual grade" in after["bob"]["status"]
+    run_autograder("feedback", course, timeout=600, check=True, venv_path=False)
+    after = read_grades(course)
+    assert float(after["ada", ASSIGNMENT]["score"]) == float(before["ada", ASSIGNMENT]["score"]) + points - 1
+    assert "awaiting manual grade" not in after["ada", ASSIGNMENT]["status"]
+    assert after["bob", ASSIGNMENT]["score"] == before["bob", ASSIGNMENT]["score"]
+    assert "awaiting manual grade" in after["bob", ASSIGNMENT]["status"]
     (html,) = (course / "feedback" / "ada" / ASSIGNMENT).glob("*.html")
     text = html.read_text()
     assert COMMENT in text
     given, top = points - 1, points
     assert re.search(rf"Score: {given}(\.0+)? / {top}(\.0+)?", text), "the explanation's hand-given score"
-    total, most = float(after["ada"]["score"]), float(after["ada"]["max_score"])
+    total, most = float(after["ada", ASSIGNMENT]["score"]), float(after["ada", ASSIGNMENT]["max_score"])
     assert re.search(rf"{total:g}(\.0+)? / {most:g}(\.0+)?", text), "the total grades.csv holds"
