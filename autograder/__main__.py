@@ -67,7 +67,8 @@ def cmd_drift(_args):
         print(f"drift: exercises/{name}")
     data = stored.drift()
     for found in data:
-        print(f"drift: course/data/{found.name}.json ({found.reason})")
+        where = "course/data/SHA256SUMS" if found.name == "SHA256SUMS" else f"course/data/{found.name}.json"
+        print(f"drift: {where}: {found.reason}")
     return 1 if answers or differ or data else 0
 
 

@@ -121,6 +121,19 @@ def _fmt(x: Any) -> str:
         return repr(x)
 
 
+def _fmt_expected(x: Any, atol: float) -> str:
+    """An expected value as the message prints it. One whose size is within the check's absolute
+    tolerance is round-off (a correct derivative's relative error, say): its digits change from
+    one processor to the next and mean nothing, so it reads as about zero."""
+    try:
+        size = abs(float(x))
+    except (TypeError, ValueError):
+        return repr(x)
+    if 0 < size <= atol:
+        return f"about zero (below {atol:g})"
+    return _fmt(x)
+
+
 def _copy_args(args: tuple) -> tuple:
     return tuple(copy.deepcopy(a) for a in args)
 
@@ -527,7 +540,7 @@ def _compare_leaf(graded: GradedFunction, case: Case, evidence: _LazyEvidence, w
                      "a value overflowed or divided by zero.")
     lines.append(f"  First wrong entry: index {list(index)}" + (f" ({at})" if at else "")
                  if index else ("  Input: " + at if at else "  Scalar result:"))
-    lines.append(f"  yours: {_fmt(g[index])}   expected: {_fmt(e[index])}   "
+    lines.append(f"  yours: {_fmt(g[index])}   expected: {_fmt_expected(e[index], graded.atol)}   "
                  f"(tolerance: |yours - expected| <= {graded.rtol:g} * |expected| + {graded.atol:g})")
     raise _failed("\n".join(lines), evidence().explaining_mistakes())
 

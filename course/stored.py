@@ -20,6 +20,7 @@ package as {"callable": "module:qualified.name"} (with arguments bound by functo
 """
 
 import functools
+import hashlib
 import importlib
 import json
 import math
@@ -140,20 +141,75 @@ def dumps(value):
     return compact(tree) + "\n"
 
 
+DIGESTS = DATA / "SHA256SUMS"  # one line per stored file, `sha256sum`'s format: "<hex>  <file>"
+REPAIR = ("get the course's own copy of the file back (in the instructor edition: "
+          "python -m autograder store)")
+
+
+class StoredDataError(RuntimeError):
+    """A stored data file is missing, unreadable, or not the file the course shipped."""
+
+
 def path_of(name):
     return DATA / f"{name}.json"
+
+
+def digest(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def digests_text(texts):
+    """The SHA256SUMS text for {file name: text}."""
+    return "".join(f"{digest(text)}  {file}\n" for file, text in sorted(texts.items()))
+
+
+@functools.lru_cache(maxsize=None)
+def shipped_digests():
+    """{file name: sha256} as written by the course's own build of course/data/."""
+    if not DIGESTS.exists():
+        raise StoredDataError(f"{DIGESTS} is missing, so no stored result can be trusted: {REPAIR}")
+    found = {}
+    for number, line in enumerate(DIGESTS.read_text().splitlines(), start=1):
+        hexdigest, sep, file = line.partition("  ")
+        if not sep or len(hexdigest) != 64:
+            raise StoredDataError(f"{DIGESTS}, line {number}, is not '<sha256>  <file>': {REPAIR}")
+        found[file] = hexdigest
+    return found
+
+
+def problem_with(name, text=None):
+    """Why the stored file of name cannot be used (missing, truncated, edited by hand), or None."""
+    path = path_of(name)
+    if text is None:
+        if not path.exists():
+            return f"{path} is missing: {REPAIR}"
+        text = path.read_text()
+    want = shipped_digests().get(path.name)
+    if want is None:
+        return f"{path} is not one of the course's stored files (it is not in {DIGESTS.name}): {REPAIR}"
+    if digest(text) != want:
+        return (f"{path} is not the file the course shipped (truncated, or edited by hand: its "
+                f"SHA-256 is not the one in {DIGESTS.name}): {REPAIR}")
+    return None
 
 
 @functools.lru_cache(maxsize=None)
 def _load_text(name):
     path = path_of(name)
     if not path.exists():
-        raise FileNotFoundError(f"no stored data named {name!r} (looked for {path})")
-    return path.read_text()
+        raise FileNotFoundError(f"no stored data named {name!r} (looked for {path}): {REPAIR}")
+    text = path.read_text()
+    problem = problem_with(name, text)
+    if problem:
+        raise StoredDataError(problem)
+    return text
 
 
 def load(name):
-    """The stored value called name (a fresh copy on every call: change it freely)."""
+    """The stored value called name (a fresh copy on every call: change it freely).
+
+    A file that is not byte for byte the one the course shipped (see SHA256SUMS) raises
+    StoredDataError naming it, rather than checking work against a damaged expected value."""
     return decode(json.loads(_load_text(name)))
 
 

@@ -298,3 +298,25 @@ def test_the_judge_blames_a_wrong_callee():
         session.close()
     message = outputs[-1]["evalue"]
     assert message.startswith("neuron is wrong because sigmoid, which it calls, is wrong"), message
+
+
+def test_an_expected_value_within_the_absolute_tolerance_reads_as_about_zero():
+    """A correct derivative's relative error is round-off (2e-11 here, 5e-11 on another
+    processor): the message must not print those digits as if they were the answer."""
+    roundoff = GradedFunction(name="check", reference=lambda x: 2.4e-11 * x,
+                              visible_cases=lambda: [Case((1.0,), "x = 1", ("x",))],
+                              hidden_cases=lambda rng: [], atol=1e-8)
+    with pytest.raises(CheckFailed) as failure:
+        run_checks(roundoff, lambda x: 0.5, roundoff.visible_cases())
+    message = str(failure.value)
+    assert "expected: about zero (below 1e-08)" in message and "2.4e-11" not in message
+    assert "yours: 0.5" in message
+    exact_zero = GradedFunction(name="check", reference=lambda x: 0.0 * x,
+                                visible_cases=roundoff.visible_cases, hidden_cases=lambda rng: [],
+                                atol=1e-8)
+    with pytest.raises(CheckFailed, match=r"expected: 0 "):
+        run_checks(exact_zero, lambda x: 0.5, exact_zero.visible_cases())
+    above = GradedFunction(name="check", reference=lambda x: 3e-8 * x,
+                           visible_cases=roundoff.visible_cases, hidden_cases=lambda rng: [], atol=1e-8)
+    with pytest.raises(CheckFailed, match=r"expected: 3e-08 "):
+        run_checks(above, lambda x: 0.5, above.visible_cases())

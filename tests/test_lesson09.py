@@ -109,7 +109,7 @@ def test_graph_gates_match_nudging_on_both_sides_of_the_max(inputs):
 def test_graph_section_states_what_its_cells_print():
     markdown, _, outputs = _cells(LESSON)
     for printed in ["p = -3.0, q = 1.0, m = 1.5, f = 1.5", "df/db = -3.0 + 1.0 = -2.0",
-                    "graph  relative error below", "b, one path relative error 0.33",
+                    "graph  relative error about zero", "b, one path relative error 0.33",
                     "points lost per extra hour on the chapter: -6.00",
                     "dW[0, 1] = 0.7000", "[[0.9, 0.7], [0.4, -1.4]]", "[[0.65, 0.475], [-0.3, 0.5]]",
                     "[0.5, -0.1]", "sum: -0.01640906"]:

@@ -82,16 +82,23 @@ def test_the_learning_rate_keeps_the_steps_of_the_no_half_loss():
 
 @pytest.mark.parametrize("batch_size", training.BATCH_SIZES)
 def test_lesson_7_stored_runs_are_training_runs(batch_size):
-    """The runs lesson 7 shows are forty epochs of exercise 7's train_epoch, epoch e with seed e."""
+    """The runs lesson 7 shows are forty epochs of exercise 7's train_epoch, epoch e with seed e.
+
+    The stored runs come from one machine; here they are computed again on this one, so they
+    agree to the tolerance lesson 7's stored data is judged by: RTOL of each array's scale, plus,
+    where the run is chaotic, the spread measured by nudging its start (run_slack)."""
     from autograder.reference import training as ref
+    from autograder.stored import differences, lesson07
     X, Y, params = training.toy_problem()
     for rate in (training.RATE_CHOICES[0], training.LEARNING_RATE, training.RATE_CHOICES[-1]):
-        trained, losses = training.training_run(rate, batch_size)
-        expected, expected_losses = ref.train(params, X, Y, training.EPOCHS, batch_size, rate, seed=0)
-        assert len(losses) == training.EPOCHS + 1
-        np.testing.assert_allclose(losses, expected_losses, rtol=1e-12)
-        for name in params:
-            np.testing.assert_allclose(trained[name], expected[name], rtol=1e-12)
+        run = training.training_run(rate, batch_size)
+        fresh = ref.train(params, X, Y, training.EPOCHS, batch_size, rate, seed=0)
+        assert len(run[1]) == training.EPOCHS + 1
+        found = differences(run, fresh, lesson07.RTOL, where=f"run {rate, batch_size}")
+        if found:
+            found = differences(run, fresh, lesson07.RTOL, slack=lesson07.run_slack(rate, batch_size, *fresh),
+                                where=f"run {rate, batch_size}")
+        assert found == []
 
 
 def test_lesson_7_batches_cut_the_shuffled_order():
