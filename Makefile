@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 LAB_ARGS ?=
 
-.PHONY: lab test test-fast env generate execute release hub formgrader clean-env
+.PHONY: lab test test-fast test-numerics env generate execute release hub formgrader clean-env
 
 env: $(STAMP)
 
@@ -24,11 +24,23 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) $(LAB_ARGS) lessons/01_neuron.ipynb
 
-## Run the whole test suite (the command CI runs).
+## Run the whole test suite (the command CI runs), then the portability run below.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadscope \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    tests lessons solutions
+	$(MAKE) --no-print-directory test-numerics
+
+## The tests not marked slow, the notebooks under nbval and the drift check again, with OpenBLAS
+## and numpy's SIMD switched to other kernels of this machine (tests/support/numerics.py): what
+## another processor would compute, to the last bit. Fails if the switch changed nothing.
+test-numerics: $(STAMP)
+	@eval "$$($(BIN)/python tests/support/numerics.py env)" && \
+	$(BIN)/python tests/support/numerics.py confirm && \
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m "not slow" \
+	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	    tests lessons solutions && \
+	$(BIN)/python -m autograder drift
 
 ## The edit-test loop: the tests not marked slow (no notebooks under nbval, no grading runs,
 ## no browser, no hub): under a minute on two cores.
