@@ -32,7 +32,7 @@ from course import stored
 # |fresh - stored| <= rtol * scale + atol + slack, entry by entry. The default rtol is a float64
 # computation of a few thousand operations, each rounding at 1.1e-16 of the scale, with room to
 # spare: another processor (its SIMD exp and log, its BLAS kernel's order of summation) moves the
-# stored results here by up to 3e-11 of their scale (measured, docs/portability.md), and a
+# stored results here by up to 3e-11 of their scale (measured: docs/portability.md), and a
 # formula changed by one part in a million moves them by 1e-6. A producer whose computation is
 # less stable states its own (a tolerance, or slack: per-entry allowances computed alongside).
 RTOL = 1e-9
