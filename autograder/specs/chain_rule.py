@@ -26,8 +26,11 @@ CHAIN_NAMES = ("x", "y", "w1", "b1", "w2", "b2")
 def _chain_visible():
     x = np.array([0.35, 1.0, -2.0])
     y = np.array([0.5, 0.0, 1.0])
+    x5, y5 = np.array([0.0, 0.5, -1.0, 2.0, 1.5]), np.array([1.0, 0.25, 0.0, 0.75, 0.5])
     return [Case((x, y, 0.8, 0.1, -1.5, 0.3), "x = [0.35, 1, -2], y = [0.5, 0, 1], "
-                 "w1 = 0.8, b1 = 0.1, w2 = -1.5, b2 = 0.3", CHAIN_NAMES)]
+                 "w1 = 0.8, b1 = 0.1, w2 = -1.5, b2 = 0.3", CHAIN_NAMES),
+            Case((x5, y5, -0.6, 0.2, 2.0, -0.5), "5 examples: x = [0, 0.5, -1, 2, 1.5], "
+                 "y = [1, 0.25, 0, 0.75, 0.5], w1 = -0.6, b1 = 0.2, w2 = 2, b2 = -0.5", CHAIN_NAMES)]
 
 
 def _chain_hidden(rng):
@@ -47,8 +50,12 @@ def _chain_hidden(rng):
 
 def _neuron_visible():
     X = np.array([[0.35, 0.7], [1.0, -1.0], [0.0, 2.0]])
+    X4 = np.array([[1.0, -1.0, 0.5], [0.0, 2.0, 1.0], [-0.5, 0.0, 0.0], [3.0, 1.0, -2.0]])
     return [Case((X, np.array([0.2, -0.4]), 0.1, np.array([0.5, 1.0, 0.0])),
                  "X of shape (3, 2), w = [0.2, -0.4], b = 0.1, y = [0.5, 1, 0]",
+                 ("X", "w", "b", "y")),
+            Case((X4, np.array([0.5, -0.25, 1.0]), -0.3, np.array([1.0, 0.0, 0.5, 1.0])),
+                 "X of shape (4, 3), w = [0.5, -0.25, 1], b = -0.3, y = [1, 0, 0.5, 1]",
                  ("X", "w", "b", "y"))]
 
 
@@ -110,7 +117,10 @@ def _dense_visible():
     X = np.array([[0.35, 0.7], [1.0, -1.0], [0.0, 2.0]])
     W = np.array([[0.2, 0.3, -0.1], [0.2, 0.3, 0.5]])
     dZ = np.array([[0.1, -0.2, 0.05], [0.0, 0.3, -0.1], [0.2, 0.1, 0.4]])
+    dZ4 = np.array([[0.1, -0.2, 0.05], [0.0, 0.3, -0.1], [0.2, 0.1, 0.4], [-0.3, 0.0, 0.2]])
+    X4 = np.array([[0.35, 0.7], [1.0, -1.0], [0.0, 2.0], [-0.5, 0.25]])
     return [Case((dZ, X, W), "dZ (3, 3), X (3, 2), W (2, 3)", ("dZ", "X", "W")),
+            Case((dZ4, X4, W), "4 examples: dZ (4, 3), X (4, 2), the same W (2, 3)", ("dZ", "X", "W")),
             Case((np.array([[0.5, -1.0, 2.0]]), np.array([[1.0, -2.0]]), W),
                  "a batch of one: dZ = [[0.5, -1, 2]], X = [[1, -2]], the same W", ("dZ", "X", "W")),
             Case((np.zeros((0, 3)), np.zeros((0, 2)), W),
@@ -133,6 +143,10 @@ def _worked_example_visible():
     s = ref.WORKED_EXAMPLE
     return [Case((s["x"], s["t"], s["W1"], s["W2"], s["step"]),
                  "the published worked example (x = [0.35, 0.7], t = 0.5, step 1)",
+                 ("x", "t", "W1", "W2", "step")),
+            Case((np.array([1.0, -0.5, 0.25]), 0.9, np.array([[0.4, -0.2], [0.1, 0.3], [-0.5, 0.6]]),
+                  np.array([0.7, -0.3]), 0.5),
+                 "a 3-2-1 network: x = [1, -0.5, 0.25], t = 0.9, step 0.5",
                  ("x", "t", "W1", "W2", "step"))]
 
 

@@ -95,7 +95,10 @@ def _minimise_visible():
     return [_minimise_case(np.array([1.0]), np.array([3.0]), np.array([0.0]), 0.1, 5,
                            "one knob from w = 0, bottom at 3, learning rate 0.1, 5 steps", bowl),
             _minimise_case(ref.BOWL_A, ref.BOWL_C, ref.START, 0.2, 10,
-                           "the lesson's bowl, learning rate 0.2, 10 steps", bowl)]
+                           "the lesson's bowl, learning rate 0.2, 10 steps", bowl),
+            _minimise_case(np.array([1.0]), np.array([3.0]), np.array([0.0]), 0.5, 4,
+                           "one knob from w = 0, bottom at 3, learning rate 0.5, 4 steps: the first "
+                           "step lands on the bottom, and all 4 steps are still taken", bowl)]
 
 
 def _minimise_hidden(rng):
@@ -107,6 +110,8 @@ def _minimise_hidden(rng):
     a, c = _bowl(rng, 2)
     cases.append(_minimise_case(a, c, rng.normal(size=2), 0.1, 0, "zero steps"))
     cases.append(_minimise_case(a, c, rng.normal(size=2), 0.1, 1, "one step"))
+    cases.append(_minimise_case(np.array([2.0, 2.0]), np.array([3.0, -1.0]), np.array([0.0, 1.0]),
+                                0.25, 6, "the first step lands exactly on the bottom (every factor 0)"))
     a = np.array([0.5, 4.0])
     cases.append(_minimise_case(a, rng.normal(size=2), rng.normal(size=2), 0.27, 15,
                                 "a diverging run (learning rate 0.27 on a bowl with a = (0.5, 4))"))
@@ -115,7 +120,11 @@ def _minimise_hidden(rng):
 
 def _losses_visible():
     history = np.array([[-2.0, 2.5], [-1.6, 1.3], [-1.28, 0.82]])
+    four = np.array([[0.0, 0.0, 0.0], [1.0, -1.0, 2.0], [0.5, 0.5, 0.5], [2.0, 1.0, -1.0]])
     return [Case((history, ref.BOWL_A, ref.BOWL_C), "three points on the lesson's bowl",
+                 ("history", "a", "c")),
+            Case((four, np.array([1.0, 2.0, 0.5]), np.array([1.0, 0.0, -1.0])),
+                 "four points on a three-knob bowl, a = (1, 2, 0.5), c = (1, 0, -1)",
                  ("history", "a", "c"))]
 
 
@@ -129,7 +138,9 @@ def _losses_hidden(rng):
 
 
 def _factor_visible():
-    return [Case((ref.BOWL_A, 0.2), "a = (0.5, 4), learning rate 0.2", ("a", "learning_rate"))]
+    return [Case((ref.BOWL_A, 0.2), "a = (0.5, 4), learning rate 0.2", ("a", "learning_rate")),
+            Case((np.array([1.0, 3.0, 0.25]), 0.5), "a = (1, 3, 0.25), learning rate 0.5: one knob "
+                 "lands on the bottom, one overshoots and diverges", ("a", "learning_rate"))]
 
 
 def _factor_hidden(rng):

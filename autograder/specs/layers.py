@@ -34,7 +34,11 @@ FORWARD_NAMES = ("X", "W1", "b1", "W2", "b2")
 
 def _dense_visible():
     X = np.array([[0.35, 0.7], [1.0, -1.0], [0.0, 0.0]])
+    X4 = np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0], [0.0, 0.0, 0.0], [-1.0, 1.0, 3.0]])
+    W4 = np.array([[0.5], [-1.0], [0.25]])
     return [Case((X, TOY_W1, TOY_B1), "X of shape (3, 2), the toy network's first layer W1, b1",
+                 DENSE_NAMES),
+            Case((X4, W4, np.array([0.1])), "4 examples, 3 inputs, one output neuron: Z of shape (4, 1)",
                  DENSE_NAMES)]
 
 
@@ -55,8 +59,13 @@ def _dense_hidden(rng):
 
 def _forward_visible():
     X = np.array([[0.35, 0.7], [1.0, -1.0]])
+    X4 = np.array([[1.0, 0.0, -1.0], [0.5, 0.5, 0.5], [-2.0, 1.0, 0.0], [0.0, 0.3, 1.2]])
+    W1 = np.array([[0.5, -0.3, 0.1, 0.0, 0.2], [0.1, 0.2, -0.4, 0.3, 0.0], [-0.2, 0.0, 0.3, 0.1, 0.6]])
+    W2 = np.array([[0.3, -0.1], [0.9, 0.2], [-0.5, 0.4], [0.0, 0.7], [0.2, -0.6]])
     return [Case((X, TOY_W1, TOY_B1, TOY_W2, TOY_B2),
-                 "the toy 2-3-1 network on X = [[0.35, 0.7], [1, -1]]", FORWARD_NAMES)]
+                 "the toy 2-3-1 network on X = [[0.35, 0.7], [1, -1]]", FORWARD_NAMES),
+            Case((X4, W1, np.array([0.0, 0.1, -0.1, 0.2, 0.0]), W2, np.array([0.1, -0.2])),
+                 "a 3-5-2 network on 4 examples", FORWARD_NAMES)]
 
 
 def _forward_args(rng, n, d_in, d_hidden, d_out, scale=1.0):
@@ -74,6 +83,11 @@ def _forward_hidden(rng):
     X, *rest = _forward_args(rng, 3, 4, 3, 2)
     X[0] = 0.0
     cases.append(Case((X, *rest), "X with an all-zero row", FORWARD_NAMES))
+    X, W1, b1, W2, b2 = _forward_args(rng, 3, 2, 4, 2)
+    W1[:, 0], W2[:, 1] = [900.0, 0.0], 300.0  # z = 900 * x1 and |Z2| in the hundreds
+    X[:, 0] = [1.0, -1.0, 2.0]
+    cases.append(Case((X, W1, b1, W2, b2), "weighted sums beyond +-709, where exp overflows",
+                      FORWARD_NAMES))
     return cases
 
 

@@ -82,7 +82,10 @@ def _classify_visible():
                  "huge scores, right class far behind: Z = [[0, 800, -800], [1000, 990, 0]], "
                  "classes 0 and 1", ("Z", "Y")),
             Case((np.zeros((1, 3)), np.array([[0.0, 1.0, 0.0]])),
-                 "a batch of one with equal scores: Z = [[0, 0, 0]], class 1", ("Z", "Y"))]
+                 "a batch of one with equal scores: Z = [[0, 0, 0]], class 1", ("Z", "Y")),
+            Case((np.array([[1.0, -0.5, 2.0, 0.0], [0.3, 0.3, -1.0, 2.5], [-2.0, 1.0, 0.5, 0.0]]),
+                  np.array([[0.7, 0.3, 0.0, 0.0], [0.0, 0.5, 0.0, 0.5], [0.25, 0.25, 0.25, 0.25]])),
+                 "soft targets (rows summing to 1, not one-hot): 3 examples, 4 classes", ("Z", "Y"))]
 
 
 def _classify_hidden(rng):

@@ -50,7 +50,10 @@ def _neuron_args(rng, n, d):
 def _weighted_sum_visible():
     X = np.array([[0.35, 0.7], [1.0, -1.0], [0.0, 0.0]])
     w = np.array([0.2, 0.3])
-    return [Case((X, w, 0.1), "X of shape (3, 2), w = [0.2, 0.3], b = 0.1", ("X", "w", "b"))]
+    X4 = np.array([[1.0, -1.0, 0.5], [0.0, 2.0, 1.0], [-0.5, 0.0, 0.0], [3.0, 1.0, -2.0]])
+    return [Case((X, w, 0.1), "X of shape (3, 2), w = [0.2, 0.3], b = 0.1", ("X", "w", "b")),
+            Case((X4, np.array([0.5, -0.25, 1.0]), -0.3), "X of shape (4, 3), w = [0.5, -0.25, 1], "
+                 "b = -0.3", ("X", "w", "b"))]
 
 
 def _weighted_sum_hidden(rng):

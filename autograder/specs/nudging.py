@@ -132,7 +132,9 @@ HS = np.logspace(-1, -4, 7)
 
 def _errors_visible():
     return [Case((np.sin, np.cos, 0.7, HS), "f = np.sin at x0 = 0.7, hs = 0.1 ... 0.0001",
-                 ERR_NAMES)]
+                 ERR_NAMES),
+            Case((np.exp, np.exp, -0.5, np.array([0.5, 0.05, 0.005])),
+                 "f = np.exp at x0 = -0.5, hs = [0.5, 0.05, 0.005]", ERR_NAMES)]
 
 
 def _errors_hidden(rng):

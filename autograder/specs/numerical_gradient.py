@@ -144,7 +144,18 @@ def _gradient_visible():
     return [Case((loss, params, 1e-3), "the lesson's 2-3-1 network, h = 1e-3",
                  ("loss_fn", "params", "h")),
             Case((deep_loss, deep, 1e-4), DEEP_LABEL + ", Y = [[1, 0]], h = 1e-4",
-                 ("loss_fn", "params", "h"))]
+                 ("loss_fn", "params", "h")),
+            _cubic_visible()]
+
+
+def _cubic_visible():
+    """Keys that are not W1, b1, ... and a step h large enough to show: for sum(c * x^3) the
+    central difference is 3 c x^2 + c h^2, so h = 0.5 adds 0.25 c to every slope."""
+    params = {"A": np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]]), "v": np.array([1.0, -2.0, 0.25, 3.0])}
+    c = {"A": np.array([[1.0, 2.0, 0.5], [1.0, 1.5, 2.0]]), "v": np.array([0.5, 1.0, 2.0, 1.0])}
+    return Case((WatchedLoss(CubicLoss(c), params, "a cubic loss"), params, 0.5),
+                "a cubic loss sum(c * x**3) of a (2, 3) matrix 'A' and a (4,) vector 'v', h = 0.5",
+                ("loss_fn", "params", "h"))
 
 
 def _gradient_hidden(rng):

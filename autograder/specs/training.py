@@ -86,13 +86,20 @@ def _mean_hidden(rng):
 def _update_visible():
     params = {"W1": np.array([[0.5, -0.5]]), "b1": np.array([0.1])}
     grads = {"W1": np.array([[0.2, -0.4]]), "b1": np.array([1.0])}
+    other = {"W": np.array([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0]]), "b": np.array([0.0, 1.0, -2.0]),
+             "V": np.array([[0.5], [-0.5], [1.0]])}
+    other_grads = {"W": np.array([[0.1, -0.2, 0.3], [0.0, 1.0, -1.0]]), "b": np.array([2.0, 0.0, -1.0]),
+                   "V": np.array([[1.0], [0.0], [-4.0]])}
     return [Case((params, grads, 0.5), "W1 [[0.5, -0.5]], b1 [0.1], learning rate 0.5",
-                 ("params", "grads", "learning_rate"))]
+                 ("params", "grads", "learning_rate")),
+            Case((other, other_grads, 0.25), "any key names: W (2, 3), b (3,) and V (3, 1), "
+                 "learning rate 0.25", ("params", "grads", "learning_rate"))]
 
 
 def _update_hidden(rng):
     cases = []
-    for shapes, lr in [(SHAPES_231, 0.1), (SHAPES_231, 3.0), ({"W1": (1, 1), "b1": (1,)}, 0.01)]:
+    for shapes, lr in [(SHAPES_231, 0.1), (SHAPES_231, 3.0), ({"W1": (1, 1), "b1": (1,)}, 0.01),
+                       ({"weights": (4, 2), "bias": (2,), "scale": (3,)}, 0.2)]:
         cases.append(Case((_grads(rng, shapes), _grads(rng, shapes), lr),
                           f"random params with keys {list(shapes)}, learning rate {lr}",
                           ("params", "grads", "learning_rate")))
@@ -105,8 +112,12 @@ EPOCH_NAMES = ("params", "X", "Y", "batch_size", "learning_rate", "seed", "h")
 def _epoch_visible():
     X, Y = ref.make_dataset(12, seed=7)
     params = ref.init_params((2, 3, 1), seed=7)
+    X7, Y7 = ref.make_dataset(7, seed=3)
     return [Case((params, X, Y, 5, 2.0, 0, 1e-5),
                  "the 2-3-1 network (seed 7) on 12 examples, batch size 5, learning rate 2, seed 0",
+                 EPOCH_NAMES),
+            Case((ref.init_params((2, 4, 1), seed=3), X7, Y7, 3, 1.0, 5, 1e-5),
+                 "a 2-4-1 network (seed 3) on 7 examples, batch size 3, learning rate 1, seed 5",
                  EPOCH_NAMES)]
 
 

@@ -131,8 +131,12 @@ TRAIN_NAMES = ("X", "labels", "sizes", "epochs", "batch_size", "learning_rate", 
 def _train_visible():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(10, 3))
+    X7 = rng.normal(size=(7, 2))
     return [Case((X, (X[:, 0] > 0).astype(np.int64), (3, 4, 2), 2, 4, 0.5, 0),
-                 "10 examples, a 3-4-2 network, 2 epochs of batches of 4", TRAIN_NAMES)]
+                 "10 examples, a 3-4-2 network, 2 epochs of batches of 4", TRAIN_NAMES),
+            Case((X7, (X7[:, 1] > 0).astype(np.int64) + (X7[:, 0] > 1).astype(np.int64), (2, 5, 3),
+                  3, 2, 0.3, 5), "7 examples, a 2-5-3 network, 3 epochs of batches of 2, seed 5",
+                 TRAIN_NAMES)]
 
 
 def _train_hidden(rng):

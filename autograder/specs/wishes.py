@@ -27,7 +27,10 @@ AVERAGE = _section("Averaging wishes over examples")
 def _output_visible():
     A = np.array([[0.6651, 0.2], [0.9, 0.55]])
     Y = np.array([[0.5, 0.0], [1.0, 1.0]])
-    return [Case((A, Y), "A = [[0.6651, 0.2], [0.9, 0.55]], Y = [[0.5, 0], [1, 1]]", ("A", "Y"))]
+    A3 = np.array([[0.1, 0.8, 0.5], [0.95, 0.3, 0.0], [0.5, 0.5, 0.25], [0.7, 0.05, 1.0]])
+    Y3 = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.0], [0.5, 0.5, 1.0], [1.0, 0.0, 1.0]])
+    return [Case((A, Y), "A = [[0.6651, 0.2], [0.9, 0.55]], Y = [[0.5, 0], [1, 1]]", ("A", "Y")),
+            Case((A3, Y3), "4 examples, 3 outputs: A and Y of shape (4, 3)", ("A", "Y"))]
 
 
 def _output_hidden(rng):
@@ -42,7 +45,10 @@ def _output_hidden(rng):
 def _wz_visible():
     wish_A = np.array([[-0.1651, 0.3], [0.1, -0.45]])
     Z = np.array([[0.686, -1.0], [2.2, 0.0]])
-    return [Case((wish_A, Z), "wish_A and Z of shape (2, 2)", ("wish_A", "Z"))]
+    wish_A3 = np.array([[0.2, -0.1], [-0.3, 0.0], [0.1, 0.1]])
+    Z3 = np.array([[0.0, 3.0], [-1.5, 0.5], [6.0, -0.2]])
+    return [Case((wish_A, Z), "wish_A and Z of shape (2, 2)", ("wish_A", "Z")),
+            Case((wish_A3, Z3), "3 examples, 2 neurons: wish_A and Z of shape (3, 2)", ("wish_A", "Z"))]
 
 
 def _wz_hidden(rng):
@@ -61,7 +67,11 @@ def _three_visible():
     A_prev = np.array([[0.9, 0.1, 0.5]])
     W = np.array([[0.2, -0.4], [0.7, 0.1], [-0.3, 0.5]])
     wish_Z = np.array([[-0.04, 0.02]])
-    return [Case((A_prev, W, wish_Z), "one example, 3 inputs, 2 neurons", ("A_prev", "W", "wish_Z"))]
+    A4 = np.array([[0.9, 0.1, 0.5], [0.2, 0.6, 0.0], [1.0, 0.3, 0.7], [0.5, 0.5, 0.5]])
+    wish_Z4 = np.array([[-0.04, 0.02], [0.1, -0.3], [0.0, 0.25], [0.05, 0.05]])
+    return [Case((A_prev, W, wish_Z), "one example, 3 inputs, 2 neurons", ("A_prev", "W", "wish_Z")),
+            Case((A4, W, wish_Z4), "a batch of 4 examples, 3 inputs, 2 neurons: one set of wishes "
+                 "per example", ("A_prev", "W", "wish_Z"))]
 
 
 def _layer_args(rng, n, d_in, d_out):
@@ -83,7 +93,11 @@ def _prop_visible():
     wish_Z = np.array([[-0.04, 0.02]])
     W = np.array([[0.2, -0.4], [0.7, 0.1], [-0.3, 0.5]])
     Z_prev = np.array([[2.2, -2.2, 0.0]])
+    wish_Z4 = np.array([[-0.04, 0.02], [0.1, -0.3], [0.0, 0.25], [0.05, 0.05]])
+    Z_prev4 = np.array([[2.2, -2.2, 0.0], [0.5, 1.0, -0.5], [0.0, 0.0, 0.0], [-3.0, 0.1, 1.5]])
     return [Case((wish_Z, W, Z_prev), "one example, 3 hidden neurons, 2 outputs",
+                 ("wish_Z", "W", "Z_prev")),
+            Case((wish_Z4, W, Z_prev4), "4 examples, 3 hidden neurons, 2 outputs",
                  ("wish_Z", "W", "Z_prev"))]
 
 
@@ -102,7 +116,10 @@ def _prop_hidden(rng):
 def _avg_visible():
     bias = np.array([[0.1, -0.2], [0.3, 0.0]])
     weights = np.array([[[0.09, -0.18]], [[0.03, 0.0]]])
-    return [Case((bias, weights), "2 examples, 1 input, 2 neurons", ("bias_wishes", "weight_wishes"))]
+    bias4 = np.array([[0.1, -0.2, 0.0], [0.3, 0.0, 0.5], [-0.1, 0.4, 0.2], [0.0, 0.2, -0.3]])
+    weights4 = np.arange(24, dtype=float).reshape(4, 2, 3) / 10 - 1.0
+    return [Case((bias, weights), "2 examples, 1 input, 2 neurons", ("bias_wishes", "weight_wishes")),
+            Case((bias4, weights4), "4 examples, 2 inputs, 3 neurons", ("bias_wishes", "weight_wishes"))]
 
 
 def _avg_hidden(rng):
@@ -126,8 +143,14 @@ def _net_visible():
     X = np.array([[0.35, 0.7], [1.0, -1.0], [0.0, 2.0]])
     Y = np.array([[0.5], [1.0], [0.0]])
     W1 = np.array([[0.2, 0.3], [0.2, 0.3]])
+    X4 = np.array([[1.0, 0.0, -1.0], [0.5, 0.5, 0.5], [-2.0, 1.0, 0.0], [0.0, 0.3, 1.2]])
+    Y4 = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0], [1.0, 1.0]])
+    W1_4 = np.array([[0.5, -0.3, 0.1, 0.0, 0.2], [0.1, 0.2, -0.4, 0.3, 0.0], [-0.2, 0.0, 0.3, 0.1, 0.6]])
+    W2_4 = np.array([[0.3, -0.1], [0.9, 0.2], [-0.5, 0.4], [0.0, 0.7], [0.2, -0.6]])
     return [Case((X, Y, W1, np.array([0.0, 0.1]), np.array([[0.3], [0.9]]), np.array([-0.1])),
-                 "3 examples through a 2-2-1 network", NET_NAMES)]
+                 "3 examples through a 2-2-1 network", NET_NAMES),
+            Case((X4, Y4, W1_4, np.array([0.0, 0.1, -0.1, 0.2, 0.0]), W2_4, np.array([0.1, -0.2])),
+                 "4 examples through a 3-5-2 network", NET_NAMES)]
 
 
 def _net_hidden(rng):

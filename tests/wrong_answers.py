@@ -1,0 +1,205 @@
+"""Wrong answers learners write, by family, that the catalogue does not hold.
+
+The misconception catalogue (autograder/specs) names the mistakes a check explains; this corpus
+is the rest: shape and batch bugs (a squeeze, a sum over the batch, a reshape where a transpose was
+needed, the wrong axis, a bias as a column), conventions the wording states (the seed honoured, `h`
+honoured, any key names, soft targets, every step taken), and numerics (an exp that overflows).
+Each entry says whether the visible checks must catch it (`visible=True`: the wording's cases
+expose it, so a learner never sees PASS for it) or only the hidden tests (the trigger is an edge
+the wording does not spell out). tests/test_wrong_answers.py feeds every entry through both.
+
+Run as a script for the table: `.venv/bin/python tests/wrong_answers.py`.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from autograder.reference import layers, loss, mlp, numerical_gradient, training, wishes
+
+
+@dataclass(frozen=True)
+class Wrong:
+    assignment: str
+    function: str
+    family: str
+    what: str
+    fn: Callable
+    visible: bool = True
+
+
+def _sigmoid_overflows(z):
+    """exp(z) / (1 + exp(z)): inf / inf = nan once z > 709."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.exp(z) / (1.0 + np.exp(z))
+
+
+def _two_layer_overflowing(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = _sigmoid_overflows(Z1)
+    Z2 = A1 @ W2 + b2
+    return Z1, A1, Z2, _sigmoid_overflows(Z2)
+
+
+def _minimise_stops_at_bottom(gradient_fn, theta0, learning_rate, steps):
+    theta = np.array(theta0, dtype=np.float64)
+    history = [theta]
+    for _ in range(steps):
+        gradient = gradient_fn(theta)
+        if np.all(gradient == 0):
+            break
+        theta = theta - learning_rate * gradient
+        history.append(theta)
+    return np.array(history)
+
+
+def _losses_along_axis0(history, a, c):
+    return np.sum(a * (history - c) ** 2, axis=0)
+
+
+def _train_epoch_seed_zero(params, X, Y, batch_size, learning_rate, seed, h=1e-5):
+    return training.train_epoch(params, X, Y, batch_size, learning_rate, 0, h)
+
+
+def _train_epoch_full_batches_only(params, X, Y, batch_size, learning_rate, seed, h=1e-5):
+    order = training.shuffled_order(len(X), seed)
+    for k in range(len(X) // batch_size):
+        Xb, Yb = training.minibatch(X, Y, order, k, batch_size)
+        current = {name: p.copy() for name, p in params.items()}
+        grads = training.numerical_gradient(lambda p: training.network_loss(p, Xb, Yb), current, h)
+        params = training.sgd_update(params, grads, learning_rate)
+    return params
+
+
+def _sgd_numbered_keys(params, grads, learning_rate):
+    out = {}
+    for i in range(1, len(params) // 2 + 1):
+        for name in (f"W{i}", f"b{i}"):
+            out[name] = params[name] - learning_rate * grads[name]
+    return out
+
+
+def _numerical_gradient_fixed_h(loss_fn, params, h=1e-5):
+    return numerical_gradient.numerical_gradient(loss_fn, params, 1e-5)
+
+
+def _numerical_gradient_numbered_keys(loss_fn, params, h=1e-5):
+    grads = {}
+    for i in range(1, len(params) // 2 + 1):
+        for name in (f"W{i}", f"b{i}"):
+            p, g = params[name], np.zeros(params[name].shape)
+            for index in np.ndindex(p.shape):
+                saved = p[index]
+                p[index] = saved + h
+                up = loss_fn(params)
+                p[index] = saved - h
+                down = loss_fn(params)
+                p[index] = saved
+                g[index] = (up - down) / (2 * h)
+            grads[name] = g
+    return grads
+
+
+def _cross_entropy_one_hot_only(Z, Y):
+    log_p = Z - loss.log_sum_exp(Z)[:, None]
+    return float(-np.mean(log_p[np.arange(len(Z)), np.argmax(Y, axis=1)]))
+
+
+def _cross_entropy_gradient_one_hot_only(Z, Y):
+    G = loss.softmax(Z)
+    G[np.arange(len(Z)), np.argmax(Y, axis=1)] -= 1.0
+    return G / len(Z)
+
+
+def _three_wishes_batch_summed(A_prev, W, wish_Z):
+    bias, _, previous = wishes.three_wishes(A_prev, W, wish_Z)
+    summed = A_prev.T @ wish_Z
+    return bias, np.broadcast_to(summed, (len(A_prev),) + summed.shape).copy(), previous
+
+
+def _three_wishes_reshaped(A_prev, W, wish_Z):
+    bias, _, previous = wishes.three_wishes(A_prev, W, wish_Z)
+    n, d_in, d_out = len(A_prev), A_prev.shape[1], wish_Z.shape[1]
+    weights = (wish_Z[:, :, None] * A_prev[:, None, :]).reshape(n, d_in, d_out)
+    return bias, weights, previous
+
+
+def _average_wishes_axis1(bias_wishes, weight_wishes):
+    return bias_wishes.mean(axis=1), weight_wishes.mean(axis=1)
+
+
+def _propagate_reshaped(wish_Z, W, Z_prev):
+    return wishes.weighted_sum_wishes(wish_Z @ W.reshape(W.shape[::-1]), Z_prev)
+
+
+def _train_full_batches_only(X, labels, sizes, epochs, batch_size, learning_rate, seed):
+    rng = np.random.default_rng(seed)
+    theta = mlp.init_params(sizes, rng)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[0])
+        for start in range(0, X.shape[0] - batch_size + 1, batch_size):
+            batch = order[start:start + batch_size]
+            value, gradient = mlp.mlp_backward(theta, sizes, X[batch], labels[batch])
+            theta = theta - learning_rate * gradient
+            losses.append(value)
+    return theta, np.array(losses)
+
+
+def _train_fresh_rng_each_epoch(X, labels, sizes, epochs, batch_size, learning_rate, seed):
+    theta = mlp.init_params(sizes, np.random.default_rng(seed))
+    losses = []
+    for _ in range(epochs):
+        order = np.random.default_rng(seed).permutation(X.shape[0])
+        for start in range(0, X.shape[0], batch_size):
+            batch = order[start:start + batch_size]
+            value, gradient = mlp.mlp_backward(theta, sizes, X[batch], labels[batch])
+            theta = theta - learning_rate * gradient
+            losses.append(value)
+    return theta, np.array(losses)
+
+
+WRONG = [
+    Wrong("02_layers", "dense_forward", "squeeze", "np.squeeze(X @ W + b)",
+          lambda X, W, b: np.squeeze(X @ W + b)),
+    Wrong("02_layers", "dense_forward", "batch", "the bias as a column: X @ W + b[:, None]",
+          lambda X, W, b: X @ W + b[:, None]),
+    Wrong("02_layers", "dense_forward", "transpose", "X @ W.T.reshape(W.shape) + b",
+          lambda X, W, b: X @ W.T.reshape(W.shape) + b),
+    Wrong("02_layers", "two_layer_forward", "squeeze", "every result squeezed",
+          lambda *args: tuple(np.squeeze(r) for r in layers.two_layer_forward(*args))),
+    Wrong("02_layers", "two_layer_forward", "numerics", "sigmoid as exp(z) / (1 + exp(z)): nan past z = 709",
+          _two_layer_overflowing, visible=False),
+    Wrong("03_loss", "cross_entropy", "convention", "for one-hot targets only (the target's column picked)",
+          _cross_entropy_one_hot_only),
+    Wrong("03_loss", "cross_entropy_gradient", "convention", "for one-hot targets only",
+          _cross_entropy_gradient_one_hot_only),
+    Wrong("05_numerical_gradient", "numerical_gradient", "convention", "h ignored (always 1e-5)",
+          _numerical_gradient_fixed_h),
+    Wrong("05_numerical_gradient", "numerical_gradient", "convention", "keys assumed to be W1, b1, W2, b2, ...",
+          _numerical_gradient_numbered_keys),
+    Wrong("06_descent", "minimise", "convention", "stops early once the gradient is exactly zero",
+          _minimise_stops_at_bottom),
+    Wrong("06_descent", "losses_along", "axis", "summed over axis 0 (the knobs kept)", _losses_along_axis0),
+    Wrong("07_training", "train_epoch", "convention", "the seed ignored (always 0)", _train_epoch_seed_zero),
+    Wrong("07_training", "train_epoch", "batch", "the last, partial batch skipped", _train_epoch_full_batches_only),
+    Wrong("07_training", "sgd_update", "convention", "keys assumed to be W1, b1, W2, b2, ...", _sgd_numbered_keys),
+    Wrong("08_wishes", "three_wishes", "batch", "the weight wishes summed over the batch", _three_wishes_batch_summed),
+    Wrong("08_wishes", "three_wishes", "transpose", "the weight wishes built (n, d_out, d_in), then reshaped",
+          _three_wishes_reshaped),
+    Wrong("08_wishes", "propagate_wishes", "transpose", "W reshaped where it needed a transpose",
+          _propagate_reshaped),
+    Wrong("08_wishes", "average_wishes", "axis", "averaged over axis 1", _average_wishes_axis1),
+    Wrong("10_whole_picture", "train", "batch", "the last, partial batch skipped", _train_full_batches_only),
+    Wrong("10_whole_picture", "train", "convention", "a fresh generator (the same order) every epoch",
+          _train_fresh_rng_each_epoch),
+]
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_wrong_answers import format_table, measure
+    print(format_table(measure()))
