@@ -133,31 +133,23 @@ def _propagate_reshaped(wish_Z, W, Z_prev):
     return wishes.weighted_sum_wishes(wish_Z @ W.reshape(W.shape[::-1]), Z_prev)
 
 
-def _train_full_batches_only(X, labels, sizes, epochs, batch_size, learning_rate, seed):
-    rng = np.random.default_rng(seed)
-    theta = mlp.init_params(sizes, rng)
-    losses = []
-    for _ in range(epochs):
-        order = rng.permutation(X.shape[0])
-        for start in range(0, X.shape[0] - batch_size + 1, batch_size):
-            batch = order[start:start + batch_size]
-            value, gradient = mlp.mlp_backward(theta, sizes, X[batch], labels[batch])
-            theta = theta - learning_rate * gradient
-            losses.append(value)
-    return theta, np.array(losses)
-
-
-def _train_fresh_rng_each_epoch(X, labels, sizes, epochs, batch_size, learning_rate, seed):
-    theta = mlp.init_params(sizes, np.random.default_rng(seed))
-    losses = []
-    for _ in range(epochs):
-        order = np.random.default_rng(seed).permutation(X.shape[0])
-        for start in range(0, X.shape[0], batch_size):
-            batch = order[start:start + batch_size]
-            value, gradient = mlp.mlp_backward(theta, sizes, X[batch], labels[batch])
-            theta = theta - learning_rate * gradient
-            losses.append(value)
-    return theta, np.array(losses)
+def _train_variant(full_batches_only=False, fresh_rng_each_epoch=False):
+    """mlp.train written with one of two slips: the last, partial batch skipped, or a new
+    generator from the seed every epoch (so every epoch visits the examples in the same order)."""
+    def train(X, labels, sizes, epochs, batch_size, learning_rate, seed):
+        rng = np.random.default_rng(seed)
+        theta = mlp.init_params(sizes, rng)
+        losses = []
+        stop = X.shape[0] - batch_size + 1 if full_batches_only else X.shape[0]
+        for _ in range(epochs):
+            order = (np.random.default_rng(seed) if fresh_rng_each_epoch else rng).permutation(X.shape[0])
+            for start in range(0, stop, batch_size):
+                batch = order[start:start + batch_size]
+                value, gradient = mlp.mlp_backward(theta, sizes, X[batch], labels[batch])
+                theta = theta - learning_rate * gradient
+                losses.append(value)
+        return theta, np.array(losses)
+    return train
 
 
 WRONG = [
@@ -191,9 +183,10 @@ WRONG = [
     Wrong("08_wishes", "propagate_wishes", "transpose", "W reshaped where it needed a transpose",
           _propagate_reshaped),
     Wrong("08_wishes", "average_wishes", "axis", "averaged over axis 1", _average_wishes_axis1),
-    Wrong("10_whole_picture", "train", "batch", "the last, partial batch skipped", _train_full_batches_only),
+    Wrong("10_whole_picture", "train", "batch", "the last, partial batch skipped",
+          _train_variant(full_batches_only=True)),
     Wrong("10_whole_picture", "train", "convention", "a fresh generator (the same order) every epoch",
-          _train_fresh_rng_each_epoch),
+          _train_variant(fresh_rng_each_epoch=True)),
 ]
 
 
