@@ -41,7 +41,7 @@ import traceback
 import types
 import warnings
 
-from autograder import confine, wire
+from autograder import confine, lifetime, wire
 from autograder.sandbox_guard import install_guard, limit_resources
 from autograder.sandbox_outputs import BoundedText, CellOutputs
 from autograder.sandbox_shell import grading_shell
@@ -282,9 +282,11 @@ def serve_forks(sock):
             statuses[pid] = status
         op = request["op"]
         if op == "fork" and len(fds) == 2:
+            server = os.getpid()
             pid = os.fork()
             if pid == 0:
                 try:
+                    lifetime.die_with_parent(server)  # this server ends with its judge: so does the sandbox
                     sock.close()
                     os.setsid()
                     os.chdir(str(request.get("workdir")))
@@ -315,10 +317,12 @@ def main(argv=None):
     if argv[0] == "--fork-server":
         import socket
 
+        lifetime.die_with_parent(int(argv[2]))
         warm_imports()
         serve_forks(socket.socket(fileno=int(argv[1])))
         return
     rfd, wfd, memory_mb = int(argv[0]), int(argv[1]), int(argv[2])
+    lifetime.die_with_parent(int(argv[3]))
     warm_imports(os.getcwd())  # the sandbox's own folder: the only one it may clean up
     _become_sandbox(rfd, wfd, memory_mb)
 

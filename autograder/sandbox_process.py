@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from autograder import wire
+from autograder import lifetime, wire
 from autograder.grading.outcomes import CRASHED, TIMEOUT
 
 
@@ -37,7 +37,8 @@ class SandboxStopped(BaseException):
 
 
 def _sandbox_env(home):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("JPY_", "JUPYTER_")) and k != lifetime.REGISTRY_VAR}
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg", PYTHONHASHSEED="0",
                HOME=env.get("HOME", home))
@@ -57,11 +58,13 @@ class ForkServer:
         self.tmp = tempfile.TemporaryDirectory(prefix="forkserver-")
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox", "--fork-server", str(theirs.fileno())],
+            [sys.executable, "-m", "autograder.sandbox", "--fork-server", str(theirs.fileno()),
+             str(os.getpid())],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, cwd=self.tmp.name, env=_sandbox_env(self.tmp.name),
             start_new_session=True)
         theirs.close()
+        lifetime.register(self.proc.pid, "sandbox fork server")
 
     def _ask(self, op, fds=(), **fields):
         socket.send_fds(self.sock, [wire.frame(wire.message(op, **fields))], list(fds))
@@ -90,6 +93,8 @@ class ForkServer:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+        lifetime.unregister(self.proc.pid)
         self.tmp.cleanup()
 
 
@@ -107,7 +112,7 @@ class SandboxProcess:
             else:
                 self.proc = subprocess.Popen(
                     [sys.executable, "-m", "autograder.sandbox", str(to_child_r),
-                     str(from_child_w), str(memory_mb)],
+                     str(from_child_w), str(memory_mb), str(os.getpid())],
                     pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.tmp.name,
                     env=_sandbox_env(self.tmp.name), start_new_session=True)
@@ -115,6 +120,7 @@ class SandboxProcess:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
+        lifetime.register(self.pid, "sandbox")
         self.ready = False
         self.dead = False
 
@@ -216,6 +222,7 @@ class SandboxProcess:
 
     def close(self):
         self.dead = True
+        lifetime.unregister(self.pid)
         for fd in (self.to_child, self.from_child):
             try:
                 os.close(fd)

@@ -29,7 +29,7 @@ from nbgrader.utils import rmtree
 
 from autograder import confine, notebooks
 from autograder.grading import course_folder
-from autograder.grading.database import lost, lost_reason
+from autograder.grading.database import DB_WAIT, lost, lost_reason
 from autograder.grading.gradebook import GRADING, Master
 from autograder.grading.ledger import Ledger, write_json
 from autograder.grading.nbgrader_patches import patch_nbgrader
@@ -55,10 +55,11 @@ LAST_RUN = f"{GRADING}/last_run.json"  # what the reports of the last run were m
 class GradeRun:
     """One run of the command over a class."""
 
-    def __init__(self, submitted, out, engine, jobs, timeout, force, cluster=None, db=None, keep_manual=False):
+    def __init__(self, submitted, out, engine, jobs, timeout, force, cluster=None, db=None, keep_manual=False,
+                 db_wait=DB_WAIT):
         self.submitted, self.out, self.engine = submitted, out, engine
         self.jobs, self.timeout, self.force, self.cluster, self.db = jobs, timeout, force, cluster, db
-        self.keep_manual = keep_manual
+        self.keep_manual, self.db_wait = keep_manual, db_wait
         self.begin = time.perf_counter()
         self.outcomes, self.grader_errors, self.done, self.total = {}, [], 0, 0
         self.manual_outcomes, self.files = {}, {}
@@ -90,7 +91,7 @@ class GradeRun:
         cfg = course_config(out, out / "gradebook.db")
         if self.db:
             cfg.CourseDirectory.db_url = self.db
-        self.master = master = Master(out, cfg.CourseDirectory.course_id, self.db)
+        self.master = master = Master(out, cfg.CourseDirectory.course_id, self.db, self.db_wait, self.say)
         regrade = shlex.join(["python", "-m", "autograder", "grade", str(self.submitted), "--out", str(out)]
                              + (["--db", self.db] if self.db else []))
         course_folder.ensure(out, master.course_id, self.db, regrade)

@@ -7,15 +7,20 @@ import fcntl
 import os
 import signal
 import sys
+import time
 import warnings
 from pathlib import Path
 
-from autograder import notebooks
+from autograder import lifetime, notebooks
+from autograder.grading.database import DB_WAIT
+from autograder.grading.outcomes import plural
 from autograder.grading.submissions import resolve
 
 ENGINES = ("judge", "kernel")
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 LOCK = "grading/lock"
+PROCESSES = "processes"  # beside the lock: the run's processes (`lifetime.Registry`)
+MAIN = "grade command"
 
 
 def add_arguments(parser):
@@ -44,24 +49,56 @@ def add_arguments(parser):
                         help="keep the gradebook in a database server, e.g. postgresql://USER@HOST:PORT/DBNAME "
                              "(nbgrader's CourseDirectory.db_url; default: OUT/gradebook.db); the password "
                              "comes from PGPASSWORD or ~/.pgpass, never from the URL")
+    parser.add_argument("--db-wait", type=int, default=DB_WAIT, metavar="S",
+                        help="seconds to wait for a gradebook another program holds locked (the formgrader "
+                             "saving, an nbgrader db command) before the run stops (default: %(default)s)")
     parser.add_argument("--dry-run", action="store_true",
                         help="list what grading would do (to grade or already graded, renamed and missing "
                              "notebooks, unknown folders, late work) and stop: nothing is graded or written")
 
 
-@contextlib.contextmanager
-def locked(path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path, "w")
+def _take(fh):
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
     except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def locked(path):
+    """The course folder to this run alone, and every process an earlier run of it left running
+    ended (`lifetime.Registry`; its processes end with the run, the registry catches any that did
+    not). While the run lasts, the processes it starts register themselves there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    registry = lifetime.Registry(path.parent / PROCESSES)
+    fh = open(path, "w")
+    # held, but the run that took it is gone: its leftover processes hold the lock (workers inherit it)
+    if not _take(fh) and not registry.running(MAIN):
+        _say_ended(registry.end_all())
+        deadline = time.monotonic() + 5
+        while not _take(fh) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    if not _take(fh):
         raise SystemExit(f"grade: another grading run is using {path.parent.parent} "
                          f"(lock {path} is held)") from None
+    _say_ended(registry.end_all())
+    registry.add(os.getpid(), MAIN)
+    os.environ[lifetime.REGISTRY_VAR] = str(registry.folder)
     try:
         yield
     finally:
+        os.environ.pop(lifetime.REGISTRY_VAR, None)
+        registry.end_all(keep={os.getpid()})  # none should be left: their files, or a straggler
+        registry.remove(os.getpid())
         fh.close()
+
+
+def _say_ended(ended):
+    if ended:
+        kinds = ", ".join(plural(ended.count(what), what) for what in sorted(set(ended)))
+        print(f"grade: ended {kinds} left running by an earlier run of this course folder",
+              file=sys.stderr, flush=True)
 
 
 def prepare_environment():
@@ -91,6 +128,8 @@ def run(args):
         return dry_run(submitted, out, args.engine, args.force, args.db)
     if args.jobs < 1 or args.timeout < 1:
         raise SystemExit("grade: --jobs and --timeout must be at least 1")
+    if args.db_wait < 0:
+        raise SystemExit("grade: --db-wait must be 0 or more")
     if args.cluster:
         from autograder.grading.cluster import check_address
 
@@ -105,7 +144,7 @@ def run(args):
     try:
         with locked(out / LOCK):
             return GradeRun(submitted, out, args.engine, args.jobs, args.timeout, args.force,
-                            args.cluster, args.db, keep_manual=args.keep_manual)()
+                            args.cluster, args.db, keep_manual=args.keep_manual, db_wait=args.db_wait)()
     except KeyboardInterrupt:
         print("grade: interrupted", file=sys.stderr)
         return 130

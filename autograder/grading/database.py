@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+DB_WAIT = 120  # seconds a SQLite gradebook another program holds locked is waited for (grade --db-wait)
+
 # what a worker's gradebook needs from the master: no submissions, no grades
 REGISTRATION = ("course", "student", "assignment", "notebook", "base_cell", "source_cell",
                 "grade_cells", "solution_cells", "task_cells")

@@ -16,12 +16,14 @@ import ast
 from pathlib import Path
 
 from nbclient.exceptions import DeadKernelError
+from nbclient.util import run_sync
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
+from autograder import lifetime
 from autograder.grading.outcomes import CRASHED, GRADER_ERROR, MISTAKE, TIMEOUT, Outcome
 from autograder.judge import GRADE_ID_PREFIX, JudgeSession, protected_paths
 from autograder.specs import all_specs
@@ -165,6 +167,26 @@ class RestartingExecute(Execute):
             grade_id = cell.metadata["nbgrader"].get("grade_id")
             record(self.resources, Outcome(MISTAKE, cell=grade_id, mistake=tuple(names),
                                            function=str(grade_id).removeprefix(GRADE_ID_PREFIX)))
+
+    async def async_start_new_kernel(self, **kwargs):
+        """nbclient's, the kernel then put into the run's registry (`autograder.lifetime`): a
+        kernel ends with its parent by itself (ipykernel's parent poller), and if not, the next
+        run ends it."""
+        await super().async_start_new_kernel(**kwargs)
+        self._kernel_pid = getattr(self.km.provisioner, "pid", None)
+        if self._kernel_pid:
+            lifetime.register(self._kernel_pid, "kernel")
+
+    async def _async_cleanup_kernel(self):
+        try:
+            await super()._async_cleanup_kernel()
+        finally:
+            if getattr(self, "_kernel_pid", None):
+                lifetime.unregister(self._kernel_pid)
+
+    # nbclient's blocking versions wrap its own coroutines, not these (`_revive` calls them)
+    start_new_kernel = run_sync(async_start_new_kernel)
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
     def _revive(self):
         """A fresh kernel with the earlier cells replayed; a death during the replay counts too."""

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -16,9 +19,11 @@ from typing import NamedTuple
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import OperationalError
 from traitlets.config import Config
 
 from autograder import notebooks
+from autograder.grading.database import DB_WAIT
 from autograder.grading.logs import captured_log, error_summary
 from autograder.grading.reports import fmt
 from autograder.grading.submissions import IGNORED
@@ -104,22 +109,69 @@ class Manual:
         return {"scores": {cell: list(value) for cell, value in self.scores.items()}, "comments": self.comments}
 
 
-class Master:
-    """The master gradebook: written by the main process only."""
+def sqlite_locked(path):
+    """Whether another program holds a write lock on the SQLite file at path (a transaction the
+    formgrader or an `nbgrader db` command has begun), asked without waiting."""
+    try:
+        con = sqlite3.connect(path, timeout=0, isolation_level=None)
+    except sqlite3.Error:
+        return False
+    try:
+        con.execute("BEGIN IMMEDIATE")  # takes the write lock, and gives it back at once
+        con.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)
+    finally:
+        con.close()
 
-    def __init__(self, out, course_id, url=None):
+
+class Master:
+    """The master gradebook: written by the main process only.
+
+    A SQLite master that another program holds locked (Formgrader saving a grade, `nbgrader db
+    ...`) is waited for before each use, up to `wait` seconds, saying so on stderr; after that
+    the use fails as a lost database does (`database.lost`), and later uses do not wait again.
+    """
+
+    def __init__(self, out, course_id, url=None, wait=DB_WAIT, say=None):
         """url: a database server's (`grade --db`, see `database`); default OUT/gradebook.db."""
         self.out = Path(out)
         self.db = self.out / "gradebook.db"
         self.url = url or f"sqlite:///{self.db}"
         self.course_id = course_id
+        self.wait, self.say, self.gave_up = wait, say or (lambda text: print(text, file=sys.stderr, flush=True)), False
+
+    def wait_until_free(self):
+        """Return once no other program holds the SQLite master locked (at once if none does)."""
+        if self.url != f"sqlite:///{self.db}" or not self.db.exists() or not sqlite_locked(self.db):
+            return
+        if not self.gave_up:
+            self.say(f"grade: waiting for the gradebook {self.db}: another program holds it locked (the "
+                     f"formgrader saving, an nbgrader db command?); waiting up to {self.wait} s")
+            begin = time.monotonic()
+            said = begin
+            while time.monotonic() - begin < self.wait:
+                time.sleep(0.2)
+                if not sqlite_locked(self.db):
+                    self.say(f"grade: the gradebook is free again after {time.monotonic() - begin:.0f} s; "
+                             f"going on")
+                    return
+                if time.monotonic() - said >= 15:
+                    said = time.monotonic()
+                    self.say(f"grade: still waiting for the gradebook ({said - begin:.0f} of {self.wait} s)")
+            self.gave_up = True
+        raise OperationalError("waiting for the gradebook", None, sqlite3.OperationalError(
+            f"database is locked: another program held it for more than {self.wait} s"))
 
     def gradebook(self):
+        self.wait_until_free()
         return Gradebook(self.url, self.course_id)
 
     def copy_to(self, path):
         """A worker's SQLite gradebook: a copy of the master file, or of a server's registration rows."""
         if self.url == f"sqlite:///{self.db}":
+            self.wait_until_free()  # a program in the middle of a transaction: the file is not whole
             shutil.copyfile(self.db, path)
         else:
             from autograder.grading.database import snapshot
@@ -151,6 +203,7 @@ class Master:
             c.CourseDirectory.assignment_id = assignment
             c.BaseConverter.force = True
             c.GenerateAssignment.create_assignment = True
+            self.wait_until_free()
             with captured_log() as records:
                 try:
                     GenerateAssignment(coursedir=CourseDirectory(config=c), config=c).start()

@@ -104,5 +104,5 @@ def kinds(outcomes):
 
 def plural(n, word):
     """ "1 point", "12 points", "1.5 points", "2 workers": a count and its word, for every text the
-    grading writes."""
-    return f"{n:g} {word}" + ("" if n == 1 else "s")
+    grading writes ("2 sandboxes": a word ending in s or x takes -es)."""
+    return f"{n:g} {word}" + ("" if n == 1 else "es" if word.endswith(("s", "x")) else "s")

@@ -13,6 +13,7 @@ and the main process makes such a submission's feedback again (`feedback.Regener
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
 import signal
@@ -25,7 +26,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.coursedir import CourseDirectory
 
-from autograder import notebooks, sandbox_process
+from autograder import lifetime, notebooks, sandbox_process
 from autograder.grading.gradebook import GRADING, SubmissionGrades
 from autograder.grading.logs import captured_log, error_summary, log_text, outcomes_from_log
 from autograder.grading.nbgrader_patches import patch_nbgrader
@@ -164,6 +165,8 @@ class Grader:
 def worker_main(index, conn, settings: Settings):
     """A worker process: grade the jobs that come down the pipe until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's business
+    lifetime.die_with_parent(multiprocessing.parent_process().pid)
+    lifetime.register(os.getpid(), "grading worker")
 
     def stop(*_):
         raise SystemExit(143)
@@ -192,3 +195,4 @@ def worker_main(index, conn, settings: Settings):
                 break
     finally:
         sandbox_process.stop_fork_servers()  # a forked worker ends without running atexit hooks
+        lifetime.unregister(os.getpid())
