@@ -235,11 +235,14 @@ def _values_match(got: Any, expected: Any, rtol: float, atol: float) -> bool:
     return g.shape == e.shape and _first_wrong(g, e, rtol, atol) is None
 
 
-def _input_at(case: Case, index: tuple, key: Any = None) -> str:
+def _input_at(case: Case, index: tuple, key: Any = None, shape: tuple | None = None) -> str:
     """Describe the input entries that produced output[index], where that makes sense.
 
-    For an entry of a dict output (key given), an input dict with the same key is
-    looked up too: the gradient's ["W1"][0, 1] sits beside the parameter's ["W1"][0, 1].
+    An input of the output's own shape (a function applied entry by entry) is cited at the same
+    index. Otherwise, for an output with one row per example, an input matrix with as many rows is
+    cited by the example's row: output[i, ...] depends on X[i], not on X[i, j]. For an entry of a
+    dict output (key given), an input dict with the same key is looked up too: the gradient's
+    ["W1"][0, 1] sits beside the parameter's ["W1"][0, 1].
     """
     parts = []
     for pos, arg in enumerate(case.args):
@@ -249,11 +252,36 @@ def _input_at(case: Case, index: tuple, key: Any = None) -> str:
             if entry.ndim == len(index) and entry.shape and all(i < s for i, s in zip(index, entry.shape)):
                 parts.append(f"{argname}[{key!r}]{list(index)} = {_fmt(entry[index])}")
             continue
-        if isinstance(arg, _ndarray) and arg.ndim == len(index) and all(
-            i < s for i, s in zip(index, arg.shape)
-        ) and arg.shape:
-            parts.append(f"{argname}{list(index)} = {_fmt(arg[index])}")
+        if not isinstance(arg, _ndarray) or not arg.shape or not index:
+            continue
+        if shape is None or arg.shape == tuple(shape):
+            if arg.ndim == len(index) and all(i < s for i, s in zip(index, arg.shape)):
+                parts.append(f"{argname}{list(index)} = {_fmt(arg[index])}")
+        elif arg.ndim == 2 and len(shape) >= 1 and arg.shape[0] == shape[0] and shape[0] > 1:
+            parts.append(f"example {index[0]}: {argname}[{index[0]}] = {_row(arg[index[0]])}")
     return ", ".join(parts)
+
+
+def _row(row: Any) -> str:
+    text = "[" + ", ".join(_fmt(x) for x in row[:6]) + (", ..." if len(row) > 6 else "") + "]"
+    return text
+
+
+def _fmt_pair(got: Any, expected: Any, atol: float) -> tuple[str, str]:
+    """The learner's value and the expected one as a message prints them: six significant
+    digits, or as many more as it takes for two different numbers to read differently."""
+    yours, want = _fmt(got), _fmt_expected(expected, atol)
+    try:
+        g, e = float(got), float(expected)
+    except (TypeError, ValueError):
+        return yours, want
+    if yours == want and g != e:
+        for digits in range(7, 18):
+            yours, want = f"{g:.{digits}g}", f"{e:.{digits}g}"
+            if yours != want:
+                break
+        want += f" (a difference of {abs(g - e):.2g})"
+    return yours, want
 
 
 # ------------------------------------------------------------- the check
@@ -533,14 +561,15 @@ def _compare_leaf(graded: GradedFunction, case: Case, evidence: _LazyEvidence, w
     index = _first_wrong(g, e, graded.rtol, graded.atol)
     if index is None:
         return
-    at = _input_at(case, index, key)
+    at = _input_at(case, index, key, g.shape)
     lines = [f"{label} is wrong{where}."]
     if not np.all(_isfinite(g[index])) and np.all(_isfinite(e[index])):
         lines.append(f"  It returned {_fmt(g[index])} where the answer is finite: "
                      "a value overflowed or divided by zero.")
     lines.append(f"  First wrong entry: index {list(index)}" + (f" ({at})" if at else "")
                  if index else ("  Input: " + at if at else "  Scalar result:"))
-    lines.append(f"  yours: {_fmt(g[index])}   expected: {_fmt_expected(e[index], graded.atol)}   "
+    yours, want = _fmt_pair(g[index], e[index], graded.atol)
+    lines.append(f"  yours: {yours}   expected: {want}   "
                  f"(tolerance: |yours - expected| <= {graded.rtol:g} * |expected| + {graded.atol:g})")
     raise _failed("\n".join(lines), evidence().explaining_mistakes())
 

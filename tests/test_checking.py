@@ -320,3 +320,26 @@ def test_an_expected_value_within_the_absolute_tolerance_reads_as_about_zero():
                            visible_cases=roundoff.visible_cases, hidden_cases=lambda rng: [], atol=1e-8)
     with pytest.raises(CheckFailed, match=r"expected: 3e-08 "):
         run_checks(above, lambda x: 0.5, above.visible_cases())
+
+
+def test_values_that_read_alike_at_six_digits_print_until_they_differ():
+    tight = GradedFunction(name="double", reference=_double, visible_cases=GRADED.visible_cases,
+                           hidden_cases=lambda rng: [], rtol=1e-10, atol=0.0)
+    with pytest.raises(CheckFailed) as failure:
+        run_checks(tight, lambda X: 2.0 * X * (1 + 1e-8), tight.visible_cases())
+    message = str(failure.value)
+    assert "yours: 2.00000002   expected: 2 (a difference of 2e-08)" in message
+
+
+def test_a_batch_output_is_attributed_to_its_example_row_not_a_weight():
+    """output[0] of X @ w + b depends on the first example's row X[0] (and on all of w): citing
+    w[0] because it has one index too would point at the wrong input."""
+    rows = GradedFunction(name="weighted_sum", reference=lambda X, w, b: X @ w + b,
+                          visible_cases=lambda: [Case((np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]),
+                                                       np.array([0.5, -1.0]), 0.25), "3 examples",
+                                                      ("X", "w", "b"))],
+                          hidden_cases=lambda rng: [])
+    with pytest.raises(CheckFailed) as failure:
+        run_checks(rows, lambda X, w, b: X @ w - b, rows.visible_cases())
+    message = str(failure.value)
+    assert "index [0] (example 0: X[0] = [1, 2])" in message and "w[0]" not in message
