@@ -154,12 +154,19 @@ def test_a_failed_check_renders_as_its_message_alone():
 # ------------------------------------------------ a diagnosis must explain the failure
 
 def test_dtype_only_failure_says_so_and_names_no_mistake():
-    """A float32 sigmoid has right values: the message says the dtype, not "overflow"."""
+    """A float32 weighted sum has right values (to the check's 1e-6): the message says the dtype,
+    not a mistake. A float32 sigmoid is not right to the 1e-12 its formula is checked to, and is
+    told about the dtype too, never about overflow."""
+    with pytest.raises(CheckFailed) as failure:
+        VisibleChecks("01_neuron")("weighted_sum", lambda X, w, b: (X @ w + b).astype(np.float32))
+    message = str(failure.value)
+    assert "dtype float32, expected float64" in message
+    assert "only the dtype needs fixing" in message
+    assert "known mistake" not in message
     with pytest.raises(CheckFailed) as failure:
         VisibleChecks("01_neuron")("sigmoid", lambda z: (1.0 / (1.0 + np.exp(-z))).astype(np.float32))
     message = str(failure.value)
     assert "dtype float32, expected float64" in message
-    assert "only the dtype needs fixing" in message
     assert "known mistake" not in message and "overflow" not in message
 
 

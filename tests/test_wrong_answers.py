@@ -87,3 +87,31 @@ def test_every_function_has_two_visible_cases_one_telling_every_dimension_apart(
     cases = graded.visible_cases()
     assert len(cases) >= 2, f"{name} has {len(cases)} visible case"
     assert any(_tells_dimensions_apart(c) for c in cases), [c.label for c in cases]
+
+
+# -------------------------------------- honest formulas pass the tight checks of exercise 1
+
+def _stable_sigmoid(z):
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+HONEST_FORMULAS = [
+    ("sigmoid", "exp(-|z|) split by sign", _stable_sigmoid),
+    ("tanh", "2 * sigmoid(2z) - 1", lambda z: 2.0 * _stable_sigmoid(2.0 * np.asarray(z, dtype=np.float64)) - 1.0),
+    ("tanh", "sign(z) (1 - exp(-2|z|)) / (1 + exp(-2|z|))",
+     lambda z: np.sign(z) * -np.expm1(-2.0 * np.abs(z)) / (1.0 + np.exp(-2.0 * np.abs(z)))),
+    ("sigmoid_prime", "exp(-|z|) / (1 + exp(-|z|))^2",
+     lambda z: np.exp(-np.abs(z)) / (1.0 + np.exp(-np.abs(z))) ** 2),
+    ("sigmoid_prime", "s * (1 - s)", lambda z: _stable_sigmoid(z) * (1.0 - _stable_sigmoid(z))),
+    ("tanh_prime", "1 / cosh(z)^2", lambda z: 1.0 / np.cosh(np.asarray(z, dtype=np.float64)) ** 2),
+    ("tanh_prime", "1 - tanh(z)^2", lambda z: 1.0 - np.tanh(z) ** 2),
+    ("relu_prime", "np.where(z > 0, 1.0, 0.0)", lambda z: np.where(np.asarray(z) > 0, 1.0, 0.0)),
+]
+
+
+@pytest.mark.parametrize("name,how,fn", HONEST_FORMULAS, ids=[f"{n}:{h}" for n, h, _ in HONEST_FORMULAS])
+def test_any_honest_way_of_writing_an_activation_formula_keeps_its_points(name, how, fn):
+    graded = all_specs()["01_neuron"][name]
+    assert _passes(graded, fn, graded.visible_cases()) and _passes(graded, fn, hidden_cases(graded)), how

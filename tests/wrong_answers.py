@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.reference import layers, loss, mlp, numerical_gradient, training, wishes
+from autograder.reference import layers, loss, mlp, neuron, nudging, numerical_gradient, training, wishes
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,46 @@ def _train_variant(full_batches_only=False, fresh_rng_each_epoch=False):
     return train
 
 
+def _mlp_backward_relu_slope_one_at_zero(theta, sizes, X, labels):
+    layers_ = mlp.unpack(theta, sizes)
+    inputs, pre, A = [], [], X
+    for index, (W, b) in enumerate(layers_):
+        Z = A @ W + b
+        inputs.append(A)
+        pre.append(Z)
+        A = np.maximum(Z, 0.0) if index < len(layers_) - 1 else Z
+    value, dZ = mlp.cross_entropy_backward(A, labels)
+    grads = [None] * len(layers_)
+    for index in reversed(range(len(layers_))):
+        W, _ = layers_[index]
+        grads[index] = (inputs[index].T @ dZ, dZ.sum(axis=0))
+        if index > 0:
+            dZ = (dZ @ W.T) * (pre[index - 1] >= 0)
+    return value, mlp.pack(grads)
+
+
+def _derivative_check_unguarded(f, f_prime, x, h):
+    a, b = f_prime(x), nudging.central_difference(f, x, h)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(np.nanmax(np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))))
+
+
+def _sigmoid_prime_nudged(z):
+    h = 1e-7
+    return (neuron.sigmoid(z + h) - neuron.sigmoid(z)) / h
+
+
 WRONG = [
+    Wrong("01_neuron", "relu_prime", "convention", "slope 1 at z = 0 (z >= 0)",
+          lambda z: (np.asarray(z) >= 0).astype(np.float64)),
+    Wrong("01_neuron", "tanh", "numerics", "computed in float32, returned as float64",
+          lambda z: np.tanh(np.asarray(z, dtype=np.float32)).astype(np.float64)),
+    Wrong("01_neuron", "sigmoid_prime", "numerics", "a forward difference instead of the formula",
+          _sigmoid_prime_nudged),
+    Wrong("04_nudging", "derivative_check", "numerics", "no 0 / 0 guard, the nan hidden by np.nanmax",
+          _derivative_check_unguarded),
+    Wrong("10_whole_picture", "mlp_backward", "convention", "ReLU's slope taken as 1 at Z = 0 (Z >= 0)",
+          _mlp_backward_relu_slope_one_at_zero),
     Wrong("02_layers", "dense_forward", "squeeze", "np.squeeze(X @ W + b)",
           lambda X, W, b: np.squeeze(X @ W + b)),
     Wrong("02_layers", "dense_forward", "batch", "the bias as a column: X @ W + b[:, None]",

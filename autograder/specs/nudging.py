@@ -105,7 +105,10 @@ def _check_visible():
                  CHECK_NAMES),
             Case((given.relu, given.relu_prime, np.array([-2.0, -0.5, 0.0, 0.7, 3.0]), 1e-5),
                  "relu with relu_prime at x = [-2, -0.5, 0, 0.7, 3] (its kink at 0), h = 1e-5",
-                 CHECK_NAMES)]
+                 CHECK_NAMES),
+            Case((given.relu, given.relu_prime, np.array([-3.0, -2.0, -1.0]), 1e-5),
+                 "relu with relu_prime at x = [-3, -2, -1]: every slope is 0 both ways (0 / 0 "
+                 "without the guard), so the answer is 0", CHECK_NAMES)]
 
 
 def _check_hidden(rng):
@@ -122,6 +125,8 @@ def _check_hidden(rng):
              "np.sin with np.cos at h = 1e-2", CHECK_NAMES),
         Case((np.tanh, neuron.tanh_prime, rng.uniform(-2, 2, size=(3, 2)), 0.1),
              "tanh with tanh_prime at h = 0.1", CHECK_NAMES),
+        Case((neuron.relu, neuron.relu_prime, -rng.uniform(0.5, 3.0, size=(2, 4)), 1e-5),
+             "relu with relu_prime at negative x only: 0 / 0 everywhere", CHECK_NAMES),
     ]
     return cases
 

@@ -111,7 +111,19 @@ def _backward_visible():
     rng = np.random.default_rng(1)
     return [_net_case(rng, (3, 4, 2), 2, "a 3-4-2 network on 2 examples"),
             _net_case(rng, (2, 3, 3, 2), 1, "a 2-3-3-2 network (two hidden layers) on one example"),
-            _net_case(rng, (3, 2), 2, "a network with no hidden layer (3-2) on 2 examples")]
+            _net_case(rng, (3, 2), 2, "a network with no hidden layer (3-2) on 2 examples"),
+            _kink_case(np.random.default_rng(4), 5,
+                       "a 3-4-2 network with zero hidden biases on 5 examples, the first all zeros: "
+                       "its hidden Z are exactly 0, where ReLU's slope is 0")]
+
+
+def _kink_case(rng, n, label):
+    """Hidden weighted sums exactly 0 (an all-zero example, zero biases): ReLU's kink."""
+    W1, W2 = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
+    theta = ref.pack([(W1, np.zeros(4)), (W2, np.array([0.1, -0.1]))])
+    X = rng.normal(size=(n, 3))
+    X[0] = 0.0
+    return Case((theta, (3, 4, 2), X, rng.integers(0, 2, size=n)), label, NET_NAMES)
 
 
 def _backward_hidden(rng):
@@ -122,6 +134,7 @@ def _backward_hidden(rng):
                                f"a random {'-'.join(map(str, sizes))} network on {n} examples"))
     cases.append(_net_case(rng, (3, 2), 5, "a network with no hidden layer (3-2)"))
     cases.append(_net_case(rng, (5, 8, 8, 8, 3), 7, "a deep 5-8-8-8-3 network"))
+    cases.append(_kink_case(rng, 6, "hidden weighted sums exactly 0 (ReLU's kink)"))
     return cases
 
 
