@@ -12,10 +12,14 @@ collects, grades with `python -m autograder grade`, releases the feedback that c
 each learner fetches their own feedback and reads their score and named mistake there, and cannot
 reach anyone else's.
 
+The hub runs from a copy of this working tree inside a folder only root may enter (mode 0700, as
+`mktemp -d` makes it): the class's servers must run nothing from the clone itself.
+
 Needs root (useradd), Node/npm or an installed proxy, a Python 3.11 every user may run. Users are
 named bp-XXXX-*, homes and state live in a temporary folder, and all of it is removed at the end. The
-learners' and instructor's environments are cached under .venv/hub-cache/ (the first run builds
-them: about two minutes each).
+learners' and instructor's environments are cached in /var/cache/backprop-hub-tests/
+(BACKPROP_HUB_TEST_CACHE; outside the clone, where the class's users can reach them; the first run
+builds them: about two minutes each).
 """
 
 import csv
@@ -26,6 +30,7 @@ import pwd
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -44,7 +49,7 @@ from tests.hub_client import HubError, Member  # noqa: E402 (after the skips abo
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "test-artifacts")) / "hub"
-CACHE = ROOT / ".venv" / "hub-cache"
+CACHE = Path(os.environ.get("BACKPROP_HUB_TEST_CACHE", "/var/cache/backprop-hub-tests"))
 ASSIGNMENT = "01_neuron"
 NOTEBOOK = f"{ASSIGNMENT}_exercise.ipynb"
 PREFIX = f"bp-{secrets.token_hex(2)}-"  # this run's users: bp-1a2b-alice, ... (runs may overlap)
@@ -90,6 +95,29 @@ def _as(user, *cmd, cwd=None, check=True):
 STATE = {}
 
 
+def _private_clone():
+    """This working tree (tracked files and new ones not ignored, as they are now) copied into a
+    fresh folder made like `mktemp -d` (mode 0700, root's): where an instructor may well clone it.
+    No .venv is copied, as with git clone; the proxy already installed is linked in."""
+    private = Path(tempfile.mkdtemp(prefix="bp-clone-"))
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700
+    clone = private / "repo"
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, text=True)
+    if listed.returncode:
+        shutil.copytree(ROOT, clone, ignore=shutil.ignore_patterns(".git", ".venv", "test-artifacts"))
+    else:
+        for name in filter(None, listed.stdout.split("\0")):
+            if (ROOT / name).is_file():
+                (clone / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / name, clone / name)
+    with hub.locked(hub.PROXY_DIR):
+        proxy = hub.ensure_proxy()
+    (clone / ".venv").mkdir()
+    (clone / ".venv" / "hub-proxy").symlink_to(proxy.parents[2])
+    return private, clone
+
+
 def _start_hub(tmp, log_name):
     log = open(tmp / log_name, "w")
     STATE["log"] = tmp / log_name
@@ -97,7 +125,10 @@ def _start_hub(tmp, log_name):
            "--state", str(tmp / "state"), "--homes", str(tmp / "homes"), "--instructor", INSTRUCTOR,
            "--prefix", PREFIX, "--port", str(STATE["port"]), "--edition", str(tmp / "edition"),
            "--learner-venv", str(CACHE / "learner-venv"), "--instructor-venv", str(CACHE / "instructor-venv")]
-    process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
+    clone = STATE["clone"]  # the hub's code, and the repository it sets up, are the clone's
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(clone), os.environ.get("PYTHONPATH")])))
+    process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=clone,
+                               env=env)
     STATE["process"] = process  # stopped at teardown even if it never answers
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
@@ -132,7 +163,9 @@ def classroom():
     _skip_unless_runnable()
     tmp = Path(tempfile.mkdtemp(prefix="bp-hub-", dir="/tmp"))
     os.chmod(tmp, 0o755)  # the users' homes live below
-    STATE.update(tmp=tmp, homes=str(tmp / "homes"), port=hub.free_port(),
+    CACHE.mkdir(mode=0o755, parents=True, exist_ok=True)
+    private, clone = _private_clone()
+    STATE.update(tmp=tmp, homes=str(tmp / "homes"), port=hub.free_port(), clone=clone,
                  instructor_bin=str(CACHE / "instructor-venv" / "bin"))
     STATE["url"] = f"http://127.0.0.1:{STATE['port']}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -151,6 +184,7 @@ def classroom():
         for log in tmp.glob("*.log"):  # hub.log, hub-restarted.log
             shutil.copy(log, ARTIFACTS / log.name)
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(private, ignore_errors=True)
 
 
 def member(login):
@@ -273,6 +307,100 @@ def test_only_loopback_addresses_without_the_flag():
         hub.check_address("localhost.example", True)
 
 
+@pytest.fixture
+def open_tmp():
+    """A scratch folder every user may pass through, in /tmp (pytest's own lie in a 0700 one)."""
+    folder = Path(tempfile.mkdtemp(prefix="bp-reach-", dir="/tmp"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _hub_start(tmp_path, *args):
+    (tmp_path / "roster.csv").write_text("id,name\nann,Ann\n")
+    return subprocess.run([sys.executable, "-m", "autograder.hub", "start", "--roster", str(tmp_path / "roster.csv"),
+                           *map(str, args)], cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("option", ["--state", "--learner-venv", "--instructor-venv", "--exchange", "--homes"])
+def test_a_folder_the_users_cannot_reach_is_refused_at_once_naming_it_and_the_fix(open_tmp, option):
+    private = open_tmp / "tmp.abc"  # as `mktemp -d` makes it: only its owner may pass
+    private.mkdir(mode=0o700)
+    os.chmod(private, 0o700)
+    inside = private / "repo" / ".venv" / "hub-cache" / "x"
+    state = inside if option == "--state" else open_tmp / "state"
+    args = ["--state", state] + ([option, inside] if option != "--state" else [])
+    result = _hub_start(open_tmp, *args)
+    assert result.returncode != 0, result.stdout
+    message = result.stderr.strip().splitlines()[-1]
+    assert str(inside) in message and f"{private} is mode 0700" in message, message
+    assert option in message, message  # what to change
+    assert "Traceback" not in result.stderr
+    assert not state.exists() and not (private / "repo").exists()  # refused before making anything
+
+
+def test_homes_that_are_closed_to_others_are_refused(open_tmp):
+    homes = open_tmp / "homes"
+    homes.mkdir(mode=0o700)
+    os.chmod(homes, 0o700)
+    result = _hub_start(open_tmp, "--state", open_tmp / "state", "--homes", homes)
+    assert result.returncode != 0 and f"{homes} is out of the class's users' reach (it is mode 0700" in result.stderr
+    assert "--homes" in result.stderr and not (open_tmp / "state").exists()
+
+
+def test_what_a_user_may_pass_goes_by_owner_group_and_others(open_tmp):
+    me = pwd.getpwuid(os.getuid())
+    folder = open_tmp / "a" / "b"
+    folder.mkdir(parents=True)
+    stranger = pwd.struct_passwd(("bp-nobody-here", "x", me.pw_uid + 4242, me.pw_gid + 4242, "", "/", "/bin/sh"))
+    groupmate = pwd.struct_passwd(("bp-nobody-here", "x", me.pw_uid + 4242, me.pw_gid, "", "/", "/bin/sh"))
+    os.chmod(open_tmp / "a", 0o750)  # the owner and the group pass, others not
+    assert hub.blocked_by(folder / "c", groupmate) is None
+    assert hub.blocked_by(folder / "c") == (open_tmp / "a", 0o750)  # any class member: others' bits
+    assert hub.blocked_by(folder / "c", stranger) == (open_tmp / "a", 0o750)
+    os.chmod(open_tmp / "a", 0o711)
+    assert hub.blocked_by(folder / "not" / "made" / "yet") is None  # made 0755 by the command
+    os.chmod(folder, 0o700)
+    assert hub.blocked_by(folder) is None and hub.blocked_by(folder, itself=True) == (folder, 0o700)
+    assert hub.blocked_by(folder, pwd.getpwnam("root"), itself=True) is None  # root passes anything
+
+
+def test_a_server_that_could_not_start_says_so_plainly_not_500(open_tmp):
+    import asyncio
+    from types import SimpleNamespace
+
+    from jupyterhub.spawner import SpawnException
+
+    from autograder.hub.auth import ClassSpawner
+    try:
+        learner = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no user 'nobody' on this machine")
+    (open_tmp / "closed" / "bin").mkdir(parents=True)
+    os.chmod(open_tmp / "closed", 0o700)  # closed after `hub start` checked it
+    spawner = ClassSpawner(user=SimpleNamespace(name=learner.pw_name, url=f"/user/{learner.pw_name}/"),
+                           learner_bin=str(open_tmp / "closed" / "bin"), instructor="teach")
+    with pytest.raises(SpawnException) as refused:
+        asyncio.run(spawner.start())
+    assert refused.value.status_code == 503 and "tell your instructor" in refused.value.message
+    assert str(open_tmp / "closed") in refused.value.log_message  # the hub's log names the folder
+    assert str(open_tmp) not in refused.value.message  # the learner is not shown the machine's paths
+    assert "PYTHONPATH" not in spawner.env_keep and "VIRTUAL_ENV" not in spawner.env_keep
+
+
+def test_the_instructors_copy_of_the_repository_leaves_out_history_environments_and_caches(tmp_path):
+    copy = hub.copy_repository(tmp_path / "repo")
+    for kept in ("autograder/grading/batch.py", "autograder/reference", "solutions", "course/given.py",
+                 "autograder/nbgrader_config.py", "pyproject.toml", "requirements.txt", "constraints.txt"):
+        assert (copy / kept).exists(), kept
+    for left_out in (".git", ".venv", "test-artifacts"):
+        assert not (copy / left_out).exists(), left_out
+    assert not list(copy.rglob("__pycache__")) and not list(copy.rglob(".ipynb_checkpoints"))
+    (copy / "stale.txt").write_text("from the last start")
+    assert not (hub.copy_repository(tmp_path / "repo") / "stale.txt").exists()  # replaced whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]
+
+
 # ------------------------------------------------------------------ the class
 
 def test_refuses_a_non_loopback_address_without_the_flag(tmp_path):
@@ -339,6 +467,13 @@ def test_a_class_round_trip(classroom):
     assert _as(alice.name, learner_python, "-c", "import course.checking", check=False).returncode == 0
     assert _as(alice.name, learner_python, "-c", "import autograder", check=False).returncode != 0
     assert _as(teacher, "python", "-c", "import autograder.grading.batch", check=False).returncode == 0
+    # The hub ran from a clone no class member may enter; the instructor's grader is its own copy,
+    # in an environment the learners cannot open (it holds the answer key).
+    where = _as(teacher, "python", "-c", "import autograder; print(autograder.__file__)").stdout.strip()
+    assert where.startswith(str(CACHE / "instructor-venv" / "repo") + "/"), where
+    assert _as(alice.name, "ls", str(CACHE / "instructor-venv"), check=False).returncode != 0
+    assert _as(alice.name, "cat", f"{where}", check=False).returncode != 0
+    assert hub.blocked_by(classroom["clone"], itself=True)  # nobody but root reaches the clone
     assert alice.server("GET", "/formgrader").status_code == 404  # no Formgrader for learners
     assert [a for a in alice.assignments() if a["assignment_id"] == ASSIGNMENT and a["status"] == "fetched"]
     bob, carol, dave = (_joined(x) for x in ("bob", "carol", "dave"))

@@ -12,18 +12,29 @@ The command (run as root: it creates system users) sets up, in a state folder it
   exchange), named in every account's ~/.jupyter/nbgrader_config.py;
 - a virtual environment for the learners' servers with the learner edition installed, plus
   nbgrader (its Assignments tab only: Formgrader and Create Assignment are disabled there) and
-  jupyterhub (for jupyterhub-singleuser); the instructor's server runs from this repository's
-  environment (the instructor edition: Formgrader, the grading command);
-- configurable-http-proxy from npm, installed under .venv/hub-proxy/ on first use;
+  jupyterhub (for jupyterhub-singleuser), readable by every class member;
+- the instructor's server's environment (the instructor edition: Formgrader, the grading command),
+  with its own copy of this repository (refreshed on every start) installed in it: the servers
+  never run anything from the clone itself, which may sit where the class's users cannot reach
+  (a `mktemp -d` folder, /root). That environment holds the answer key, so its folder is mode
+  0750, group INSTRUCTORS_GROUP (the class's instructor is added to it): learners cannot enter;
+- configurable-http-proxy from npm, installed under .venv/hub-proxy/ on first use (the hub runs
+  it as root: it need not be within the users' reach);
 
 then runs JupyterHub (its proxy, LocalProcessSpawner so each server runs as its user) on
 loopback. Everything a later start needs (database, cookie secret, passwords, users) stays in the
 state folder, so a restart loses nothing.
+
+Before it creates anything, `start` checks that each folder the servers use (the state folder,
+the environments, the exchange, the homes) lies where the class's users can pass, and otherwise
+refuses, naming the folder in the way and the option to change (check_reach): a learner never
+meets a server that cannot start.
 """
 
 import contextlib
 import csv
 import fcntl
+import grp
 import hashlib
 import hmac
 import ipaddress
@@ -34,6 +45,7 @@ import re
 import secrets
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +59,9 @@ PROXY_BIN = PROXY_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 # What the learners' servers need besides the learner edition's own requirements.
 LEARNER_SERVER_PACKAGES = ("nbgrader", "jupyterhub")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,23}$")
+# The system group that may read the instructor's environment (and the answer key in it); every
+# class's instructor on this machine joins it, so classes may share that environment.
+INSTRUCTORS_GROUP = "backprop-instructors"
 
 
 class HubError(SystemExit):
@@ -150,6 +165,50 @@ def free_port(ip="127.0.0.1"):
         return s.getsockname()[1]
 
 
+# ------------------------------------------------------------------ what the users can reach
+
+def _may_pass(st, user):
+    """True when user (a pwd entry; None: any class member, by the bits for others) may search
+    the folder whose os.stat is st."""
+    if user is None:
+        return bool(st.st_mode & stat.S_IXOTH)
+    if user.pw_uid == 0:
+        return True
+    if st.st_uid == user.pw_uid:
+        return bool(st.st_mode & stat.S_IXUSR)
+    if st.st_gid in os.getgrouplist(user.pw_name, user.pw_gid):
+        return bool(st.st_mode & stat.S_IXGRP)
+    return bool(st.st_mode & stat.S_IXOTH)
+
+
+def blocked_by(path, user=None, itself=False):
+    """(folder, mode) of the first folder on the way to path (path too when itself) that user may
+    not pass (None: any class member); None when nothing is in the way. Folders that do not exist
+    yet are not in the way: the command makes them, mode 0755."""
+    path = Path(path).resolve()
+    for folder in [*reversed(path.parents), *([path] if itself else [])]:
+        try:
+            st = os.stat(folder)
+        except FileNotFoundError:
+            return None
+        if not _may_pass(st, user):
+            return folder, stat.S_IMODE(st.st_mode)
+    return None
+
+
+def check_reach(places):
+    """Refuse at once when a folder the servers use lies where the class's users cannot pass.
+    places: (path, fix, itself) for each; fix says what to do instead ({folder}: the one in the
+    way)."""
+    for path, fix, itself in places:
+        blocked = blocked_by(path, itself=itself)
+        if blocked:
+            folder, mode = blocked
+            where = "it is" if Path(folder) == Path(path).resolve() else f"{folder} is"
+            raise HubError(f"hub: {path} is out of the class's users' reach ({where} mode {mode:04o}, "
+                           f"closed to them): {fix.format(folder=folder)}")
+
+
 # ------------------------------------------------------------------ system users
 
 def _run(cmd, **kw):
@@ -197,6 +256,18 @@ def remove_users(state):
             gone.append(name)
     record.write_text(json.dumps({"created": []}))
     return gone
+
+
+def ensure_group_member(name, group=INSTRUCTORS_GROUP):
+    """The system group (groupadd, once) with the user name in it; its gid."""
+    try:
+        entry = grp.getgrnam(group)
+    except KeyError:
+        _run(["groupadd", "--system", group])
+        entry = grp.getgrnam(group)
+    if name not in entry.gr_mem and pwd.getpwnam(name).pw_gid != entry.gr_gid:
+        _run(["usermod", "--append", "--groups", group, name])
+    return entry.gr_gid
 
 
 def _chown_tree(path, user):
@@ -376,8 +447,13 @@ def _readable_by_all(venv):
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "overrides.json").write_text(json.dumps(
         {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}))
-    for folder, _dirs, _files in os.walk(venv):
+    for folder, _dirs, files in os.walk(venv):
         os.chmod(folder, os.stat(folder).st_mode | 0o755)
+        for name in files:  # whatever the umask was when pip wrote them
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                mode = os.stat(path).st_mode
+                os.chmod(path, mode | 0o044 | (0o011 if mode & stat.S_IXUSR else 0))
 
 
 def ensure_learner_venv(venv, edition):
@@ -400,15 +476,55 @@ def ensure_learner_venv(venv, edition):
     return venv
 
 
-def ensure_instructor_venv(venv):
-    """The instructor's server's environment: this repository's requirements and the repository
-    itself (editable: the grading command, the reference, the specs)."""
+# Not copied into the instructor's environment: version control, environments, caches, and
+# what grading in the repository writes (.gitignore).
+_NOT_COPIED_AT_TOP = {".git", ".venv", "test-artifacts", ".ruff_cache", "build", ".nbgrader", "submitted",
+                      "autograded", "feedback", "grading", "summary", "grades.csv", "summary.csv",
+                      "nbgrader_export.csv"}
+_NOT_COPIED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+
+
+def _not_copied(folder, names):
+    top = Path(folder).resolve() == ROOT
+    return {n for n in names if n in _NOT_COPIED or (top and (
+        n in _NOT_COPIED_AT_TOP or n.endswith(".egg-info") or (n.startswith("gradebook") and n.endswith(".db"))))}
+
+
+def copy_repository(dest):
+    """This repository, less what _not_copied names, as dest (replaced whole)."""
+    dest = Path(dest)
+    fresh, old = dest.with_name(dest.name + ".new"), dest.with_name(dest.name + ".old")
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(ROOT, fresh, ignore=_not_copied, symlinks=True)
+    if dest.exists():
+        dest.rename(old)
+    fresh.rename(dest)
+    shutil.rmtree(old, ignore_errors=True)
+    return dest
+
+
+def _instructors_only(venv, gid):
+    os.chown(venv, 0, gid)
+    os.chmod(venv, 0o750)
+
+
+def ensure_instructor_venv(venv, gid):
+    """The instructor's server's environment: this repository's requirements, and a copy of the
+    repository (venv/repo, refreshed on every start) installed editable: the grading command,
+    the reference, the specs, found where the instructor can read them wherever the clone is.
+    The folder is root's, group gid, mode 0750: the instructor reads it, learners cannot."""
     venv = Path(venv)
     python = _ensure_venv(venv, ["-r", ROOT / "requirements.txt", "-c", ROOT / "constraints.txt"])
-    if not (venv / ".hub-repo").exists():
-        _run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)])
-        (venv / ".hub-repo").write_text(str(ROOT))
+    _instructors_only(venv, gid)  # before the answer key goes in
+    repo = copy_repository(venv / "repo")
+    wanted = f"{repo}\n{hashlib.sha256((repo / 'pyproject.toml').read_bytes()).hexdigest()}"
+    stamp = venv / ".hub-repo"
+    if not (stamp.exists() and stamp.read_text() == wanted):
+        _run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(repo)])
+        stamp.write_text(wanted)
     _readable_by_all(venv)
+    _instructors_only(venv, gid)
     return venv
 
 

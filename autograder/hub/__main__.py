@@ -21,27 +21,40 @@ from autograder import hub
 def cmd_start(args):
     ip = hub.check_address(args.ip, args.allow_remote)
     state = Path(args.state).resolve()
-    state.mkdir(parents=True, exist_ok=True)
-    os.chmod(state, 0o711)  # users may pass through (to the exchange, the venv), not list it
     roster = hub.read_roster(args.roster)
     if args.instructor in {learner for learner, _ in roster}:
         raise hub.HubError(f"hub: the instructor's id {args.instructor!r} is also on the roster")
     prefix = args.prefix
     edition = Path(args.edition).resolve() if args.edition else state / "edition"
+    exchange = Path(args.exchange).resolve() if args.exchange else state / "exchange"
+    homes = Path(args.homes).resolve()
+    venv = Path(args.learner_venv).resolve() if args.learner_venv else state / "learner-venv"
+    teacher_venv = (Path(args.instructor_venv).resolve() if args.instructor_venv
+                    else state / "instructor-venv")
+    # Everything the servers run or read must be within the class's users' reach: refuse now,
+    # before anything is made, rather than let a learner's server fail to start.
+    hub.check_reach([
+        (state, "pass --state a folder outside {folder} (the default is /var/lib/backprop-hub)", False),
+        *((path, f"leave {option} out (it then goes in the state folder) or name a folder outside {{folder}}",
+           False) for path, option in ((venv, "--learner-venv"), (teacher_venv, "--instructor-venv"),
+                                       (exchange, "--exchange"))),
+        (homes, "pass --homes a folder they can reach (the default is /home)", True)])
+    umask = os.umask(0o022)  # what is made below is for the class's users to read
+    state.mkdir(parents=True, exist_ok=True)
+    os.chmod(state, 0o711)  # users may pass through (to the exchange, the venv), not list it
     if not (edition / "requirements.txt").exists():
         print(f"building the learner edition in {edition} ...", flush=True)
         hub.build_edition(edition)
-    exchange = Path(args.exchange).resolve() if args.exchange else state / "exchange"
     exchange.mkdir(parents=True, exist_ok=True)
     os.chown(exchange, 0, 0)
     os.chmod(exchange, 0o1777)  # nbgrader: a shared exchange everyone writes (sticky: own files only)
 
     record = state / "users.json"
     created = json.loads(record.read_text())["created"] if record.exists() else []
-    homes = Path(args.homes).resolve()
     homes.mkdir(parents=True, exist_ok=True)
     try:
         teacher = hub.ensure_user(prefix + args.instructor, "instructor", homes, created)
+        instructors = hub.ensure_group_member(teacher.pw_name)
         course = hub.prepare_instructor_home(teacher, exchange)
         learners = []
         for learner, name in roster:
@@ -53,15 +66,12 @@ def cmd_start(args):
     accounts = [(args.instructor, "instructor", "instructor")] + [(i, n, "learner") for i, n in roster]
     passwords = hub.ensure_passwords(state, accounts)
 
-    venv = Path(args.learner_venv).resolve() if args.learner_venv else state / "learner-venv"
-    teacher_venv = (Path(args.instructor_venv).resolve() if args.instructor_venv
-                    else state / "instructor-venv")
     with hub.locked(venv):  # two classes may share an environment
         print(f"learners' environment: {venv} ...", flush=True)
         hub.ensure_learner_venv(venv, edition)
     with hub.locked(teacher_venv):
         print(f"instructor's environment: {teacher_venv} ...", flush=True)
-        hub.ensure_instructor_venv(teacher_venv)
+        hub.ensure_instructor_venv(teacher_venv, instructors)
     with hub.locked(hub.PROXY_DIR):
         proxy = hub.ensure_proxy()
     ports = {"port": args.port, "hub_port": args.hub_port or hub.free_port(),
@@ -84,6 +94,7 @@ class hub: http://{shown}:{args.port}/
   stop with Ctrl-C; start again with the same --state to resume the class
 """, flush=True)
     os.chdir(state)
+    os.umask(umask)
     env = dict(os.environ, BACKPROP_HUB_STATE=str(state),
                PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}")
     argv = [sys.executable, "-m", "jupyterhub", "-f", str(hub.HERE / "jupyterhub_config.py")]
@@ -111,7 +122,8 @@ def main(argv=None):
     start = sub.add_parser("start", help="set the class up and run the hub")
     start.add_argument("--roster", required=True, help="CSV with the header id,name (one learner a row)")
     start.add_argument("--state", default="/var/lib/backprop-hub",
-                       help="the class's folder: database, passwords, exchange, learners' venv")
+                       help="the class's folder: database, passwords, exchange, both environments "
+                            "(made where every class member may pass)")
     start.add_argument("--homes", default="/home", help="where the users' homes go")
     start.add_argument("--instructor", default="instructor", help="the instructor's login id")
     start.add_argument("--prefix", default="bp-", help="system user name = prefix + id")
@@ -123,8 +135,10 @@ def main(argv=None):
                        help="listen on a non-loopback address (put HTTPS in front first)")
     start.add_argument("--edition", help="a learner edition built by `python -m autograder release` "
                                          "(default: built into STATE/edition)")
-    start.add_argument("--learner-venv", help="the learners' environment (default STATE/learner-venv)")
-    start.add_argument("--instructor-venv", help="the instructor's environment (default STATE/instructor-venv)")
+    start.add_argument("--learner-venv", help="the learners' environment (default STATE/learner-venv); "
+                                               "the class's users must be able to reach it")
+    start.add_argument("--instructor-venv", help="the instructor's environment, with its copy of this "
+                                                  "repository (default STATE/instructor-venv)")
     start.add_argument("--exchange", help="nbgrader's exchange (default STATE/exchange)")
     start.add_argument("--dry-run", action="store_true", help="set everything up but do not run the hub")
     start.set_defaults(fn=cmd_start)

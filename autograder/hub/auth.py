@@ -3,13 +3,14 @@ how their server starts (as their own system user, from the learners' or the ins
 environment)."""
 
 import json
+import pwd
 from pathlib import Path
 
 from jupyterhub.auth import Authenticator
-from jupyterhub.spawner import LocalProcessSpawner
-from traitlets import Unicode
+from jupyterhub.spawner import LocalProcessSpawner, SpawnException
+from traitlets import Unicode, default
 
-from autograder.hub import check_password
+from autograder.hub import blocked_by, check_password
 
 
 class RosterAuthenticator(Authenticator):
@@ -40,8 +41,20 @@ class ClassSpawner(LocalProcessSpawner):
     instructor_bin = Unicode(help="bin/ of the instructor's environment").tag(config=True)
     instructor = Unicode(help="the instructor's hub user name").tag(config=True)
 
+    @default("env_keep")
+    def _env_keep_default(self):
+        # Not the hub's PATH, PYTHONPATH or VIRTUAL_ENV: they may name the instructor's clone.
+        return ["LANG", "LC_ALL", "JUPYTERHUB_SINGLEUSER_APP"]
+
     async def start(self):
         where = self.instructor_bin if self.user.name == self.instructor else self.learner_bin
+        blocked = blocked_by(where, pwd.getpwnam(self.user.name), itself=True)
+        if blocked:  # `hub start` checks this before the class begins; say so plainly if it changed
+            raise SpawnException("Your server cannot start: the class's software is out of this "
+                                 "account's reach. Please tell your instructor.", reason="unreachable",
+                                 status_code=503, log_message=f"{where} is out of {self.user.name}'s reach "
+                                 f"({blocked[0]} is mode {blocked[1]:04o})")
         self.cmd = [str(Path(where) / "jupyterhub-singleuser")]
-        self.environment = dict(self.environment, PATH=f"{where}:/usr/local/bin:/usr/bin:/bin")
+        self.environment = dict(self.environment, PATH=f"{where}:/usr/local/bin:/usr/bin:/bin",
+                                VIRTUAL_ENV=str(Path(where).parent))
         return await super().start()
