@@ -1,0 +1,49 @@
+"""A "Try it" cell that checks the learner's work can fail: fed each catalogued mistake, it
+prints FAIL (or the mistake raises), and fed the reference, PASS.
+
+Each cell is run as the notebook runs it: its own source, after the notebook's setup cell,
+with the graded function replaced by the implementation under test.
+"""
+
+import contextlib
+import io
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.specs import all_specs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (assignment, graded function, a phrase that finds the cell in the solution notebook)
+TRY_IT = [("10_whole_picture", "mlp_backward", 'gradient_check("4-5-3-3"')]
+
+
+def _cells(assignment, phrase):
+    path = ROOT / "solutions" / assignment / f"{assignment}_exercise.ipynb"
+    code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    return code[0], next(s for s in code if phrase in s)
+
+
+def _printed(assignment, name, fn, phrase):
+    setup, cell = _cells(assignment, phrase)
+    namespace = {}
+    exec(compile(setup, "setup", "exec"), namespace)
+    namespace[name] = fn
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(cell, "try it", "exec"), namespace)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("assignment,name,phrase", TRY_IT)
+def test_a_try_it_cell_passes_the_reference_and_fails_every_catalogued_mistake(assignment, name, phrase):
+    graded = all_specs()[assignment][name]
+    assert _printed(assignment, name, graded.reference, phrase).rstrip().endswith("PASS")
+    for mistake in graded.mistakes:
+        try:
+            printed = _printed(assignment, name, mistake.implementation, phrase)
+        except Exception:  # the mistake cannot even run here: the learner sees it fail
+            continue
+        assert "FAIL" in printed, f"{mistake.name}: {printed}"
