@@ -32,7 +32,7 @@ SYSTEM = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/e
 # Landlock: syscall numbers (the same on x86_64 and aarch64) and access rights (linux/landlock.h).
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446
 _CREATE_RULESET_VERSION = 1
-_RULE_PATH_BENEATH = 1
+_RULE_PATH_BENEATH, _RULE_NET_PORT = 1, 2
 _PR_SET_NO_NEW_PRIVS = 38
 EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
 _CHANGES = sum(1 << bit for bit in range(4, 13))  # remove, make char/dir/reg/sock/fifo/block/sym
@@ -50,6 +50,11 @@ class _RulesetAttr(ctypes.Structure):
 class _PathBeneathAttr(ctypes.Structure):
     _pack_ = 1
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+class _NetPortAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("port", ctypes.c_uint64)]
 
 
 def _libc():
@@ -114,10 +119,11 @@ def readable_paths(workdir=None) -> tuple[list[str], list[str]]:
     return list(read), list(list_only)
 
 
-def restrict(read, list_only, writable) -> int:
+def restrict(read, list_only, writable, bind_ports=()) -> int:
     """Apply a Landlock ruleset to this process (and every process it starts): read `read`,
-    list `list_only`, read and write `writable`, nothing else; no TCP, no signals or abstract
-    sockets outside the sandbox. Returns the ABI used; raises OSError where Landlock is missing."""
+    list `list_only`, read and write `writable`, nothing else; no TCP (but listening on
+    `bind_ports`, a Jupyter kernel's own ports), no signals or abstract sockets outside the
+    sandbox. Returns the ABI used; raises OSError where Landlock is missing."""
     abi = landlock_abi()
     if not abi:
         raise OSError("Landlock is not available")
@@ -135,6 +141,10 @@ def restrict(read, list_only, writable) -> int:
         for paths, access in ((read, READ), (list_only, READ_DIR), (writable, write)):
             for path in paths:
                 _add_path(libc, ruleset, path, access)
+        for port in bind_ports if abi >= 4 else ():
+            rule = _NetPortAttr(_NET_BIND_TCP, int(port))
+            if libc.syscall(_ADD_RULE, ruleset, _RULE_NET_PORT, ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
+                raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for port {port}")
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
         if libc.syscall(_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)) != 0:

