@@ -56,6 +56,22 @@ def verdict(losses):
     return "converges"
 
 
+def compare_with_lesson(learning_rate, steps, history, losses, factors):
+    """Whether a learner's run of `steps` steps on the bowl from START (minimise's history,
+    losses_along's losses, step_factor's factors) is the run lesson 6 shows: the same losses at
+    every step as the closed form, and each step scaling the distance to the bottom by the
+    factors. A sentence."""
+    history, losses, factors = (np.asarray(v, dtype=float) for v in (history, losses, factors))
+    _, expected = run(learning_rate, steps=steps)
+    same_losses = losses.shape == expected.shape and np.allclose(losses, expected, rtol=1e-9, atol=1e-12)
+    same_steps = (history.ndim == 2 and len(history) > 2 and factors.shape == BOWL_A.shape
+                  and np.allclose((history[1] - BOWL_C) * factors, history[2] - BOWL_C, rtol=1e-9, atol=1e-12))
+    if same_losses and same_steps:
+        return "as in lesson 6"
+    wrong = [what for what, ok in (("the losses", same_losses), ("the factors", same_steps)) if not ok]
+    return f"NOT what lesson 6 shows ({' and '.join(wrong)} differ): look again"
+
+
 def print_walk(w0=0.0, learning_rate=0.1, steps=5, bottom=3.0):
     """The one-knob walk on L(w) = (w - bottom)^2 as a table: each row's w, loss, slope, and the
     move -learning_rate * slope that takes w to the next row (on the last row: the next step's)."""

@@ -17,7 +17,10 @@ from autograder.specs import all_specs
 ROOT = Path(__file__).resolve().parent.parent
 
 # (assignment, graded function, a phrase that finds the cell in the solution notebook)
-TRY_IT = [("10_whole_picture", "mlp_backward", 'gradient_check("4-5-3-3"')]
+TRY_IT = [("10_whole_picture", "mlp_backward", 'gradient_check("4-5-3-3"', "PASS", "FAIL"),
+          ("06_descent", "minimise", "compare_with_lesson(lr", "as in lesson 6", "NOT what lesson 6 shows"),
+          ("06_descent", "losses_along", "compare_with_lesson(lr", "as in lesson 6", "NOT what lesson 6 shows"),
+          ("06_descent", "step_factor", "compare_with_lesson(lr", "as in lesson 6", "NOT what lesson 6 shows")]
 
 
 def _cells(assignment, phrase):
@@ -30,6 +33,8 @@ def _printed(assignment, name, fn, phrase):
     setup, cell = _cells(assignment, phrase)
     namespace = {}
     exec(compile(setup, "setup", "exec"), namespace)
+    for other, graded in all_specs()[assignment].items():  # the rest of the exercise done right
+        namespace[other] = graded.reference
     namespace[name] = fn
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -37,13 +42,15 @@ def _printed(assignment, name, fn, phrase):
     return out.getvalue()
 
 
-@pytest.mark.parametrize("assignment,name,phrase", TRY_IT)
-def test_a_try_it_cell_passes_the_reference_and_fails_every_catalogued_mistake(assignment, name, phrase):
+@pytest.mark.parametrize("assignment,name,phrase,right,wrong", TRY_IT, ids=[f"{a}:{n}" for a, n, *_ in TRY_IT])
+def test_a_try_it_cell_passes_the_reference_and_fails_every_catalogued_mistake(assignment, name, phrase,
+                                                                                right, wrong):
     graded = all_specs()[assignment][name]
-    assert _printed(assignment, name, graded.reference, phrase).rstrip().endswith("PASS")
+    printed = _printed(assignment, name, graded.reference, phrase)
+    assert right in printed and wrong not in printed, printed
     for mistake in graded.mistakes:
         try:
             printed = _printed(assignment, name, mistake.implementation, phrase)
         except Exception:  # the mistake cannot even run here: the learner sees it fail
             continue
-        assert "FAIL" in printed, f"{mistake.name}: {printed}"
+        assert wrong in printed, f"{mistake.name}: {printed}"
