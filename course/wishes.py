@@ -135,3 +135,15 @@ def wish_explorer(example=0):
                  f"<b>{np.round(w['out_wish'], 3).tolist()}</b>"), plot_wishes(values["example"]))
 
     return explorer({"example": chooser}, draw)
+
+
+def granting_verdict(costs):
+    """Whether the average costs of exercise 8's Try it run (steps 0 to 10 of size 2 along the
+    learner's network_wishes) are those of a right network_wishes. A sentence."""
+    expected = load("lesson08_granting")
+    costs = np.asarray(costs, dtype=float)
+    if costs.shape == expected.shape and np.allclose(costs, expected, rtol=1e-6, atol=1e-9):
+        return f"the cost fell from {expected[0]:.4f} to {expected[-1]:.4f}, as right wishes make it fall"
+    got = f"{costs[-1]:.4f}" if costs.shape == expected.shape else f"{costs.size} costs, not {expected.size}"
+    return (f"NOT the run of right wishes: after {expected.size - 1} steps the average cost should be "
+            f"{expected[-1]:.4f}, yours is {got}: look again at network_wishes and the functions it calls")

@@ -16,25 +16,36 @@ from autograder.specs import all_specs
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# (assignment, graded function, a phrase that finds the cell in the solution notebook)
+# What a Try it cell cannot see, and why: (assignment, function, mistake).
+UNSEEN = {("08_wishes", "three_wishes", "previous-layer wishes ignore the weights"):
+          "network_wishes passes wishes back with propagate_wishes; three_wishes' third result is unused"}
+
+# (assignment, graded function, a phrase that finds the cell in the solution notebook, what a
+# right run prints, what a wrong one prints)
 TRY_IT = [("10_whole_picture", "mlp_backward", 'gradient_check("4-5-3-3"', "PASS", "FAIL"),
           ("06_descent", "minimise", "compare_with_lesson(lr", "as in lesson 6", "NOT what lesson 6 shows"),
           ("06_descent", "losses_along", "compare_with_lesson(lr", "as in lesson 6", "NOT what lesson 6 shows"),
           ("06_descent", "step_factor", "compare_with_lesson(lr", "as in lesson 6", "NOT what lesson 6 shows")]
+TRY_IT += [("08_wishes", name, "granting_verdict(costs)", "as right wishes make it fall", "NOT the run of right wishes")
+           for name in ("output_wishes", "weighted_sum_wishes", "three_wishes", "propagate_wishes",
+                        "average_wishes", "network_wishes")]
 
 
 def _cells(assignment, phrase):
+    """The solution notebook's setup cell, the cells that define its functions (which call one
+    another through the notebook's names, as a learner's do), and the Try it cell."""
     path = ROOT / "solutions" / assignment / f"{assignment}_exercise.ipynb"
     code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-    return code[0], next(s for s in code if phrase in s)
+    defining = [s for s in code[1:] if s.lstrip().startswith(("def ", "#")) and "\ndef " in "\n" + s
+                and "check(" not in s]
+    return code[0], defining, next(s for s in code if phrase in s)
 
 
 def _printed(assignment, name, fn, phrase):
-    setup, cell = _cells(assignment, phrase)
+    setup, defining, cell = _cells(assignment, phrase)
     namespace = {}
-    exec(compile(setup, "setup", "exec"), namespace)
-    for other, graded in all_specs()[assignment].items():  # the rest of the exercise done right
-        namespace[other] = graded.reference
+    for source in [setup, *defining]:
+        exec(compile(source, "notebook", "exec"), namespace)
     namespace[name] = fn
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -49,6 +60,8 @@ def test_a_try_it_cell_passes_the_reference_and_fails_every_catalogued_mistake(a
     printed = _printed(assignment, name, graded.reference, phrase)
     assert right in printed and wrong not in printed, printed
     for mistake in graded.mistakes:
+        if (assignment, name, mistake.name) in UNSEEN:
+            continue
         try:
             printed = _printed(assignment, name, mistake.implementation, phrase)
         except Exception:  # the mistake cannot even run here: the learner sees it fail

@@ -1,5 +1,7 @@
 """Lesson 8's stored results: every wish exercise 8's functions compute on the lesson's toy network."""
 
+import numpy as np
+
 from autograder.reference import wishes as ref
 from autograder.stored import produces
 from course.given import sigmoid
@@ -27,3 +29,29 @@ def toy_network_wishes():
     """One dict per example of course.wishes.toy_network(): its activations and every wish."""
     net = toy_network()
     return [_one_example(net, e) for e in range(len(net["X"]))]
+
+
+GRANTING_STEPS, GRANTING_SIZE = 10, 2.0  # exercise 8's Try it: ten steps of size 2
+
+
+def granting_costs(network_wishes):
+    """The average cost of toy_network() before and after each of GRANTING_STEPS steps of size
+    GRANTING_SIZE along network_wishes (the reference's or a learner's); shape (11,)."""
+    net = toy_network()
+    X, Y = net["X"], net["Y"]
+    W1, b1, W2, b2 = net["W1"], net["b1"], net["W2"], net["b2"]
+    costs = []
+    for step in range(GRANTING_STEPS + 1):
+        A2 = sigmoid(sigmoid(X @ W1 + b1) @ W2 + b2)
+        costs.append(float(np.mean(0.5 * np.sum((A2 - Y) ** 2, axis=1))))
+        if step < GRANTING_STEPS:
+            wish_W1, wish_b1, wish_W2, wish_b2 = network_wishes(X, Y, W1, b1, W2, b2)
+            W1, b1 = W1 + GRANTING_SIZE * wish_W1, b1 + GRANTING_SIZE * wish_b1
+            W2, b2 = W2 + GRANTING_SIZE * wish_W2, b2 + GRANTING_SIZE * wish_b2
+    return np.array(costs)
+
+
+@produces("lesson08_granting")
+def granting():
+    """Exercise 8's Try it run with a right network_wishes: the average cost at steps 0..10."""
+    return granting_costs(ref.network_wishes)
