@@ -27,7 +27,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from traitlets import Unicode
 
 from autograder import confine
@@ -51,8 +51,8 @@ def describe() -> str:
             f"feedback/, the gradebook, the ledger and the reports are out of its reach")
 
 
-class ConfinedKernelManager(KernelManager):
-    """A KernelManager whose kernel runs under `autograder.confined_kernel` (see the module)."""
+class ConfinedKernelManager(AsyncKernelManager):
+    """nbclient's AsyncKernelManager, its kernel run under `autograder.confined_kernel` (see the module)."""
 
     workdir = Unicode("", help="The only folder the kernel may write in.").tag(config=False)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from nbgrader.utils import rmtree
 
-from autograder import confine, notebooks
+from autograder import confine, confined_kernel, notebooks
 from autograder.grading import course_folder
 from autograder.grading.database import DB_WAIT, lost, lost_reason
 from autograder.grading.gradebook import GRADING, Master
@@ -35,6 +35,7 @@ from autograder.grading.ledger import Ledger, write_json
 from autograder.grading.nbgrader_patches import patch_nbgrader
 from autograder.grading.outcomes import (
     AWAITING_MANUAL,
+    CHANGED,
     GRADER_ERROR,
     MANUAL_CLEARED,
     MANUAL_KEPT,
@@ -45,7 +46,7 @@ from autograder.grading.outcomes import (
 from autograder.grading.pipelines import course_config
 from autograder.grading.pool import RunStopped, make_pool
 from autograder.grading.reports import fmt, report_rows, write_reports
-from autograder.grading.submissions import Submission, digest, discover, plan
+from autograder.grading.submissions import Submission, changed_files, digest, discover, file_digests, plan
 from autograder.grading.worker import STAGING, Job, Settings
 
 LEDGER = f"{GRADING}/ledger.jsonl"
@@ -80,6 +81,7 @@ class GradeRun:
         source = {a: digest(notebooks.SOLUTIONS / a) for a in assignments}
         for sub in subs:
             sub.hash = digest(sub.folder, source[sub.assignment]) if sub.folder else ""
+            sub.digests = file_digests(sub.folder) if sub.folder else {}
         likely = [s for s in subs if s.folder and (self.force or self.ledger.done(s, self.engine) is None)]
 
         patch_nbgrader()
@@ -122,8 +124,7 @@ class GradeRun:
                      f"({len({s.student for s in subs})} students x {len(assignments)} assignments) in "
                      f"{self.submitted}; {skipped} already graded (ledger), {len(todo)} to grade with the "
                      f"{self.engine} engine on {plural(len(pool.workers) if work else 0, 'worker')}")
-            if self.engine == "judge":
-                self.say(f"grade: {confine.describe()}")
+            self.say(f"grade: {protection(self.engine)}")
             given = master.manual_keys() if todo else set()
             for sub in todo:  # before the workers copy the master
                 self.manual_policy(sub, sub.key in given)
@@ -223,9 +224,31 @@ class GradeRun:
         self.ledger.record(sub, self.engine, outcomes, score, self.files.get(sub.key))
         self.finish(sub, outcomes, score)
 
+    def changed_since_planned(self, sub, result):
+        """What changed in the submitted files since the run planned this submission: in the copy
+        the worker graded, or in the originals now (none: the grade is the planned files')."""
+        found = changed_files(sub.digests, result.staged) if result.staged is not None else []
+        try:
+            now = file_digests(sub.folder)
+        except OSError as exc:
+            return found + [f"{sub.folder.name}/ could not be read again ({type(exc).__name__})"]
+        return found + [change for change in changed_files(sub.digests, now) if change not in found]
+
     def on_result(self, job, result):
         sub = self.by_key[job.key]
         outcomes = sub.outcomes + result.outcomes + self.manual_outcomes.get(sub.key, [])
+        changed = self.changed_since_planned(sub, result) if not (result.error or result.grades is None) else []
+        if changed:
+            # the files graded may not be the files handed in: no grade, no ledger line (the next
+            # run grades it again), and no feedback made from them
+            self.grader_errors.append(sub.key)
+            for step in ("autograded", "feedback"):
+                if (self.out / step / sub.student / sub.assignment).exists():
+                    rmtree(str(self.out / step / sub.student / sub.assignment))
+            self.finish(sub, outcomes + [Outcome(CHANGED, f"{', '.join(changed)}; not graded, the next run "
+                                                          f"grades the files as they are then")],
+                        None, result.seconds)
+            return
         if result.error or result.grades is None:
             self.grader_errors.append(sub.key)
             self.finish(sub, outcomes + [Outcome(GRADER_ERROR, f"{result.error or 'no grades'} "
@@ -257,6 +280,15 @@ class GradeRun:
         # since a grade given by hand later ends the wait
         self.finish(sub, outcomes, score, result.seconds,
                     f"{AWAITING_MANUAL}: {', '.join(score.awaiting)}" if score.awaiting else None)
+
+
+def protection(engine):
+    """What keeps learner code away from the originals under `engine`, in one line."""
+    if engine == "kernel":
+        return confined_kernel.describe()
+    return (f"{confine.describe()}; learner code may write only in its sandbox's temporary folder: "
+            f"submitted/, autograded/, feedback/, the gradebook, the ledger and the reports are out "
+            f"of its reach")
 
 
 def write_all_reports(out, master, subs, outcomes, grader_errors, unknown, ledger):

@@ -219,7 +219,7 @@ class RestartingExecute(Execute):
             self.log.warning("kernel died; starting a fresh one and replaying %d cells", len(self._ran))
             self._cleanup_kernel()
             self.km = self.create_kernel_manager()
-            self.start_new_kernel()
+            self.start_new_kernel(cwd=self._private)  # the private copy, as the first kernel
             self.start_new_kernel_client()
             try:
                 for source in self._ran:

@@ -32,6 +32,7 @@ PARTLY_BLANK = "partly blank"        # some answer cells as the release left the
 AWAITING_MANUAL = "awaiting manual grade"  # a manually graded cell without a score yet
 MANUAL_CLEARED = "manual score cleared"    # a resubmission: the earlier hand-given score no longer applies
 MANUAL_KEPT = "manual score kept"          # a resubmission: the hand-given score kept (grade --keep-manual)
+CHANGED = "changed while graded"           # the submitted files changed during the run: no grade written
 
 # How a kind is written when the text is "<label>: <detail>" (default: the kind itself).
 LABELS = {FORGED: "forged cell metadata, graded as the assignment defines the cells"}

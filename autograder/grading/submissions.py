@@ -55,6 +55,7 @@ class Submission:
     outcomes: list[Outcome] = field(default_factory=list)
     problem: str | None = None  # set: graded as zero by the main process, no worker
     hash: str = ""
+    digests: dict[str, str] = field(default_factory=dict)  # `file_digests` when the run was planned
 
     @property
     def key(self):
@@ -112,6 +113,18 @@ def digest(folder, extra="", ignore=()):
         h.update(f"\0{rel.as_posix()}\0".encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def file_digests(folder):
+    """{relative path: sha256 of its bytes} of the files nbgrader would take from folder."""
+    return {rel.as_posix(): hashlib.sha256(path.read_bytes()).hexdigest() for rel, path in tree_files(folder)}
+
+
+def changed_files(before, after):
+    """The differences between two `file_digests`, in words ("x.ipynb changed", "y.txt added")."""
+    found = [f"{name} {'removed' if name not in after else 'added' if name not in before else 'changed'}"
+             for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]
+    return found
 
 
 def plan(sub, expected, release=None):

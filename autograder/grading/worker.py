@@ -12,6 +12,7 @@ and the main process makes such a submission's feedback again (`feedback.Regener
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -78,6 +79,7 @@ class Result:
     error: str | None = None
     seconds: float | None = None
     worker_lost: bool = False
+    staged: dict[str, str] | None = None  # `submissions.file_digests` of the files graded
 
 
 class Grader:
@@ -124,17 +126,24 @@ class Grader:
             exporter._preprocessors = saved
 
     def stage(self, job: Job):
-        """Copy the submission where this worker's nbgrader reads it, notebooks under their expected names."""
+        """Copy the submission where this worker's nbgrader reads it, notebooks under their expected
+        names; return the digests of the bytes copied ({relative path: sha256}, as
+        `submissions.file_digests`), so the main process can tell whether they are the bytes it planned."""
         target = self.staging / job.student / job.assignment
         shutil.rmtree(self.staging, ignore_errors=True)
         target.mkdir(parents=True)
         renamed = {Path(p).name: f"{name}.ipynb" for name, p in job.files.items()}
+        digests = {}
         for rel, path in tree_files(Path(job.folder)):
+            data = path.read_bytes()
+            digests[rel.as_posix()] = hashlib.sha256(data).hexdigest()
             dest = target / (renamed.get(rel.name, rel.name) if len(rel.parts) == 1 else rel)
             if len(rel.parts) == 1 and path.suffix == ".ipynb" and rel.name not in renamed:
                 continue  # a notebook nbgrader does not know: not graded (and not shadowing a renamed one)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, dest)
+            dest.write_bytes(data)
+            shutil.copystat(path, dest)
+        return digests
 
     def grade(self, job: Job) -> Result:
         start = time.perf_counter()
@@ -143,7 +152,7 @@ class Grader:
         result = Result()
         with captured_log() as records:
             try:
-                self.stage(job)
+                result.staged = self.stage(job)
                 self.coursedir.student_id = job.student
                 self.coursedir.assignment_id = job.assignment
                 self.autograder.outcomes = []
