@@ -10,7 +10,7 @@ may then
   course's `course` and `autograder` packages (the hidden tests import `autograder.hidden`),
   and its connection file;
 - read and write its working folder WORKDIR, a temporary copy of the submission made for this
-  notebook alone, outside the course folder;
+  notebook alone, outside the course folder, and /dev/shm, where semaphores live (SHARED_MEMORY);
 - listen on the five ports its connection file names (where the kernel's Landlock has network
   rules, ABI 4 and later), and open no other TCP connection.
 
@@ -76,7 +76,14 @@ def allowed(workdir, connection_file):
     with open(connection_file) as fh:
         info = json.load(fh)
     ports = sorted({int(info[name]) for name in PORTS if info.get(name)})
-    return read, list_only, [os.path.realpath(workdir)], ports
+    return read, list_only, [os.path.realpath(workdir), *SHARED_MEMORY], ports
+
+
+# POSIX semaphores and shared memory live in /dev/shm: without it, multiprocessing cannot make a
+# lock, and joblib (which scikit-learn imports, as do the digits of exercise 10) warns on stderr
+# that it runs serially, and nbgrader scores a check cell with stderr output 0. Stock nbgrader's
+# kernel may use it; so may this one. It holds no file of the class.
+SHARED_MEMORY = [path for path in ("/dev/shm",) if os.path.isdir(path)]
 
 
 def main(argv=None):
