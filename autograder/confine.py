@@ -119,11 +119,13 @@ def readable_paths(workdir=None) -> tuple[list[str], list[str]]:
     return list(read), list(list_only)
 
 
-def restrict(read, list_only, writable, bind_ports=()) -> int:
+def restrict(read, list_only, writable, bind_ports=(), terminals=()) -> int:
     """Apply a Landlock ruleset to this process (and every process it starts): read `read`,
     list `list_only`, read and write `writable`, nothing else; no TCP (but listening on
     `bind_ports`, a Jupyter kernel's own ports), no signals or abstract sockets outside the
-    sandbox. Returns the ABI used; raises OSError where Landlock is missing."""
+    sandbox; device ioctls only on `terminals` (the pseudo-terminal devices a shell escape
+    needs: /dev/ptmx and /dev/pts). Returns the ABI used; raises OSError where Landlock is
+    missing."""
     abi = landlock_abi()
     if not abi:
         raise OSError("Landlock is not available")
@@ -138,7 +140,7 @@ def restrict(read, list_only, writable, bind_ports=()) -> int:
         raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
     try:
         write = fs & ~(_IOCTL_DEV)
-        for paths, access in ((read, READ), (list_only, READ_DIR), (writable, write)):
+        for paths, access in ((read, READ), (list_only, READ_DIR), (writable, write), (terminals, fs)):
             for path in paths:
                 _add_path(libc, ruleset, path, access)
         for port in bind_ports if abi >= 4 else ():

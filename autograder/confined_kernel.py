@@ -10,7 +10,8 @@ may then
   course's `course` and `autograder` packages (the hidden tests import `autograder.hidden`),
   and its connection file;
 - read and write its working folder WORKDIR, a temporary copy of the submission made for this
-  notebook alone, outside the course folder, and /dev/shm, where semaphores live (SHARED_MEMORY);
+  notebook alone, outside the course folder, and /dev/shm, where semaphores live
+  (SHARED_MEMORY); open the pseudo-terminals a shell escape runs in (TERMINALS);
 - listen on the five ports its connection file names (where the kernel's Landlock has network
   rules, ABI 4 and later), and open no other TCP connection.
 
@@ -72,7 +73,7 @@ def allowed(workdir, connection_file):
     libdir = sysconfig.get_config_var("LIBDIR")
     if libdir and os.path.isdir(libdir):
         python |= {str(p) for p in Path(libdir).glob("libpython*")}
-    read = sorted(set(read) | {p for p in python if os.path.exists(p)})
+    read = sorted(set(read) | {p for p in python if os.path.exists(p)} | set(PROGRAMS))
     with open(connection_file) as fh:
         info = json.load(fh)
     ports = sorted({int(info[name]) for name in PORTS if info.get(name)})
@@ -84,6 +85,13 @@ def allowed(workdir, connection_file):
 # that it runs serially, and nbgrader scores a check cell with stderr output 0. Stock nbgrader's
 # kernel may use it; so may this one. It holds no file of the class.
 SHARED_MEMORY = [path for path in ("/dev/shm",) if os.path.isdir(path)]
+# A shell escape in a scratch cell (`!ls`, `files = !ls`) runs through a pseudo-terminal, as in
+# stock nbgrader's kernel: without these (and their ioctls) it fails with "out of pty devices".
+TERMINALS = [path for path in ("/dev/ptmx", "/dev/pts") if os.path.exists(path)]
+# ... and runs the system's programs (the shell, ls, pip's python): readable and runnable, as in
+# stock nbgrader's kernel; whatever they do stays under this kernel's ruleset.
+PROGRAMS = [os.path.realpath(path) for path in ("/bin", "/usr/bin", "/usr/local/bin")
+            if os.path.isdir(path)]
 
 
 def main(argv=None):
@@ -95,7 +103,7 @@ def main(argv=None):
     # IPython's history and matplotlib's cache live in the private folder too
     os.environ["IPYTHONDIR"] = os.path.join(workdir, ".ipython")
     os.environ["MPLCONFIGDIR"] = os.path.join(workdir, ".matplotlib")
-    confine.restrict(read, list_only, writable, bind_ports=ports)
+    confine.restrict(read, list_only, writable, bind_ports=ports, terminals=TERMINALS)
     os.execv(cmd[0], cmd)
 
 
