@@ -8,6 +8,8 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from autograder import lifetime
 from autograder.grading.outcomes import plural
 
@@ -107,3 +109,18 @@ def test_the_words_of_the_ended_processes():
     assert plural(2, "sandbox") == "2 sandboxes"
     assert plural(1, "sandbox fork server") == "1 sandbox fork server"
     assert plural(3, "point") == "3 points"
+
+
+def test_a_signal_during_a_recorded_result_takes_effect_just_after_it():
+    """The grade command writes a result's gradebook row, ledger line and outcome together: a
+    Ctrl-C in the middle is held until the three are written, then raises as usual."""
+    from autograder.grading.batch import _signals_deferred
+    written = []
+    with pytest.raises(KeyboardInterrupt):
+        with _signals_deferred():
+            written.append("gradebook")
+            os.kill(os.getpid(), signal.SIGINT)
+            written.append("ledger")
+            written.append("outcome")
+    assert written == ["gradebook", "ledger", "outcome"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

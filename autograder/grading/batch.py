@@ -17,11 +17,14 @@ keeps them without a word: the work they judged is the work graded.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import shlex
 import shutil
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -235,6 +238,13 @@ class GradeRun:
         return found + [change for change in changed_files(sub.digests, now) if change not in found]
 
     def on_result(self, job, result):
+        """Record a finished job: the gradebook, the ledger and the outcomes the reports read are
+        written together, a Ctrl-C or SIGTERM arriving meanwhile taking effect just after (else
+        the ledger could hold a grade the interrupted run's grades.csv does not show)."""
+        with _signals_deferred():
+            self._record(job, result)
+
+    def _record(self, job, result):
         sub = self.by_key[job.key]
         outcomes = sub.outcomes + result.outcomes + self.manual_outcomes.get(sub.key, [])
         changed = self.changed_since_planned(sub, result) if not (result.error or result.grades is None) else []
@@ -280,6 +290,29 @@ class GradeRun:
         # since a grade given by hand later ends the wait
         self.finish(sub, outcomes, score, result.seconds,
                     f"{AWAITING_MANUAL}: {', '.join(score.awaiting)}" if score.awaiting else None)
+
+
+@contextlib.contextmanager
+def _signals_deferred(signums=(signal.SIGINT, signal.SIGTERM)):
+    """Hold SIGINT and SIGTERM while the block runs, then act on any that came, with the handler
+    that was in place (the main thread only: elsewhere Python delivers no signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived = []
+    before = {signum: signal.signal(signum, lambda signum, _frame: arrived.append(signum))
+              for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(arrived):
+            handler = before[signum]
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
 
 
 def protection(engine):
