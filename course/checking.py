@@ -263,8 +263,7 @@ def _input_at(case: Case, index: tuple, key: Any = None, shape: tuple | None = N
 
 
 def _row(row: Any) -> str:
-    text = "[" + ", ".join(_fmt(x) for x in row[:6]) + (", ..." if len(row) > 6 else "") + "]"
-    return text
+    return "[" + ", ".join(_fmt(x) for x in row[:6]) + (", ..." if len(row) > 6 else "") + "]"
 
 
 def _fmt_pair(got: Any, expected: Any, atol: float) -> tuple[str, str]:

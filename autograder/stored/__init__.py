@@ -213,11 +213,12 @@ def check(name: str, producer: Producer | None = None) -> str | None:
     path = stored.path_of(name)
     if not path.exists():
         return "missing: run `python -m autograder store`"
-    problem = stored.problem_with(name)
+    text = path.read_text()
+    problem = stored.problem_with(name, text)
     if problem:
         return problem
     try:
-        old = stored.decode(json.loads(path.read_text()))
+        old = stored.decode(json.loads(text))
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         return f"cannot be read ({exc}): run `python -m autograder store`"
     fresh = producer()

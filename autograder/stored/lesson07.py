@@ -21,11 +21,8 @@ PERTURBATION = 1e-13
 
 
 def _run(params, X, Y, rate, size):
-    trained, losses = params, [ref.network_loss(params, X, Y)]
-    for epoch in range(tr.EPOCHS):
-        trained = ref.train_epoch(trained, X, Y, size, rate, seed=epoch)
-        losses.append(ref.network_loss(trained, X, Y))
-    return trained, np.array(losses)
+    """tr.EPOCHS epochs of exercise 7's train_epoch from params, epoch e shuffled with seed e."""
+    return ref.train(params, X, Y, tr.EPOCHS, size, rate, seed=0)
 
 
 def run_slack(rate, size, trained, losses):
