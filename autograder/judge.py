@@ -35,6 +35,7 @@ import ast
 import importlib.util
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -126,12 +127,13 @@ def _sync(target, after):
 class LearnerFunction:
     """Stands for a function defined in the sandbox; calling it runs it there."""
 
-    def __init__(self, session, name, expr):
+    def __init__(self, session, name, expr, swaps=None):
         self.session, self.name, self.expr = session, name, expr
+        self.swaps = dict(swaps or {})  # {global name: judge-side function called in its place}
         self.__name__ = expr
 
     def __call__(self, *args):
-        return self.session.call(self.name, self.expr, args)
+        return self.session.call(self.name, self.expr, args, self.swaps)
 
     def __repr__(self):
         return f"<learner's function {self.expr}>"
@@ -142,8 +144,9 @@ class LearnerFunction:
 class JudgeSession:
     """Runs one notebook's cells in a sandbox and judges its grade cells."""
 
-    def __init__(self, assignment, timeout=30, memory_mb=2048, protected=()):
+    def __init__(self, assignment, timeout=30, memory_mb=2048, protected=(), files_from=None):
         self.assignment = assignment
+        self.files_from = files_from  # the submission's folder: its files are copied beside the cells
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.protected = list(protected)
@@ -173,12 +176,21 @@ class JudgeSession:
                                  f"{self.restarts} times")
         self.sandbox = take_sandbox(self.memory_mb)
         self.sandbox.wait_ready()
+        self._copy_submission()
         for position, (index, source, _trusted) in enumerate(self.executed):
             if position == self.armed_before:
                 self._arm()
             self._request_run(index, source)
         if self.armed_before == len(self.executed):
             self._arm()
+
+    def _copy_submission(self):
+        """The files handed in with the notebook (a helper module, a data file), copied into the
+        sandbox's working folder, as a kernel would find them beside the notebook (stock nbgrader
+        runs the notebook in the submission's folder). Copied again into each new sandbox, so a
+        file a cell changed comes back as it was handed in, as the cells are replayed."""
+        if self.files_from and os.path.isdir(self.files_from):
+            shutil.copytree(self.files_from, self.sandbox.workdir, dirs_exist_ok=True, symlinks=True)
 
     def _ensure(self):
         if self.sandbox is None or not self.sandbox.alive():
@@ -236,11 +248,15 @@ class JudgeSession:
                                       traceback=[str(t) for t in error.get("traceback", [])]))
         return outputs
 
-    def call(self, name, expr, args):
-        """Call the learner's `expr` in the sandbox with args (on behalf of the engine)."""
+    def call(self, name, expr, args, swaps=None):
+        """Call the learner's `expr` in the sandbox with args (on behalf of the engine); swaps:
+        {global name: function} called, from the sandbox, in place of those globals."""
         self._ensure()
         callbacks = {}
-        payload = wire.encode({"op": "call", "name": expr, "args": tuple(args)}, callbacks)
+        request = {"op": "call", "name": expr, "args": tuple(args)}
+        if swaps:
+            request["swaps"] = dict(swaps)
+        payload = wire.encode(request, callbacks)
         self.sandbox.send(payload)
         deadline = time.monotonic() + self.timeout
         verdict = None
@@ -313,7 +329,9 @@ class JudgeSession:
             described = self.lookup(other)
             if described.get("defined") and described.get("callable"):
                 found.append(Callee(specs[other], LearnerFunction(self, other, other), True,
-                                    lambda o=other: self.callees(assignment, o, seen)))
+                                    lambda o=other: self.callees(assignment, o, seen),
+                                    lambda replacement, o=other: LearnerFunction(
+                                        self, expr, expr, {o: replacement})))
         return found
 
     def graded_name(self, grade_id):

@@ -582,12 +582,15 @@ class Callee:
     fn is the learner's version (a function, or the judge's proxy for one). hidden: check it on
     its hidden cases too (the hidden tests may; a visible check uses visible cases only).
     callees: its own callees, a sequence or a function returning one (worked out only when
-    needed)."""
+    needed). swap: for the hidden checks, a function taking a replacement for this callee and
+    returning the function under check with the replacement called in the callee's place (None:
+    the callee cannot be swapped)."""
 
     graded: GradedFunction
     fn: Callable[..., Any]
     hidden: bool = False
     callees: Any = ()
+    swap: Callable[[Callable[..., Any]], Callable[..., Any]] | None = None
 
 
 def _resolve(callees: Any) -> Sequence[Callee]:
@@ -615,6 +618,29 @@ def _callee_failure(name: str, callees: Any) -> str | None:
         except BaseException:  # the callee could not be checked: no verdict about it
             continue
     return None
+
+
+def _checked_on_its_own(graded: GradedFunction, cases: list[Case], callees: Any) -> None:
+    """The hidden checks again, with each graded function it calls replaced by the reference's:
+    a function must be right on its own, not only beside the learner's version of its callee
+    (a wrong callee and a caller that makes up for it would otherwise both keep their points)."""
+    __tracebackhide__ = True
+    try:
+        found = [c for c in _resolve(callees) if c.hidden and c.swap is not None]
+    except Exception:
+        return
+    for callee in found:
+        cname = callee.graded.name
+        try:
+            for case in cases:
+                check_case(graded, callee.swap(callee.graded.reference), case, cases)
+        except CheckFailed as failed:
+            detail = "\n    ".join(getattr(failed, "detail", str(failed)).splitlines())
+            raise CheckFailed(
+                f"{graded.name} is right only together with your {cname}: with a correct {cname} in "
+                f"its place it is wrong, so the two make up for each other's mistakes. Check "
+                f"{cname} and {graded.name} each against the wording.\n"
+                f"  What {graded.name}'s check saw with a correct {cname}:\n    {detail}") from None
 
 
 def called_global_names(fn: Callable[..., Any]) -> list[str]:
@@ -651,8 +677,31 @@ def learner_callees(name: str, fn: Callable[..., Any], graded_by_name: dict[str,
             continue
         found.append(Callee(graded_by_name[other], target, hidden,
                             lambda o=other, t=target: learner_callees(o, t, graded_by_name,
-                                                                      hidden, seen)))
+                                                                      hidden, seen),
+                            lambda replacement, o=other: _with_global(fn, o, replacement)))
     return found
+
+
+_ABSENT = object()
+
+
+def _with_global(fn: Callable[..., Any], name: str, replacement: Callable[..., Any]) -> Callable[..., Any]:
+    """fn, calling `replacement` wherever it calls the global `name` (its namespace's entry is
+    swapped for the call and put back after it)."""
+    namespace = fn.__globals__
+
+    def swapped(*args: Any) -> Any:
+        old = namespace.get(name, _ABSENT)
+        namespace[name] = replacement
+        try:
+            return fn(*args)
+        finally:
+            if old is _ABSENT:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = old
+    swapped.__name__ = getattr(fn, "__name__", "function")
+    return swapped
 
 
 def names_called_in_source(source: str, fn_name: str) -> list[str]:
@@ -698,6 +747,7 @@ def run_checks(graded: GradedFunction, learner_fn: Callable[..., Any], cases: li
             check_case(graded, learner_fn, case, cases)
         for extra in graded.extra_checks:
             extra(learner_fn)
+        _checked_on_its_own(graded, cases, callees)
     except CheckFailed as failed:
         if getattr(failed, "not_written", False):
             raise

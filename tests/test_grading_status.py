@@ -345,3 +345,30 @@ def test_whatever_plan_trips_over_is_that_learners_zero_not_the_classs_stop(tmp_
     sub = _planned(tmp_path, {f"{NOTEBOOK}.ipynb": _release()})
     assert sub.problem == UNREADABLE
     assert [o.kind for o in sub.outcomes] == [UNREADABLE] and "cannot be read" in sub.outcomes[0].detail
+
+
+@pytest.mark.slow  # a grade run per engine
+@pytest.mark.parametrize("engine", ["judge", "kernel"])
+def test_answer_cells_that_raised_are_named_in_the_status_never_ok(tmp_path, engine):
+    """eve's chain_backward imports a module she did not hand in, and her relu_backward has a
+    typo: both cells raise. Her status names the cells that raised and the first error under
+    either engine; it does not read "ok"; the functions that ran keep their points."""
+    eve = _filled(_release(), *FUNCTIONS)
+    _cell(eve, "chain_backward").source = ("from my_helpers import keep\n\n\n"
+                                           + _cell(eve, "chain_backward").source)
+    _cell(eve, "relu_backward").source = "def relu_backward(dA, Z):\n    return dA * (Z > 0\n"
+    folder = tmp_path / "submitted" / "eve" / CHAIN
+    folder.mkdir(parents=True)
+    nbformat.write(eve, folder / f"{NOTEBOOK}.ipynb")
+    run_grade(tmp_path / "submitted", "--engine", engine, "--timeout", 20, timeout=600, check=True)
+
+    (row,) = read_grades(tmp_path).values()
+    index = {c.metadata.get("nbgrader", {}).get("grade_id"): i for i, c in enumerate(eve.cells)}
+    assert (f"answer cell raised: cells {index['chain_backward']} and {index['relu_backward']}; "
+            "the first: ModuleNotFoundError: No module named 'my_helpers'") in row["status"], row["status"]
+    assert row["status"] != "ok"
+    with _gradebook(tmp_path) as gb:
+        (sub,) = gb.assignment_submissions(CHAIN)
+        auto = {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades}
+    assert auto["test_chain_backward"] == 0 and auto["test_relu_backward"] == 0
+    assert auto["test_sigmoid_backward"] > 0

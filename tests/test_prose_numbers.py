@@ -265,7 +265,7 @@ def test_the_grading_doc_states_the_notebooks_points():
     ("Exercise 9's 17 points include a 3-point", "Exercise 9's 14 points include a 3-point"),
     ("exercise 9 therefore stands at 14 / 17", "exercise 9 therefore stands at 14 / 14"),
     ("deserve 14 of the exercise's 17 points", "deserve 14 of the exercise's 14 points"),
-    ("(24 submissions, both engines", "(23 submissions, both engines"),
+    ("(25 submissions, both engines", "(24 submissions, both engines"),
     ("| `tanh_backward` | 09_chain_rule | sigmoid_backward via tanh, relu_backward via np.where | 14 |",
      "| `tanh_backward` | 09_chain_rule | sigmoid_backward via tanh, relu_backward via np.where | 17 |"),
     ("| `scratch_cells` | 02_layers | scratch cells: a trailing expression, a saved inline plot, shell escapes, "

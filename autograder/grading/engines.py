@@ -28,7 +28,7 @@ from traitlets import Integer
 
 from autograder import lifetime
 from autograder.confined_kernel import ConfinedKernelManager
-from autograder.grading.outcomes import CRASHED, GRADER_ERROR, MISTAKE, TIMEOUT, Outcome
+from autograder.grading.outcomes import CRASHED, GRADER_ERROR, MISTAKE, RAISED, TIMEOUT, Outcome
 from autograder.judge import GRADE_ID_PREFIX, JudgeSession, protected_paths
 from autograder.specs import all_specs
 
@@ -43,6 +43,28 @@ MISTAKE_NAMES = ("list(getattr(getattr(__import__('sys'), 'last_value', None), '
 def record(resources, outcome):
     """Leave an Outcome where the grade command's converter collects it."""
     resources.setdefault("autograder", {}).setdefault("outcomes", []).append(outcome)
+
+
+STOPPED = ("CellStopped", DIED, DIED_TOO_OFTEN, TIMED_OUT)  # errors with an Outcome of their own
+
+
+def record_raised(nb, resources):
+    """A RAISED Outcome when answer cells ended in an error: which cells, and the first error,
+    so a status never reads "ok" over answers that raised (a module not handed in, a typo). A
+    cell stopped for time or a crash is left out: it has its own Outcome."""
+    raised = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not utils.is_solution(cell) or utils.is_grade(cell):
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors and errors[0].get("ename") not in STOPPED:
+            raised.append((index, errors[0]))
+    if raised:
+        cells = [str(index) for index, _ in raised]
+        where = f"cell {cells[0]}" if len(cells) == 1 else f"cells {', '.join(cells[:-1])} and {cells[-1]}"
+        first = raised[0][1]
+        message = f"{first.get('ename', 'Error')}: {first.get('evalue', '')}".strip().rstrip(":")
+        record(resources, Outcome(RAISED, f"{where}; the first: {message[:200]}"))
 
 
 # ------------------------------------------------------------------ the judge
@@ -66,7 +88,8 @@ class JudgeCells(NbGraderPreprocessor):
             record(resources, Outcome(GRADER_ERROR, f"no specs for assignment {assignment!r}"))
         trusted_sources = self._instructor_sources(info)
         session = JudgeSession(assignment, self.timeout, self.memory_mb,
-                               protected_paths(course_root))
+                               protected_paths(course_root),
+                               files_from=resources.get("metadata", {}).get("path"))
         try:
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
@@ -83,6 +106,7 @@ class JudgeCells(NbGraderPreprocessor):
             session.close()
         for outcome in session.outcomes:
             record(resources, outcome)
+        record_raised(nb, resources)
         return nb, resources
 
     def _instructor_sources(self, info):
@@ -140,7 +164,9 @@ class RestartingExecute(Execute):
             shutil.copytree(staged, self._private, dirs_exist_ok=True, symlinks=True)
         metadata["path"] = self._private
         try:
-            return super().preprocess(nb, resources, km)
+            nb, resources = super().preprocess(nb, resources, km)
+            record_raised(nb, resources)
+            return nb, resources
         finally:
             metadata["path"] = staged
             shutil.rmtree(self._private, ignore_errors=True)

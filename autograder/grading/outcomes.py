@@ -24,6 +24,7 @@ LATE = "late"
 FORGED = "forged cell metadata"
 TIMEOUT = "timeout"
 CRASHED = "crashed"
+RAISED = "answer cell raised"        # an answer cell ended in an error (its first error named)
 GRADER_ERROR = "grader error"
 GRADER_NOTE = "grader note"
 MISTAKE = "known mistake"            # a failed check that matched a catalogued mistake

@@ -31,6 +31,7 @@ class Case:
     assignment: str
     what: str
     change: Callable  # (notebook) -> None, edits in place
+    files: tuple = ()  # (name, text) of files handed in beside the notebook
 
 
 def answer_cells(nb):
@@ -157,6 +158,25 @@ def _chatty_train(nb):
         "            print(f'epoch {_}: loss {loss:.3f}, accuracy {accuracy(theta, sizes, X, labels):.3f}')\n"))
 
 
+HELPERS_01 = (
+    ("my_activations.py", "\"\"\"My own helpers for exercise 1.\"\"\"\nimport numpy as np\n\n\n"
+     "def logistic(z):\n    # the same curve, written with tanh: no overflow\n"
+     "    return 0.5 * (1 + np.tanh(np.asarray(z, dtype=float) / 2))\n"),
+    ("my_notes.txt", "sigmoid'(z) = s (1 - s)\n"),
+)
+
+
+def _own_module(nb):
+    """sigmoid and sigmoid_prime call a module handed in beside the notebook; a cell of the
+    learner's own reads a text file handed in with it."""
+    cell(nb, "sigmoid").source = ("from my_activations import logistic\n\n\n"
+                                  "def sigmoid(z):\n    return logistic(z)\n")
+    cell(nb, "sigmoid_prime").source = ("import my_activations\n\n\n"
+                                        "def sigmoid_prime(z):\n    s = my_activations.logistic(z)\n"
+                                        "    return s * (1 - s)\n")
+    own_cell("sigmoid", "honest-notes", "with open('my_notes.txt') as notes:\n    print(notes.read())")(nb)
+
+
 def _scratch(nb):
     """Cells of the learner's own in exercise 2: scratch work, a plot, shell escapes, timings, notes."""
     own_cell("dense_forward", "honest-scratch", "# does it work?\n"
@@ -207,6 +227,9 @@ CASES = [
          DICTS_07),
     Case("namedtuple", "08_wishes", "network_wishes returns a namedtuple", _network_wishes_namedtuple),
     Case("lists", "08_wishes", "three_wishes and average_wishes return lists, not tuples", _lists_08),
+    # files handed in beside the notebook, as stock nbgrader finds them
+    Case("own_module", "01_neuron", "sigmoid imports a module handed in beside the notebook; a cell "
+         "reads a text file handed in with it", _own_module, HELPERS_01),
     # a given helper used while graded
     Case("chatty_train", "10_whole_picture", "train prints the loss and the given accuracy() every 10 epochs",
          _chatty_train),
@@ -217,7 +240,8 @@ def build(case, release_dir):
     """{file name: bytes} for the case's submission folder."""
     nb = copy.deepcopy(correct_notebook(case.assignment, release_dir))
     case.change(nb)
-    return {f"{case.assignment}_exercise.ipynb": nbformat.writes(nb).encode()}
+    files = {name: text.encode() for name, text in case.files}
+    return {f"{case.assignment}_exercise.ipynb": nbformat.writes(nb).encode(), **files}
 
 
 if __name__ == "__main__":  # list the corpus

@@ -1,0 +1,74 @@
+"""A graded function is judged on its own: the hidden checks run it again with each graded
+function it calls replaced by the reference's, so a wrong callee and a caller that makes up for it
+do not both keep their points (course.checking's `_checked_on_its_own`; the judge sends the swap
+to the sandbox as a call-back, the kernel swaps the notebook's global for the call).
+
+The pair here: exercise 8's `average_wishes` sums over the batch instead of averaging, and
+`network_wishes` divides by n to make up for it, so the pair gives the right wishes.
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from autograder.specs import graded_function
+from course.checking import CheckFailed, hidden_cases, learner_callees, run_checks
+from judging import graded_by_judge, graded_in_process
+
+ASSIGNMENT = "08_wishes"
+SUMMED = ("def average_wishes(bias_wishes, weight_wishes):\n"
+          "    return bias_wishes.sum(axis=0), weight_wishes.sum(axis=0)\n")
+MAKES_UP = ("def network_wishes(X, Y, W1, b1, W2, b2):\n"
+            "    n = X.shape[0]\n"
+            "    Z1 = X @ W1 + b1\n    A1 = sigmoid(Z1)\n"
+            "    Z2 = A1 @ W2 + b2\n    A2 = sigmoid(Z2)\n"
+            "    wish_Z2 = weighted_sum_wishes(output_wishes(A2, Y), Z2)\n"
+            "    bias2, weights2, _ = three_wishes(A1, W2, wish_Z2)\n"
+            "    wish_Z1 = propagate_wishes(wish_Z2, W2, Z1)\n"
+            "    bias1, weights1, _ = three_wishes(X, W1, wish_Z1)\n"
+            "    b1_wish, W1_wish = average_wishes(bias1, weights1)\n"
+            "    b2_wish, W2_wish = average_wishes(bias2, weights2)\n"
+            "    return W1_wish / n, b1_wish / n, W2_wish / n, b2_wish / n\n")
+PAIR = {"average_wishes": SUMMED, "network_wishes": MAKES_UP}
+
+
+def test_the_pair_gives_the_right_wishes_together():
+    """The premise: without the swap the caller's checks would pass (so only the swap catches it)."""
+    namespace = {"np": np}
+    exec(compile(SUMMED, "<pair>", "exec"), namespace)
+    from autograder.reference import wishes
+    for name in ("sigmoid", "output_wishes", "weighted_sum_wishes", "three_wishes", "propagate_wishes"):
+        namespace[name] = getattr(wishes, name)
+    exec(compile(MAKES_UP, "<pair>", "exec"), namespace)
+    graded = graded_function(ASSIGNMENT, "network_wishes")
+    assert run_checks(graded, namespace["network_wishes"], hidden_cases(graded)) > 0  # no callees: passes
+    with pytest.raises(CheckFailed, match="right only together with your average_wishes"):
+        run_checks(graded, namespace["network_wishes"], hidden_cases(graded),
+                   lambda: learner_callees("network_wishes", namespace["network_wishes"],
+                                           {"average_wishes": graded_function(ASSIGNMENT, "average_wishes")},
+                                           hidden=True))
+    assert namespace["average_wishes"].__code__.co_name == "average_wishes"  # the swap was put back
+
+
+def test_the_kernel_hidden_tests_fail_the_caller_that_makes_up_for_its_callee():
+    with pytest.raises(CheckFailed) as failed:
+        graded_in_process(ASSIGNMENT, "network_wishes", PAIR)
+    assert "average_wishes" in str(failed.value)
+
+
+def test_the_judge_fails_the_caller_that_makes_up_for_its_callee():
+    (out,) = graded_by_judge(ASSIGNMENT, "network_wishes", PAIR)
+    assert out["output_type"] == "error", out
+    assert "average_wishes" in out["evalue"] and "correct average_wishes" in out["evalue"], out["evalue"]
+
+
+@pytest.mark.parametrize("grade", [graded_in_process, graded_by_judge], ids=["kernel", "judge"])
+def test_a_right_caller_passes_with_the_swap(grade):
+    """Honest work: the instructor's network_wishes, with the instructor's callees, passes both ways."""
+    result = grade(ASSIGNMENT, "network_wishes", {})
+    if result is not None:  # the judge's outputs
+        (out,) = result
+        assert out["output_type"] == "stream" and "passed" in out["text"], out
