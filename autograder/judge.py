@@ -76,11 +76,12 @@ MAX_RESTARTS = 4
 
 # ------------------------------------------------------------------ calls
 
-def _learner_exception(ename, evalue):
-    """An exception whose type is named like the one the learner's code raised."""
-    if ename == "NotImplementedError":
-        return NotImplementedError(evalue)
-    return wire._named(Exception, ename)(evalue)
+def _learner_exception(ename, evalue, line=""):
+    """An exception whose type is named like the one the learner's code raised; `learner_line`
+    is the line of the learner's code it came from (the message quotes it, not this module's)."""
+    exc = NotImplementedError(evalue) if ename == "NotImplementedError" else wire._named(Exception, ename)(evalue)
+    exc.learner_line = line
+    return exc
 
 
 def _sync(target, after):
@@ -294,7 +295,9 @@ class JudgeSession:
             if verdict is not None:
                 raise verdict
             if op == "raised":
-                raise _learner_exception(str(message.get("ename")), str(message.get("evalue")))
+                line = message.get("line")
+                raise _learner_exception(str(message.get("ename")), str(message.get("evalue")),
+                                         line if type(line) is str else "")
             if op == "returned":
                 after = message.get("args")
                 if type(after) is not tuple or len(after) != len(args) or not all(

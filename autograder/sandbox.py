@@ -188,11 +188,26 @@ class Sandbox:
         except BaseException as exc:  # whatever the learner's function raises is its answer
             sys.stdout, sys.stderr = old
             self._put_back(swaps, kept)
-            self.send("raised", ename=type(exc).__name__[:100], evalue=str(exc)[:2000])
+            self.send("raised", ename=type(exc).__name__[:100], evalue=str(exc)[:2000],
+                      line=self._learner_line(exc))
             return
         sys.stdout, sys.stderr = old
         self._put_back(swaps, kept)
         self.send("returned", value=result, args=args)
+
+    def _learner_line(self, exc):
+        """The last line of the learner's own code the exception passed through (a notebook cell,
+        or a module handed in beside the notebook), for a message that quotes "your line"."""
+        found = ""
+        try:
+            for frame in traceback.extract_tb(exc.__traceback__):
+                name = frame.filename or ""
+                if ((name.startswith("<") and not name.startswith("<frozen"))
+                        or name.startswith(self.home + os.sep)) and frame.line:
+                    found = frame.line.strip()
+        except Exception:  # a traceback the learner's code tampered with: no line
+            return ""
+        return found[:300]
 
     def _put_back(self, swaps, kept):
         for key in swaps:

@@ -402,6 +402,7 @@ def _leaves(label: str, got: Any, expected: Any) -> list[tuple[str, Any, Any, An
 
 _NUMPY_DIR = str(Path(np.__file__).resolve().parent)
 _ENGINE_DIR = str(Path(__file__).resolve().parent)
+_GRADER_DIR = str(Path(__file__).resolve().parent.parent / "autograder") + "/"  # the judge: never "your line"
 _SHAPE = re.compile(r"\(\s*\d*(?:\s*,\s*\d+)*\s*,?\s*\)")
 
 
@@ -424,12 +425,17 @@ def _input_shapes(case: Case) -> str:
 
 def _learner_line(exc: BaseException) -> str:
     """The source line of the learner's code where exc was raised, if Python can still read it
-    (in a notebook IPython keeps each cell's source), else ''."""
+    (in a notebook IPython keeps each cell's source), else ''. The judge, which runs the learner's
+    code in another process, passes that line along as the exception's `learner_line`; the
+    grader's own files are never quoted."""
+    given = getattr(exc, "learner_line", None)
+    if isinstance(given, str):
+        return given
     tb, line = exc.__traceback__, ""
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if not (filename.startswith(_NUMPY_DIR) or filename.startswith(_ENGINE_DIR)
-                or filename.startswith("<__array_function__")):
+                or filename.startswith(_GRADER_DIR) or filename.startswith("<__array_function__")):
             text = linecache.getline(filename, tb.tb_lineno).strip()
             if text:
                 line = text

@@ -2,6 +2,8 @@
 written as the instructor did except the ones a test replaces, under the judge (as JudgeCells
 does) or in one namespace (as a kernel does, with the hidden tests in it: stock nbgrader)."""
 
+import linecache
+
 import nbformat
 
 from autograder.hidden import HiddenTests
@@ -49,7 +51,9 @@ def graded_by_judge(assignment, function, codes, timeout=60):
 def graded_in_process(assignment, function, codes):
     """Run the cells in one namespace, then `function`'s hidden tests there (raises on a failure)."""
     namespace = {"__name__": "__main__"}
-    for _index, source, _trusted, grade_id in cells_before(assignment, function, codes):
+    for index, source, _trusted, grade_id in cells_before(assignment, function, codes):
         if not grade_id:
-            exec(compile(source, "<cell>", "exec"), namespace)
+            name = f"<cell {index}>"  # kept in linecache, as IPython keeps a cell's source
+            linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+            exec(compile(source, name, "exec"), namespace)
     HiddenTests(assignment).check(function, namespace[function])

@@ -1,4 +1,6 @@
-"""A graded function is judged on its own: the hidden checks run it again with each graded
+"""The hidden tests judge a learner's function by itself, and quote the learner's own line.
+
+A graded function is judged on its own: the hidden checks run it again with each graded
 function it calls replaced by the reference's, so a wrong callee and a caller that makes up for it
 do not both keep their points (course.checking's `_checked_on_its_own`; the judge sends the swap
 to the sandbox as a call-back, the kernel swaps the notebook's global for the call).
@@ -72,3 +74,18 @@ def test_a_right_caller_passes_with_the_swap(grade):
     if result is not None:  # the judge's outputs
         (out,) = result
         assert out["output_type"] == "stream" and "passed" in out["text"], out
+
+
+# ------------------------------------------------------------------ "your line"
+
+TRANSPOSED = "def dense_forward(X, W, b):\n    Z = X @ W.T + b\n    return Z\n"
+
+
+def test_your_line_is_the_learners_line_under_both_engines():
+    """A shape error in the learner's code, graded: the message quotes the learner's line, not a
+    line of the grader (the judge raises the learner's exception on its side of the pipe)."""
+    (out,) = graded_by_judge("02_layers", "dense_forward", {"dense_forward": TRANSPOSED})
+    assert "In your line `Z = X @ W.T + b`" in out["evalue"], out["evalue"]
+    with pytest.raises(CheckFailed) as failed:
+        graded_in_process("02_layers", "dense_forward", {"dense_forward": TRANSPOSED})
+    assert "In your line `Z = X @ W.T + b`" in str(failed.value), str(failed.value)
