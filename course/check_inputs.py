@@ -171,8 +171,9 @@ class WatchedLoss:
             lesson = EVERY_KNOB if kind == WHOLE_ARRAY else ONE_KNOB
             raise CheckFailed(
                 f"the loss was asked for with {len(moved)} entries moved at once; {where} "
-                f"started as {was!r} and is now {now!r}.\n  This looks like a known mistake: "
-                f"{kind}. {RESTORE_EXPLANATIONS[kind]}\n  See {lesson}.\n  (Stopped at that loss call)")
+                f"started as {was!r} and is now {now!r}.",
+                f"\n  This looks like a known mistake: {kind}. {RESTORE_EXPLANATIONS[kind]}\n"
+                f"  See {lesson}.\n  (Stopped at that loss call)", [kind])
         return self.loss(params)
 
 
@@ -201,9 +202,9 @@ def restores_bit_for_bit(params, X, Y, learner_fn):
                     else NOT_RESTORED)
             raise CheckFailed(
                 f"After numerical_gradient returned, params[{name!r}]{list(index)} was {got!r}; "
-                f"it started as {was!r}. The parameters must come back bit for bit.\n"
-                f"  This looks like a known mistake: {kind}. {RESTORE_EXPLANATIONS[kind]}\n"
-                f"  See {ONE_KNOB}.")
+                f"it started as {was!r}. The parameters must come back bit for bit.",
+                f"\n  This looks like a known mistake: {kind}. {RESTORE_EXPLANATIONS[kind]}\n"
+                f"  See {ONE_KNOB}.", [kind])
 
 
 # ------------------------------------------------------------ checks beyond the values

@@ -296,11 +296,27 @@ def _all_match(got: list[Any], expected: list[Any], rtol: float, atol: float) ->
         _values_match(g, e, rtol, atol) for g, e in zip(got, expected))
 
 
+def _same_values(got: Any, wrong: Any, rtol: float, atol: float) -> bool:
+    """Whether the learner's output is the mistake's: the same values, where two empty arrays are
+    the same whatever their shapes ((0,) from np.array([]) and (0, k) from a mistake that knew k:
+    no entry tells them apart, so an edge case with no steps or no examples hides no mistake)."""
+    if _is_empty(got) and _is_empty(wrong):
+        return True
+    return _values_match(got, wrong, rtol, atol)
+
+
+def _is_empty(x: Any) -> bool:
+    try:
+        return isinstance(x, (_ndarray, list, tuple)) and np.asarray(x, dtype=float).size == 0
+    except (TypeError, ValueError):
+        return False
+
+
 class _Evidence:
     """The learner's outputs and the reference's on every case being checked, gathered once a
     check has failed, so that a diagnosis rests on all of them and not on one entry.
 
-    rows: (case, learner's outputs, whether their values are right). A case on which the
+    rows: (case, learner's outputs, which of them have right values). A case on which the
     learner's code raised is left out (it says nothing about values); if the code was stopped
     from outside (the judge's time limit), the cases seen so far are used.
     """
@@ -308,7 +324,7 @@ class _Evidence:
     def __init__(self, graded: GradedFunction, learner_fn: Callable[..., Any], cases: Sequence[Case],
                  failing: Case, failing_outputs: list[Any]):
         self.graded = graded
-        self.rows: list[tuple[Case, list[Any], bool]] = []
+        self.rows: list[tuple[Case, list[Any], list[bool]]] = []
         others = [c for c in cases if c is not failing]
         for case in [failing] + others:
             if case is failing:
@@ -326,33 +342,52 @@ class _Evidence:
                 expected = _outputs_of(graded, graded.reference, case)
             except Exception:
                 continue
-            self.rows.append((case, got, _all_match(got, expected, graded.rtol, graded.atol)))
+            right = [_values_match(g, e, graded.rtol, graded.atol) for g, e in zip(got, expected)]
+            self.rows.append((case, got, right if len(got) == len(expected) else [False] * len(got)))
 
     def values_right_everywhere(self) -> bool:
-        return all(right for _, _, right in self.rows)
+        return all(all(right) for _, _, right in self.rows)
+
+    def wrong_outputs(self) -> list[int]:
+        """The positions of the outputs the learner has wrong on at least one case."""
+        found: set[int] = set()
+        for _, _, right in self.rows:
+            found |= {k for k, ok in enumerate(right) if not ok}
+        return sorted(found)
 
     def explaining_mistakes(self) -> list[Mistake]:
-        """The catalogued mistakes that reproduce the learner's outputs on every case: on each
-        case where the learner is wrong, and on each where the learner is right (a mistake
-        that gives a different answer there is not what the learner wrote)."""
+        """The catalogued mistakes that reproduce, on every case, each output the learner has
+        wrong: where the learner is wrong and where the same output is right (a mistake that
+        gives a different answer there is not what the learner wrote). Outputs the learner has
+        right everywhere are not compared, so a mistake made in one output of several is named
+        whichever right way the learner wrote the others. When some of them reproduce every output
+        (the right ones too), only those are named: they say more precisely what was written."""
         graded = self.graded
-        found = []
+        wrong_outputs = self.wrong_outputs()
+        if not wrong_outputs:
+            return []
+        found, exact = [], []
         for mistake in graded.mistakes:
-            explains = True
+            explains, everywhere = True, True
             for case, got, right in self.rows:
                 try:
                     wrong = _outputs_of(graded, mistake.implementation, case)
                 except Exception:  # cannot run here: no evidence where the learner is right
-                    if right:
+                    if all(right):
                         continue
                     explains = False
                     break
-                if not _all_match(got, wrong, graded.rtol, graded.atol):
+                same = [len(wrong) == len(got) and _same_values(g, w, graded.rtol, graded.atol)
+                        for g, w in zip(got, wrong)]
+                if len(wrong) != len(got) or not all(same[k] for k in wrong_outputs):
                     explains = False
                     break
+                everywhere = everywhere and all(same)
             if explains:
                 found.append(mistake)
-        return found
+                if everywhere:
+                    exact.append(mistake)
+        return exact or found
 
 
 def _failed(message: str, mistakes: list[Mistake]) -> CheckFailed:
