@@ -1,10 +1,13 @@
 # One-command set-up. `make lab` for learners, `make test` for everyone else.
-# Both create the virtual environment in .venv on first use (Python 3.11 + pip).
+# Both create the virtual environment in .venv on first use (Python 3.11 + pip): `make lab` with
+# the learner's set (pyproject.toml's dependencies), every other target with every group
+# (`.[all]`: the instructor's tools, the hub, the cluster, the tests).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LEARNER_STAMP := $(VENV)/.learner
 PORT   ?= 8888
 LAB_ARGS ?=
 
@@ -12,16 +15,25 @@ LAB_ARGS ?=
 
 env: $(STAMP)
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+define make_venv
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+endef
 
-## Open JupyterLab on the course, lesson 1 first.
-lab: $(STAMP)
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	$(make_venv)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[all]"
+	touch $(STAMP) $(LEARNER_STAMP)
+
+# The learner's set only; an environment with every group has it already.
+$(LEARNER_STAMP): constraints.txt pyproject.toml
+	$(make_venv)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $(LEARNER_STAMP)
+
+## Open JupyterLab on the course, lesson 1 first (installs the learner's set only).
+lab: $(LEARNER_STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --port=$(PORT) $(LAB_ARGS) lessons/01_neuron.ipynb
 
 ## Run the whole test suite (the command CI runs), then the portability run below.

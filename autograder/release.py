@@ -20,17 +20,24 @@ from course.syllabus import LESSONS
 
 ROOT = notebooks.ROOT
 TEMPLATES = Path(__file__).resolve().parent / "edition"
-# Instructor and test tools: not installed for learners (latex2mathml: the grader's feedback page).
-INSTRUCTOR_ONLY = {"nbgrader", "nbval", "pytest", "pytest-xdist", "playwright", "jupyterhub",
-                   "distributed", "psycopg2-binary", "ruff", "latex2mathml"}
+
+
+def learner_pins():
+    """The learner's set: pyproject.toml's `dependencies` (the extras are the instructor's)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return {line.split("==")[0].strip().lower() for line in project["dependencies"]}
 
 
 def learner_requirements(text):
-    """requirements.txt's pins without the instructor's tools, under a learner's header."""
+    """requirements.txt's pins of the learner's set (pyproject.toml's dependencies), under a
+    learner's header: what the learner edition installs."""
     kept = ["# What the course needs to run (pinned; constraints.txt pins what these pull in)."]
+    learner = learner_pins()
     for line in text.splitlines():
         name = line.split("==")[0].strip().lower()
-        if line.strip() and not line.lstrip().startswith("#") and name not in INSTRUCTOR_ONLY:
+        if line.strip() and not line.lstrip().startswith("#") and name in learner:
             kept.append(line)
     return "\n".join(kept) + "\n"
 

@@ -1,6 +1,8 @@
-"""The pip path and the conda path install the same pinned set."""
+"""The pip path and the conda path install the same pinned set, and pyproject.toml's groups
+split that set: the learner's dependencies, the instructor's extras."""
 
 import re
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -48,3 +50,39 @@ def test_installed_versions_match_the_pins():
     pins = _pins((ROOT / "requirements.txt").read_text().splitlines())
     for name, pinned in pins.items():
         assert version(name) == pinned, name
+
+
+def _groups():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    own = project["name"]
+    groups = {"learner": project["dependencies"], **project["optional-dependencies"]}
+    return {name: ([d for d in deps if not d.startswith(own)], [d for d in deps if d.startswith(own)])
+            for name, deps in groups.items()}
+
+
+def test_pyproject_groups_pin_exactly_the_requirements():
+    """Every pin of requirements.txt is in exactly one group, with the same version; the extras
+    that name the course itself name only its own groups."""
+    pins = _pins((ROOT / "requirements.txt").read_text().splitlines())
+    groups = _groups()
+    seen = {}
+    for name, (deps, own) in groups.items():
+        for dep_name, version in _pins(deps).items():
+            assert dep_name not in seen, f"{dep_name} in both {seen[dep_name]} and {name}"
+            seen[dep_name] = name
+            assert pins.get(dep_name) == version, f"{dep_name}: pyproject {version}, requirements {pins.get(dep_name)}"
+        for ref in own:
+            extras = re.fullmatch(r"[a-z\-]+\[([a-z,]+)\]", ref).group(1).split(",")
+            assert set(extras) <= set(groups) - {"learner", name}, ref
+    assert set(seen) == set(pins)
+
+
+def test_a_learner_gets_no_instructor_tool():
+    learner = set(_pins(_groups()["learner"][0]))
+    assert {"numpy", "matplotlib", "jupyterlab", "ipywidgets", "ipykernel"} <= learner
+    assert not learner & {"nbgrader", "nbval", "pytest", "jupyterhub", "distributed", "psycopg2-binary",
+                          "playwright", "ruff", "latex2mathml"}
+    groups = _groups()
+    assert "nbgrader" in _pins(groups["instructor"][0]) and "jupyterhub" in _pins(groups["hub"][0])
+    assert "distributed" in _pins(groups["cluster"][0]) and "pytest" in _pins(groups["dev"][0])
+    assert groups["all"][1] == ["backprop-course[instructor,hub,cluster,dev]"]
