@@ -18,7 +18,13 @@ def plot_activations(z_max=5.0):
         top, bottom = axes[0, col], axes[1, col]
         top.plot(z, ACTIVATIONS[name](z), color="C0")
         top.set_title(name)
-        bottom.plot(z, SLOPES[name](z), color="C1")
+        if name == "relu":  # two flat pieces; at the kink the course's value, 0 (filled dot)
+            bottom.plot(z[z < 0], SLOPES[name](z[z < 0]), color="C1")
+            bottom.plot(z[z > 0], SLOPES[name](z[z > 0]), color="C1")
+            bottom.plot([0], [1], "o", mfc="white", color="C1")
+            bottom.plot([0], [0], "o", color="C1")
+        else:
+            bottom.plot(z, SLOPES[name](z), color="C1")
         bottom.set_xlabel("z")
         for ax in (top, bottom):
             ax.axhline(0, color="0.8", lw=0.8)
