@@ -549,3 +549,23 @@ def test_a_clock_that_jumps_mid_run_changes_no_grade(tmp_path):
     assert stamps[-1] < stamps[0] and stamps[-1] - time.time() < -3000, lines
     rerun = run_grade(course, "--jobs", 1)
     assert "3 already graded (ledger), 0 to grade" in rerun.stderr
+
+
+def test_a_full_disk_under_the_reports_stops_with_a_message_and_the_rerun_writes_them(tmp_path, small_disk):
+    course = tmp_path / "course"
+    for student in ("a", "b"):
+        put(course, student, "01_neuron")
+    fill(small_disk(course / "summary", 64))
+    run = run_grade(course, "--jobs", 2)
+    assert run.returncode == 2, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert "(No space left on device); the reports were not all written: run the command again to go on" in \
+        run.stderr
+    assert [e["student"] for e in sorted(ledger_lines(course), key=lambda e: e["student"])] == ["a", "b"]
+    (course / "summary" / "filler").unlink()
+    rerun = run_grade(course, "--jobs", 2)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert "2 already graded (ledger), 0 to grade" in rerun.stderr
+    assert (course / "summary" / "a.md").is_file()
+    assert {k: r["score"] for k, r in read_grades(course).items()} == {("a", "01_neuron"): "12",
+                                                                        ("b", "01_neuron"): "12"}

@@ -178,14 +178,14 @@ class GradeRun:
                                             self.ledger)
             save_run(out, subs, self.outcomes, self.grader_errors, unknown, self.db)
         except Exception as exc:
-            if lost(exc):
-                why = f"the gradebook database went away ({lost_reason(exc)})"
+            if lost(exc):  # the reports are made from the master's scores, read first
+                why = f"the gradebook database went away ({lost_reason(exc)}); no reports written"
             elif unwritable(exc):
-                why = f"could not write {exc.filename or 'the reports'} ({exc.strerror})"
+                why = (f"could not write {exc.filename or 'the reports'} ({exc.strerror}); the reports were "
+                       f"not all written")
             else:
                 raise
-            self.say(f"grade: {why}; the reports were not all written: run the command again once that is "
-                     f"fixed")
+            self.say(f"grade: {why}: run the command again to go on")
             return 2
         print(table)
         print(f"\n{len(rows)} rows in {out / 'grades.csv'}; per student: {out / 'summary.csv'}, "
@@ -270,7 +270,7 @@ class GradeRun:
 
     def on_retried(self, job, result):
         """Record a submission graded again alone after a cell of it was stopped at the time
-        limit while others were graded beside it: its timeouts count only if they came again."""
+        limit: its timeouts count only if they came again."""
         if timed_out(result):
             result.outcomes = [replace(o, detail=f"{o.detail} (again when graded alone)") if o.kind == TIMEOUT
                                else o for o in result.outcomes]
