@@ -54,7 +54,8 @@ def saturated_processor():
         yield
 
 
-def test_correct_solutions_get_full_marks_on_a_saturated_machine(tmp_path, saturated_processor):
+@pytest.mark.parametrize("engine", ["judge", "kernel"])
+def test_correct_solutions_get_full_marks_on_a_saturated_machine(tmp_path, saturated_processor, engine):
     # every exercise's solution, graded by two workers that share one processor with six busy
     # processes: a cell takes several times its idle wall time, and a 5 s limit (a sixth of the
     # default) is still enough, since the wait for the processor does not count
@@ -62,7 +63,8 @@ def test_correct_solutions_get_full_marks_on_a_saturated_machine(tmp_path, satur
     assignments = notebooks.assignments()
     for assignment in assignments:
         put(course, "learner", assignment)
-    cmd = [sys.executable, "-m", "autograder", "grade", str(course), "--jobs", "2", "--timeout", "5"]
+    cmd = [sys.executable, "-m", "autograder", "grade", str(course), "--jobs", "2", "--timeout", "5",
+           "--engine", engine]
     run = subprocess.run(cmd, cwd=notebooks.ROOT, env=notebooks.nbgrader_env(), capture_output=True, text=True,
                          timeout=1800, preexec_fn=lambda: os.sched_setaffinity(0, {0}))
     assert run.returncode == 0, run.stderr[-3000:]
