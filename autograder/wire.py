@@ -283,7 +283,7 @@ def read_exact(fd, n, _read=os.read, deadline=None, start=b""):
             left = deadline - time.monotonic() if isinstance(deadline, (int, float)) else deadline.left()
             if left <= 0:
                 raise TimeoutError
-            if select.select([fd], [], [], left)[0]:
+            if select.select([fd], [], [], max(left, 0.01))[0]:  # a starved cell near its limit: no busy wait
                 break
         chunk = _read(fd, min(n - got, 1 << 20))
         if not chunk:
