@@ -23,9 +23,11 @@ process, which never executes a line of learner code:
 - Functions the spec passes in (an activation, a loss to differentiate) stay
   here: the sandbox receives a stand-in that calls back, so a loss that watches
   for un-restored knobs watches from this side.
-- A cell that runs too long or kills its process is stopped, reported as an
-  `Outcome` (`JudgeSession.outcomes`, for the grading report), and left out
-  when the sandbox is restarted to judge the rest. Starting, talking to and
+- A cell that runs too long (in its own time, `autograder.cell_time`: the time
+  its process waits for a processor on a busy machine does not count) or kills
+  its process is stopped, reported as an `Outcome` (`JudgeSession.outcomes`, for
+  the grading report), and left out when the sandbox is restarted to judge the
+  rest. Starting, talking to and
   stopping the sandbox process is `autograder.sandbox_process`.
 """
 
@@ -36,13 +38,13 @@ import importlib.util
 import os
 import re
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
 from nbformat.v4 import new_output
 
 from autograder import confine, wire
+from autograder.cell_time import CellClock
 from autograder.grading.outcomes import CRASHED, GRADER_ERROR, GRADER_NOTE, MISTAKE, TIMEOUT, Outcome
 from autograder.sandbox_outputs import DISPLAY_LIMIT, DISPLAY_MIMETYPES, OUTPUT_LIMIT
 from autograder.sandbox_process import SandboxStopped, take_sandbox
@@ -205,7 +207,7 @@ class JudgeSession:
         self.sandbox.send(wire.message("arm", protected=self._protected(),
                                        writable=[self.sandbox.workdir], readable=readable,
                                        list_only=list_only, references=self._references()))
-        reply = self.sandbox.expect("armed", time.monotonic() + self.timeout)
+        reply = self.sandbox.expect("armed", self._clock())
         layer = str(reply.get("confinement", ""))
         note = Outcome(GRADER_NOTE, "Landlock could not be applied to the sandbox; "
                                     "the audit hook alone kept the allow-list")
@@ -214,7 +216,12 @@ class JudgeSession:
 
     def _request_run(self, index, source):
         self.sandbox.send(wire.message("run", source=source, cell=index))
-        return self.sandbox.expect("ran", time.monotonic() + self.timeout)
+        return self.sandbox.expect("ran", self._clock())
+
+    def _clock(self):
+        """The limit of what is asked of the sandbox now, in its own time (`cell_time`): the time
+        it waits for a processor on a busy machine does not count."""
+        return CellClock(self.sandbox.pid, self.timeout)
 
     def close(self):
         if self.sandbox is not None:
@@ -259,7 +266,7 @@ class JudgeSession:
             request["swaps"] = dict(swaps)
         payload = wire.encode(request, callbacks)
         self.sandbox.send(payload)
-        deadline = time.monotonic() + self.timeout
+        deadline = self._clock()
         verdict = None
         while True:
             try:
@@ -311,7 +318,7 @@ class JudgeSession:
     def lookup(self, expr):
         self._ensure()
         self.sandbox.send(wire.message("lookup", name=expr))
-        return self.sandbox.expect("found", time.monotonic() + self.timeout)
+        return self.sandbox.expect("found", self._clock())
 
     def callees(self, assignment, expr, seen=()):
         """The other graded functions of the assignment that the learner's `expr` calls, read

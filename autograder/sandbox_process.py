@@ -168,7 +168,8 @@ class SandboxProcess:
             raise self._died() from None
 
     def receive(self, deadline):
-        """The next message (a dict); raises TimeoutError, EOFError or wire.WireError."""
+        """The next message (a dict); raises TimeoutError, EOFError or wire.WireError. deadline: a
+        time.monotonic() value or a `cell_time.CellClock` (see `wire.read_exact`)."""
         return wire.read_message(self.from_child, deadline)
 
     def stop_and_describe(self):

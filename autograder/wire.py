@@ -274,13 +274,17 @@ def write_frame(fd, payload, _write=os.write):
 
 def read_exact(fd, n, _read=os.read, deadline=None, start=b""):
     """n bytes from fd (the first ones may already be in `start`). EOFError if the other end
-    closes first; with a deadline (a time.monotonic() value), TimeoutError once it passes."""
+    closes first; with a deadline, TimeoutError once it passes. A deadline is a time.monotonic()
+    value, or an object whose left() says how many seconds are left (`cell_time.CellClock`:
+    it is asked again when they have gone by)."""
     chunks, got = [start], len(start)
     while got < n:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+        while deadline is not None:
+            left = deadline - time.monotonic() if isinstance(deadline, (int, float)) else deadline.left()
+            if left <= 0:
                 raise TimeoutError
+            if select.select([fd], [], [], max(left, 0.01))[0]:  # a starved cell near its limit: no busy wait
+                break
         chunk = _read(fd, min(n - got, 1 << 20))
         if not chunk:
             raise EOFError("pipe closed")

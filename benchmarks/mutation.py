@@ -34,11 +34,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from autograder.specs import all_specs  # noqa: E402
-from course.checking import CheckFailed, _as_outputs, _outputs_of, _values_match, hidden_cases, run_checks  # noqa: E402
-from test_mistake_naming import SPLICES, spliced  # noqa: E402
-from test_visible_cases import generic_mutants  # noqa: E402
-from wrong_answers import WRONG  # noqa: E402
+from autograder.specs import all_specs  # noqa: E402 (after the sys.path line above)
+from course.checking import (  # noqa: E402 (after the sys.path line above)
+    CheckFailed,
+    _as_outputs,
+    _outputs_of,
+    _values_match,
+    hidden_cases,
+    run_checks,
+)
+from test_mistake_naming import SPLICES, spliced  # noqa: E402 (after the sys.path line above)
+from test_visible_cases import generic_mutants  # noqa: E402 (after the sys.path line above)
+from wrong_answers import WRONG  # noqa: E402 (after the sys.path line above)
 
 FAMILIES = ("catalogue", "generic", "shape", "in place", "corpus", "splice")
 

@@ -13,11 +13,18 @@ the status says so (`manual score cleared: <cells, old scores, comments>`; the l
 what was cleared). `grade --keep-manual` keeps them instead (`manual score kept: ...`; the
 feedback shows them). A regrade of unchanged files (`--force`, a changed assignment source)
 keeps them without a word: the work they judged is the work graded.
+
+A timeout costs points only if it comes again alone: a submission with a cell (or a graded
+function's checks) stopped at the time limit is graded once more when the others are done, with
+nothing graded beside it (`GradeRun.on_retried`). Its status says which way it went: `ran past
+30 s (again when graded alone)`, or a grader note that every cell finished in time alone. (The
+limit itself already leaves out the time a cell waits for a processor, `autograder.cell_time`.)
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import json
 import shlex
@@ -26,6 +33,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from nbgrader.utils import rmtree
@@ -40,8 +48,10 @@ from autograder.grading.outcomes import (
     AWAITING_MANUAL,
     CHANGED,
     GRADER_ERROR,
+    GRADER_NOTE,
     MANUAL_CLEARED,
     MANUAL_KEPT,
+    TIMEOUT,
     Outcome,
     plural,
     status_text,
@@ -136,14 +146,24 @@ class GradeRun:
                     self.zero(sub)
             self.by_key = {sub.key: sub for sub in work}
             if work:
+                again = []  # submissions with a cell stopped at the limit: graded again alone
                 pool.run([Job(s.student, s.assignment, s.folder, dict(s.files)) for s in work],
-                         self.on_result)
+                         lambda job, result: again.append(job) if timed_out(result) else self.on_result(job, result))
+                if again:
+                    self.say(f"grade: {plural(len(again), 'submission')} had a cell stopped at the time "
+                             f"limit; grading {'it' if len(again) == 1 else 'each'} again alone before "
+                             f"it costs points")
+                for job in again:
+                    pool.run([job], self.on_retried)
         except KeyboardInterrupt:
             interrupted = True
             self.say("grade: interrupted; the grades written so far are kept: run the command again to go on")
         except Exception as exc:
             if lost(exc):  # the gradebook's database went away (nbgrader's own calls included)
                 exc = RunStopped(f"the gradebook database went away ({lost_reason(exc)})")
+            elif unwritable(exc):  # the ledger or the gradebook on a full (or read-only) disk
+                exc = RunStopped(f"could not write {exc.filename or 'the ledger or the gradebook'} "
+                                 f"({exc.strerror})")
             if not isinstance(exc, RunStopped):
                 raise
             interrupted = exc
@@ -156,13 +176,17 @@ class GradeRun:
         try:
             rows, table = write_all_reports(out, master, subs, self.outcomes, self.grader_errors, unknown,
                                             self.ledger)
+            save_run(out, subs, self.outcomes, self.grader_errors, unknown, self.db)
         except Exception as exc:
-            if not lost(exc):
+            if lost(exc):  # the reports are made from the master's scores, read first
+                why = f"the gradebook database went away ({lost_reason(exc)}); no reports written"
+            elif unwritable(exc):
+                why = (f"could not write {exc.filename or 'the reports'} ({exc.strerror}); the reports were "
+                       f"not all written")
+            else:
                 raise
-            self.say(f"grade: the gradebook database went away ({lost_reason(exc)}); no reports written: "
-                     f"run the command again to go on")
+            self.say(f"grade: {why}: run the command again to go on")
             return 2
-        save_run(out, subs, self.outcomes, self.grader_errors, unknown, self.db)
         print(table)
         print(f"\n{len(rows)} rows in {out / 'grades.csv'}; per student: {out / 'summary.csv'}, "
               f"{out / 'summary'}/; feedback: {out / 'feedback'}/ ({time.perf_counter() - self.begin:.1f} s)")
@@ -244,9 +268,27 @@ class GradeRun:
         with _signals_deferred():
             self._record(job, result)
 
+    def on_retried(self, job, result):
+        """Record a submission graded again alone after a cell of it was stopped at the time
+        limit: its timeouts count only if they came again."""
+        if timed_out(result):
+            result.outcomes = [replace(o, detail=f"{o.detail} (again when graded alone)") if o.kind == TIMEOUT
+                               else o for o in result.outcomes]
+        elif not result.error:
+            result.outcomes.append(Outcome(GRADER_NOTE, f"a cell was stopped at the {self.timeout} s limit; "
+                                                        f"graded again alone, every cell finished in time"))
+        self.on_result(job, result)
+
     def _record(self, job, result):
         sub = self.by_key[job.key]
         outcomes = sub.outcomes + result.outcomes + self.manual_outcomes.get(sub.key, [])
+        if not sub.folder.is_dir():  # moved or deleted while the class was graded
+            self.grader_errors.append(sub.key)
+            self.finish(sub, sub.outcomes + self.manual_outcomes.get(sub.key, []) + [Outcome(
+                CHANGED, f"the folder {sub.folder} disappeared while the class was graded; not graded (an "
+                         f"earlier grade, if any, is kept; run the command again once the folder is back)")],
+                None, result.seconds)
+            return
         changed = self.changed_since_planned(sub, result) if not (result.error or result.grades is None) else []
         if changed:
             # the files graded may not be the files handed in: no grade, no ledger line (the next
@@ -290,6 +332,19 @@ class GradeRun:
         # since a grade given by hand later ends the wait
         self.finish(sub, outcomes, score, result.seconds,
                     f"{AWAITING_MANUAL}: {', '.join(score.awaiting)}" if score.awaiting else None)
+
+
+DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG)
+
+
+def unwritable(exc):
+    """Whether exc is the disk refusing a write (full, over quota, read-only, failing)."""
+    return isinstance(exc, OSError) and exc.errno in DISK_ERRORS
+
+
+def timed_out(result):
+    """Whether a worker's result has a cell (or a graded function's checks) stopped at the limit."""
+    return any(o.kind == TIMEOUT for o in result.outcomes)
 
 
 @contextlib.contextmanager

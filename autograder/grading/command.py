@@ -31,7 +31,9 @@ def add_arguments(parser):
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="worker processes (default: the number of cores, %(default)s here)")
     parser.add_argument("--timeout", type=int, default=30, metavar="S",
-                        help="seconds one cell may run before it is stopped (default: %(default)s)")
+                        help="seconds one cell may run before it is stopped, not counting the time it "
+                             "waits for a processor on a busy machine; a submission with a cell stopped is "
+                             "graded again alone before it loses points (default: %(default)s)")
     parser.add_argument("--engine", choices=ENGINES, default="judge",
                         help="judge: learner code in a sandbox, graded functions judged outside it "
                              "(default); kernel: nbgrader's stock Execute in a Jupyter kernel "

@@ -14,6 +14,7 @@ resources["autograder"]["outcomes"], which the grade command's converter collect
 from __future__ import annotations
 
 import ast
+import asyncio
 import shutil
 import tempfile
 from pathlib import Path
@@ -27,6 +28,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
 from autograder import lifetime
+from autograder.cell_time import CellClock
 from autograder.confined_kernel import ConfinedKernelManager
 from autograder.grading.outcomes import CRASHED, GRADER_ERROR, MISTAKE, RAISED, TIMEOUT, Outcome
 from autograder.judge import GRADE_ID_PREFIX, JudgeSession, protected_paths
@@ -121,6 +123,10 @@ class JudgeCells(NbGraderPreprocessor):
 
 # ------------------------------------------------------------------ the kernel
 
+class _NotYet(Exception):
+    """nbclient's wait ran out before the cell's own time did (`RestartingExecute`)."""
+
+
 def _error(ename, evalue):
     return NotebookNode(output_type="error", ename=ename, evalue=evalue,
                         traceback=[f"{ename}: {evalue}"])
@@ -138,6 +144,10 @@ class RestartingExecute(Execute):
     - starts a fresh kernel and replays, silently, every code cell that ran before it (so the
       state the rest of the notebook relies on is back; outputs of the replay are discarded),
     - goes on with the next cell.
+
+    A cell's limit counts the kernel's own time, not the time it waited for a processor on a
+    busy machine (`autograder.cell_time`); a cell that spins or sleeps is stopped after it, as
+    under stock nbgrader on an idle machine.
 
     After `max_restarts` deaths the remaining code cells are not run; each gets an error output
     (`KernelDiedTooOften`), so a graded cell never scores by being skipped. The judge does the
@@ -218,6 +228,34 @@ class RestartingExecute(Execute):
             grade_id = cell.metadata["nbgrader"].get("grade_id")
             record(self.resources, Outcome(MISTAKE, cell=grade_id, mistake=tuple(names),
                                            function=str(grade_id).removeprefix(GRADE_ID_PREFIX)))
+
+    async def _async_poll_for_reply(self, msg_id, cell, timeout, task_poll_output_msg, task_poll_kernel_alive):
+        """nbclient's wait for a cell's reply, with the cell's limit counted in the kernel's own
+        time (`autograder.cell_time`): when nbclient's wait runs out while the kernel has spent
+        part of it waiting for a processor, it waits again for what is left. An endless loop is
+        stopped, and shown, as stock nbgrader's are (`CellTimeoutError`)."""
+        pid = getattr(self, "_kernel_pid", None)
+        if timeout is None or not pid:
+            return await super()._async_poll_for_reply(msg_id, cell, timeout, task_poll_output_msg,
+                                                       task_poll_kernel_alive)
+        self._cell_clock = clock = CellClock(pid, timeout)
+        try:
+            while True:
+                try:
+                    return await super()._async_poll_for_reply(msg_id, cell, max(clock.left(), 0.01),
+                                                               task_poll_output_msg, task_poll_kernel_alive)
+                except _NotYet:  # nbclient stopped watching for the kernel's death: watch again
+                    task_poll_kernel_alive = asyncio.ensure_future(self._async_poll_kernel_alive())
+        finally:
+            self._cell_clock = None
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        clock = getattr(self, "_cell_clock", None)
+        if clock is not None:
+            if clock.left() > 0:
+                raise _NotYet
+            timeout = clock.limit
+        return await super()._async_handle_timeout(timeout, cell)
 
     async def async_start_new_kernel(self, **kwargs):
         """nbclient's, the kernel then put into the run's registry (`autograder.lifetime`): a

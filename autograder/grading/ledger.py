@@ -18,6 +18,7 @@ an interruption between the two does not lose the notice.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -145,9 +146,15 @@ class Ledger:
             self.handle = open(self.path, "a")
             if cut:
                 self.handle.write("\n")
-        self.handle.write(json.dumps(entry, sort_keys=True) + "\n")
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
+        try:
+            self.handle.write(json.dumps(entry, sort_keys=True) + "\n")
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+        except OSError as exc:  # a full disk: the line may be cut short; the next write starts a new one
+            handle, self.handle = self.handle, None
+            with contextlib.suppress(OSError):
+                handle.close()
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
         self.lines.setdefault(key_of(entry), []).append(entry)
 
     def close(self):

@@ -159,6 +159,9 @@ class Reused:
     def start(self):
         self.init_notebooks()
         self.prepare()
+        # nbconvert's writer makes its folder only when build_directory changes: grading the
+        # same submission again (a retry, after nbgrader removed the folder) needs it made again
+        self.writer.build_directory = ""
         cwd = os.getcwd()
         os.chdir(self.coursedir.root)
         try:

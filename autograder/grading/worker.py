@@ -31,7 +31,7 @@ from autograder import lifetime, notebooks, sandbox_process
 from autograder.grading.gradebook import GRADING, SubmissionGrades
 from autograder.grading.logs import captured_log, error_summary, log_text, outcomes_from_log
 from autograder.grading.nbgrader_patches import patch_nbgrader
-from autograder.grading.outcomes import Outcome
+from autograder.grading.outcomes import GRADER_NOTE, Outcome
 from autograder.grading.pipelines import (
     AutogradeOne,
     FeedbackOne,
@@ -148,7 +148,6 @@ class Grader:
     def grade(self, job: Job) -> Result:
         start = time.perf_counter()
         log_path = self.out / GRADING / "logs" / job.student / f"{job.assignment}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
         result = Result()
         with captured_log() as records:
             try:
@@ -166,7 +165,11 @@ class Grader:
                                                       "msg": traceback.format_exc()}))
             finally:
                 shutil.rmtree(self.staging, ignore_errors=True)
-        log_path.write_text(log_text(records) + "\n")
+        try:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log_path.write_text(log_text(records) + "\n")
+        except OSError as exc:  # a full disk: the grade stands, without its log
+            result.outcomes.append(Outcome(GRADER_NOTE, f"its log could not be written ({exc.strerror})"))
         result.seconds = time.perf_counter() - start
         return result
 
