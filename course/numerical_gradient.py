@@ -48,6 +48,11 @@ def knob_label(name, index):
     return f"{name}[{', '.join(map(str, index))}]"
 
 
+def as_vector(grads):
+    """Every knob's slope in knob_names order, as one flat array: two gradients side by side."""
+    return np.array([grads[name][index] for name, index in knob_names(grads)])
+
+
 def print_gradient(grads, digits=6):
     """One line per knob: its name and its slope."""
     for name, index in knob_names(grads):
@@ -223,15 +228,17 @@ def plot_cost(layer_sizes):
 
 
 class CountingLoss:
-    """Wraps a loss function and counts how often it is called (each call is one forward pass)."""
+    """Wraps a loss function and counts the forward passes it makes: one per call, or one per
+    network when it is handed a stack of them (course.given's numerical_gradient does that)."""
 
     def __init__(self, loss_fn):
         self.loss_fn = loss_fn
         self.calls = 0
 
     def __call__(self, params):
-        self.calls += 1
-        return self.loss_fn(params)
+        losses = self.loss_fn(params)
+        self.calls += np.size(losses)  # a stack of networks is one forward pass each
+        return losses
 
 
 def knob_explorer():
