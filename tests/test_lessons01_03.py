@@ -70,7 +70,7 @@ def test_lesson_2_toy_trace_is_exercise_2s_forward_pass_on_every_slider_step():
             for mine, theirs in zip(traced, expected):
                 assert mine.shape == theirs.shape, (x1, x2)
                 # the lesson's sigmoid is course.given's, computed along another route: a few ulp
-                np.testing.assert_allclose(mine, theirs, rtol=1e-14, atol=0, err_msg=str((x1, x2)))
+                np.testing.assert_allclose(mine, theirs, rtol=1e-14, atol=1e-15, err_msg=str((x1, x2)))
 
 
 def test_knob_count_title_is_the_count_of_exercise_2():
