@@ -49,8 +49,18 @@ def knob_label(name, index):
 
 
 def as_vector(grads):
-    """Every knob's slope in knob_names order, as one flat array: two gradients side by side."""
+    """Every knob's value (or slope) in knob_names order, as one flat array: two gradients side
+    by side, or all of a network's knobs in one vector."""
     return np.array([grads[name][index] for name, index in knob_names(grads)])
+
+
+def from_vector(vector, like):
+    """The other way round: a dict shaped like `like`, its entries taken from `vector` in
+    knob_names order (new arrays; `like` is not changed)."""
+    arrays = {name: np.zeros(np.shape(p)) for name, p in like.items()}
+    for value, (name, index) in zip(vector, knob_names(like), strict=True):
+        arrays[name][index] = value
+    return arrays
 
 
 def print_gradient(grads, digits=6):

@@ -15,6 +15,7 @@ import numpy as np
 
 from course.costs import knob_count, nudging_passes
 from course.given import network_forward, network_loss, numerical_gradient
+from course.numerical_gradient import as_vector, from_vector  # noqa: F401 (lesson 7 steps all knobs as one vector)
 from course.problems import init_params, make_dataset
 from course.stored import load
 from course.widgets import explorer
