@@ -141,6 +141,11 @@ class LearnerFunction:
     def __repr__(self):
         return f"<learner's function {self.expr}>"
 
+    def sibling(self, name):
+        """The same notebook's function `name` (a check that measures one learner function with
+        another of theirs: exercise 10's train, scored with their own mlp_forward)."""
+        return LearnerFunction(self.session, name, name)
+
 
 # ------------------------------------------------------------------ session
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from course.given import sigmoid
 from course.gradcheck import numerical_gradient
+from course.stored import load
 from course.widgets import explorer
 
 
@@ -125,6 +126,13 @@ def print_side_by_side(backprop, numeric, digits=8):
         for index in np.ndindex(g.shape):
             label = f"{name}[{', '.join(map(str, index))}]"
             print(f"{label:>9}  {g[index]:+.{digits}f}  {numeric[name][index]:+.{digits}f}")
+
+
+def worked_example_after_step():
+    """The published worked example after one gradient step of size 1 on every weight, as a
+    correct exercise 9 worked_example_step computes it, stored with the course: {"W1_new" (2, 2),
+    "W2_new" (2,), "output_after", "step"}."""
+    return load("lesson09_worked_step")
 
 
 def plot_worked_example_network(x, W1, W2, hidden, output, target):

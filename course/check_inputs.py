@@ -249,6 +249,16 @@ def loss_falls(params, X, Y, where, learner_fn):
                           f"sign of your update. See {where}.")
 
 
+def _own_function(learner_fn, name):
+    """The learner's own function `name`, from the notebook that defined learner_fn: its globals
+    in the learner's kernel; while grading, the grader's stand-in for that notebook's `name`."""
+    namespace = getattr(learner_fn, "__globals__", None)
+    if namespace is not None:
+        return namespace.get(name)
+    sibling = getattr(learner_fn, "sibling", None)
+    return sibling(name) if callable(sibling) else None
+
+
 def trains_on_digits(where, learner_train):
     """train() on the digits reaches the accuracy lesson 10 states, on the held-out digits."""
     __tracebackhide__ = True
@@ -266,7 +276,16 @@ def trains_on_digits(where, learner_train):
     expected = knob_count(d["sizes"])
     if not isinstance(theta, np.ndarray) or theta.shape != (expected,) or not np.all(np.isfinite(theta)):
         raise CheckFailed(f"train on the digits should return a finite theta of shape ({expected},).")
-    acc = accuracy(theta, d["sizes"], X_test, y_test)
+    forward = _own_function(learner_train, "mlp_forward")
+    if forward is None:
+        raise CheckFailed("The test accuracy of your trained network is measured with your own "
+                          "mlp_forward: define it (above train) and run its cell first.")
+    try:
+        acc = accuracy(call_quietly(forward, (theta.copy(), d["sizes"], X_test.copy())), y_test)
+    except Exception as exc:
+        raise CheckFailed(f"The test accuracy of your trained network is measured with your own "
+                          f"mlp_forward, which raised {type(exc).__name__}: {exc}. Make mlp_forward "
+                          f"pass its check first.") from None
     if acc < d["required_accuracy"]:
         raise CheckFailed(
             f"train reached {acc:.1%} test accuracy on the digits (sizes {d['sizes']}, "

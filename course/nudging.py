@@ -60,6 +60,17 @@ def secant_explorer(h=0.5, x0=X0):
     return explorer({"log10(h)": slider}, draw)
 
 
+def stored_errors_at(h):
+    """(forward error, central error) of the slope estimates of sigmoid'(1) at the nudge h, read
+    from the points plot_error_vs_h draws (h must be one of them: a power of ten from 1e-14 to 1
+    is)."""
+    errors = load("lesson04_error_vs_h")
+    k = int(np.argmin(np.abs(np.log10(errors["hs"]) - np.log10(h))))
+    if not np.isclose(errors["hs"][k], h, rtol=1e-9):
+        raise ValueError(f"h = {h:g} is not one of the plotted nudges")
+    return float(errors["forward_errors"][k]), float(errors["central_errors"][k])
+
+
 def plot_error_vs_h():
     """Absolute error of the forward and central estimates of sigmoid'(1) against h, log-log,
     h growing from left to right, with guide lines of slope -1 (round-off) and 1 and 2

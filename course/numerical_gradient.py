@@ -1,10 +1,11 @@
 """Lesson 5's toy network, plots and widget: nudging every knob of the toy network.
 
 The toy problem (TOY_X, TOY_Y, toy_params, from course.problems) is handed out here, to exercise
-5 too. The network's forward pass, loss and numerical gradient are exercise 5's, given from course.given once you
-have written them. Each plot function returns the matplotlib Figure it made; the widget redraws
-one of them. The gradient check (relative error, tiny, pass line) is course.gradcheck's, and
-every cost figure is course.costs's.
+5 too. The network's forward pass, loss and numerical gradient come from course.given, which
+computes them another way than exercise 5 asks for (every nudged network at once). Each plot
+function returns the matplotlib Figure it made; the widget redraws one of them. The gradient
+check (relative error, tiny, pass line) is course.gradcheck's, and every cost figure is
+course.costs's.
 """
 
 import ipywidgets as widgets
@@ -45,6 +46,21 @@ def knob_names(params):
 
 def knob_label(name, index):
     return f"{name}[{', '.join(map(str, index))}]"
+
+
+def as_vector(grads):
+    """Every knob's value (or slope) in knob_names order, as one flat array: two gradients side
+    by side, or all of a network's knobs in one vector."""
+    return np.array([grads[name][index] for name, index in knob_names(grads)])
+
+
+def from_vector(vector, like):
+    """The other way round: a dict shaped like `like`, its entries taken from `vector` in
+    knob_names order (new arrays; `like` is not changed)."""
+    arrays = {name: np.zeros(np.shape(p)) for name, p in like.items()}
+    for value, (name, index) in zip(vector, knob_names(like), strict=True):
+        arrays[name][index] = value
+    return arrays
 
 
 def print_gradient(grads, digits=6):
@@ -130,7 +146,7 @@ def plot_relative_errors(reference, estimates, pass_line=PASS_LINE):
     knobs = knob_names(reference)
     fig, ax = plt.subplots(figsize=(9, 3.6))
     for (label, grads), marker in zip(estimates.items(), "os^v"):
-        errors = [float(gradcheck.relative_error(reference[n][i], grads[n][i])) for n, i in knobs]
+        errors = [gradcheck.number_relative_error(reference[n][i], grads[n][i]) for n, i in knobs]
         ax.semilogy(range(len(knobs)), np.maximum(errors, 1e-13), marker, label=label)
     ax.axhline(pass_line, color="C3", ls="--", label=f"pass line (lesson 4): {pass_line:g}")
     ax.axhline(WRONG_LINE, color="0.3", ls=":", label=f"wrong line (lesson 4): {WRONG_LINE:g}")
@@ -222,15 +238,17 @@ def plot_cost(layer_sizes):
 
 
 class CountingLoss:
-    """Wraps a loss function and counts how often it is called (each call is one forward pass)."""
+    """Wraps a loss function and counts the forward passes it makes: one per call, or one per
+    network when it is handed a stack of them (course.given's numerical_gradient does that)."""
 
     def __init__(self, loss_fn):
         self.loss_fn = loss_fn
         self.calls = 0
 
     def __call__(self, params):
-        self.calls += 1
-        return self.loss_fn(params)
+        losses = self.loss_fn(params)
+        self.calls += np.size(losses)  # a stack of networks is one forward pass each
+        return losses
 
 
 def knob_explorer():
@@ -248,8 +266,8 @@ def knob_explorer():
         true = exact[name][index]
         return ((f"h = {h:.1e}: forward {forward:+.10f}, central {central:+.10f}, "
                  f"exact {true:+.10f}; relative error against the exact slope: forward "
-                 f"{float(gradcheck.relative_error(forward, true)):.1e}, "
-                 f"central {float(gradcheck.relative_error(central, true)):.1e}"
+                 f"{gradcheck.number_relative_error(forward, true):.1e}, "
+                 f"central {gradcheck.number_relative_error(central, true):.1e}"
                  + ("<br>(the picture draws h = 0.001: a smaller step would be invisible)"
                     if h < 1e-3 else "")),
                 plot_knob_slice(loss_fn, params, name, index, h=max(h, 1e-3), exact=true))

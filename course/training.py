@@ -1,7 +1,8 @@
 """Lesson 7's data, plots, timings and widget: training the toy network with numerical gradients.
 
 Each plot function returns the matplotlib Figure it made; the widget redraws one of them. The
-network's forward pass, loss and numerical gradient are exercise 5's (course.given). The training
+network's forward pass, loss and numerical gradient are course.given's (computed another way than
+exercise 5's: every nudged network at once). The training
 runs shown, and what exercise 7's functions give on the lesson's data, are results stored with
 the course (`lesson_results()`, `training_run(learning_rate, batch_size)`).
 """
@@ -14,6 +15,7 @@ import numpy as np
 
 from course.costs import knob_count, nudging_passes
 from course.given import network_forward, network_loss, numerical_gradient
+from course.numerical_gradient import as_vector, from_vector  # noqa: F401 (lesson 7 steps all knobs as one vector)
 from course.problems import init_params, make_dataset
 from course.stored import load
 from course.widgets import explorer
@@ -199,7 +201,7 @@ def time_numerical_gradient(sizes, batch=32, seed=0):
         loss(params)
     forward = (time.perf_counter() - start) / 200
     start = time.perf_counter()
-    numerical_gradient(loss, params, 1e-5)
+    numerical_gradient(loss, params, 1e-5, together=1)  # one knob per loss call, as exercise 5 does
     return forward, time.perf_counter() - start
 
 

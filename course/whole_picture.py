@@ -26,16 +26,13 @@ def init_params(sizes, rng):
                  for d_in, d_out in zip(sizes[:-1], sizes[1:])])
 
 
-def accuracy(theta, sizes, X, labels):
-    """The fraction of examples whose largest logit is at the right label, for the network
-    theta of these layer sizes (ReLU after every layer but the last)."""
-    layers = unpack(theta, sizes)
-    out = X
-    for depth, (W, b) in enumerate(layers, start=1):
-        out = out @ W + b
-        if depth < len(layers):
-            out = np.maximum(out, 0.0)
-    return float(np.mean(out.argmax(axis=1) == labels))
+def accuracy(scores, labels):
+    """The fraction of examples the network gets right. scores: (n, k), one row per example (its
+    logits or its probabilities: the largest entry is the network's answer), labels: (n,) ints;
+    or the answers themselves, (n,) ints. -> a float."""
+    scores = np.asarray(scores)
+    predicted = scores.argmax(axis=1) if scores.ndim == 2 else scores
+    return float(np.mean(predicted == np.asarray(labels)))
 
 
 EXAMPLE_LABELS = (0, 2)
@@ -126,7 +123,8 @@ def check_backward(backward=None, seed=2024, trials=3):
 def trained_digits():
     """The lesson's digit network as a correct exercise 10 train() leaves it, with DIGITS's
     settings on digits_split()'s training set, stored with the course: {"theta", "losses" (one
-    per mini-batch step), "test_probabilities" (450, 10): its softmax for every test digit}."""
+    per mini-batch step), "test_probabilities" (450, 10): its softmax for every test digit,
+    "train_predicted" (1347,): the digit it picks for every training digit}."""
     return load("lesson10_digits")
 
 

@@ -1,6 +1,8 @@
-"""course.given: earlier exercises' functions (exercise 1's activations, exercise 5's network),
-written for learners, agree with the reference; and nothing a learner opens (a lesson's code, a
-released exercise) imports the grader's package."""
+"""course.given: the tools later lessons and exercises use (activations and their slopes, a
+sigmoid network's forward pass, loss and numerical gradient) agree with the reference, yet are
+built another way than the exercises that grade them (no copy of an answer, and a numerical
+gradient that only takes stacks of networks, so it answers nothing exercise 5 asks); and nothing
+a learner opens (a lesson's code, a released exercise) imports the grader's package."""
 
 import ast
 import inspect
@@ -105,6 +107,14 @@ def test_the_normalised_comparison_sees_through_renaming():
     assert _normalised_body(copied) != _normalised_body(given.network_loss)
 
 
+def _agrees(mine, expected):
+    """Equal to a few units in the last place where the reference is accurate, and within 1e-15
+    where both are tiny (s * (1 - s) and 1 - tanh^2 lose every digit there; the given slopes
+    keep them)."""
+    np.testing.assert_array_equal(np.isnan(mine), np.isnan(expected))
+    np.testing.assert_allclose(mine, expected, rtol=1e-14, atol=1e-15)
+
+
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("case", ARRAYS)
 def test_given_equals_reference_on_arrays(name, case):
@@ -114,7 +124,7 @@ def test_given_equals_reference_on_arrays(name, case):
         expected = getattr(reference, name)(z.copy())
     assert isinstance(mine, np.ndarray) and mine.dtype == np.float64
     assert mine.shape == z.shape
-    np.testing.assert_array_equal(mine, expected)
+    _agrees(mine, expected)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -125,7 +135,16 @@ def test_given_equals_reference_on_numbers(name, z):
     for number in (z, np.float64(z)):
         mine = quiet(fn, number)
         assert isinstance(mine, np.float64) and np.ndim(mine) == 0
-        assert mine == expected, f"{name}({number!r}) = {mine!r}, the reference says {expected!r}"
+        assert mine == pytest.approx(expected, rel=1e-14, abs=1e-15), \
+            f"{name}({number!r}) = {mine!r}, the reference says {expected!r}"
+
+
+def test_the_given_slopes_keep_their_digits_where_the_sigmoid_saturates():
+    """sigmoid(z) * sigmoid(-z) and 1 / cosh^2 stay accurate for large |z|, where the formulas
+    exercise 1 asks for round to 0: the slope of the sigmoid at 30 is about e^-30."""
+    assert given.sigmoid_prime(30.0) == pytest.approx(np.exp(-30.0), rel=1e-12)
+    assert given.sigmoid_prime(-30.0) == pytest.approx(np.exp(-30.0), rel=1e-12)
+    assert given.tanh_prime(20.0) == pytest.approx(4 * np.exp(-40.0), rel=1e-12)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -133,8 +152,8 @@ def test_given_accepts_integers_and_lists(name):
     fn = getattr(given, name)
     ints = np.array([-3, 0, 2])
     expected = getattr(reference, name)(ints.astype(np.float64))
-    np.testing.assert_array_equal(quiet(fn, ints), expected)
-    np.testing.assert_array_equal(quiet(fn, [-3, 0, 2]), expected)
+    _agrees(quiet(fn, ints), expected)
+    _agrees(quiet(fn, [-3, 0, 2]), expected)
     assert fn(ints).dtype == np.float64
 
 
@@ -145,7 +164,7 @@ def test_given_leaves_its_input_alone(name):
     np.testing.assert_array_equal(z, ARRAYS["matrix"])
 
 
-# ---------------------------------------------------------------- exercise 5's network, given to exercise 7
+# ---------------------------------------------------------------- a sigmoid network, given to lesson 7 and exercise 7
 
 def _network(rng, sizes, scale=1.0):
     return {f"{kind}{k}": rng.normal(0.0, scale, size=shape)
@@ -176,10 +195,10 @@ def test_given_network_forward_and_loss_equal_reference(index):
     mine = quiet(lambda p: given.network_forward(p, X), params)
     expected = network_reference.network_forward(params, X)
     assert isinstance(mine, np.ndarray) and mine.dtype == np.float64 and mine.shape == expected.shape
-    np.testing.assert_allclose(mine, expected, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(mine, expected, rtol=1e-13, atol=1e-300)
     loss = quiet(lambda p: given.network_loss(p, X, Y), params)
     assert type(loss) is float
-    assert loss == pytest.approx(network_reference.network_loss(params, X, Y), rel=1e-14, abs=0)
+    assert loss == pytest.approx(network_reference.network_loss(params, X, Y), rel=1e-13, abs=0)
     for name in before:
         np.testing.assert_array_equal(params[name], before[name])
 
@@ -190,34 +209,75 @@ def test_given_network_forward_on_a_batch_with_no_rows():
     assert out.shape == (0, 2) and out.dtype == np.float64
 
 
+def _stacked(params, count, rng):
+    """count networks shaped like params, stacked on a new first axis."""
+    return {name: rng.normal(size=(count,) + p.shape) for name, p in params.items()}
+
+
 @pytest.mark.parametrize("index", range(len(NETWORKS)), ids=NETWORK_IDS)
-@pytest.mark.parametrize("h", [H, 1e-3])
-def test_given_numerical_gradient_equals_reference(index, h):
+def test_a_stack_of_networks_gives_each_network_s_own_outputs_and_loss(index):
+    params, X, Y = _inputs(index, *NETWORKS[index])
+    stack = _stacked(params, 3, np.random.default_rng(index))
+    outputs, losses = given.network_forward(stack, X), given.network_loss(stack, X, Y)
+    assert outputs.shape == (3,) + Y.shape and losses.shape == (3,)
+    for k in range(3):
+        one = {name: p[k] for name, p in stack.items()}
+        np.testing.assert_allclose(outputs[k], network_reference.network_forward(one, X), rtol=1e-13, atol=1e-300)
+        assert losses[k] == pytest.approx(network_reference.network_loss(one, X, Y), rel=1e-13)
+
+
+def _round_off(params, X, Y, h):
+    """What central differences' own round-off allows: a few units in the loss's last place,
+    divided by 2h."""
+    return 8 * np.finfo(float).eps * max(network_reference.network_loss(params, X, Y), 1.0) / (2 * h)
+
+
+@pytest.mark.parametrize("index", range(len(NETWORKS)), ids=NETWORK_IDS)
+@pytest.mark.parametrize("h, together", [(H, 256), (1e-3, 256), (H, 1), (H, 5)])
+def test_given_numerical_gradient_equals_reference(index, h, together):
     params, X, Y = _inputs(index, *NETWORKS[index])
     before = _copy(params)
-    calls = []
+    stacks = []
 
     def loss_fn(p):
-        calls.append(1)
-        return network_reference.network_loss(p, X, Y)
+        stacks.append(len(p["W1"]))
+        return given.network_loss(p, X, Y)
 
-    mine = given.numerical_gradient(loss_fn, params, h)
-    assert len(calls) == 2 * sum(p.size for p in params.values())
-    expected = network_reference.numerical_gradient(loss_fn, _copy(params), h)
+    mine = given.numerical_gradient(loss_fn, params, h, together)
+    knobs = sum(p.size for p in params.values())
+    assert sum(stacks) == 2 * knobs and max(stacks) <= 2 * together
+    expected = network_reference.numerical_gradient(lambda p: network_reference.network_loss(p, X, Y),
+                                                    _copy(params), h)
     assert list(mine) == list(params)
     for name in params:
         assert mine[name].shape == params[name].shape and mine[name].dtype == np.float64
-        np.testing.assert_allclose(mine[name], expected[name], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(mine[name], expected[name], rtol=0, atol=_round_off(params, X, Y, h))
         np.testing.assert_array_equal(params[name], before[name])
 
 
 def test_given_numerical_gradient_of_a_loss_with_a_known_slope():
     """The sum of cubes has slope 3 x^2 (plus h^2 from central differences), for any arrays."""
     params = {"a": np.array([[1.0, -2.0], [0.5, 0.0]]), "c": np.array([3.0])}
-    grads = given.numerical_gradient(lambda p: float(sum(np.sum(v ** 3) for v in p.values())), params)
+
+    def cubes(stack):
+        return sum(np.sum(v ** 3, axis=tuple(range(1, v.ndim))) for v in stack.values())
+
+    grads = given.numerical_gradient(cubes, params)
     np.testing.assert_allclose(grads["a"], 3 * params["a"] ** 2 + H ** 2, rtol=1e-8, atol=1e-9)
     np.testing.assert_allclose(grads["c"], [27.0 + H ** 2], rtol=1e-8)
-    assert given.numerical_gradient.__defaults__ == (H,)
+    assert given.numerical_gradient.__defaults__ == (H, given.TOGETHER)
+
+
+@pytest.mark.parametrize("loss_fn", [
+    lambda p: float(sum(np.sum(v ** 3) for v in p.values())),
+    lambda p: network_reference.network_loss(p, np.ones((2, 2)), np.ones((2, 1))),
+], ids=["a loss of one network", "the reference's loss"])
+def test_given_numerical_gradient_answers_nothing_exercise_5_asks(loss_fn):
+    """Exercise 5's numerical_gradient takes any loss of one network; the given one only a loss
+    of a stack of them, and says so."""
+    params = {"W1": np.ones((2, 3)), "b1": np.zeros(3), "W2": np.ones((3, 1)), "b2": np.zeros(1)}
+    with pytest.raises(ValueError, match="stack of 26 networks"):
+        given.numerical_gradient(loss_fn, params)
 
 
 def test_the_course_conventions():

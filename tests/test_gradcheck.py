@@ -16,19 +16,40 @@ def test_numerical_gradient_matches_a_known_derivative_and_leaves_x_alone():
     assert np.array_equal(x, before)
 
 
+def test_numerical_gradient_hands_f_fresh_arrays_one_step_at_a_time():
+    x = np.array([1.5, -2.0, 0.25])
+    seen = []
+    gradcheck.numerical_gradient(lambda v: seen.append(v) or 0.0, x, h=0.5)
+    assert len(seen) == 6 and all(v is not x for v in seen)
+    moved = [np.flatnonzero(v != x).tolist() for v in seen]
+    assert moved == [[0], [0], [1], [1], [2], [2]]
+    assert [v[k // 2] - x[k // 2] for k, v in enumerate(seen)] == [0.5, -0.5] * 3
+
+
 def test_relative_error_is_symmetric_scale_free_and_guarded():
-    a = np.array([1000.0, 1e-7, 0.0, 0.25])
-    b = np.array([1000.0 + 1e-7, 2e-7, 0.0, 0.2500000001])
-    err = gradcheck.relative_error(a, b)
-    assert np.allclose(err, [1e-10, 0.5, 0.0, 4e-10], rtol=1e-5, atol=0)
-    assert np.array_equal(err, gradcheck.relative_error(b, a))
-    assert gradcheck.relative_error(0.0, 1e-300) == pytest.approx(1e-300 / gradcheck.TINY)
+    pairs = [(1000.0, 1000.0 + 1e-7, 1e-10), (1e-7, 2e-7, 0.5), (0.0, 0.0, 0.0), (0.25, 0.2500000001, 4e-10)]
+    for a, b, expected in pairs:
+        assert gradcheck.number_relative_error(a, b) == pytest.approx(expected, rel=1e-5, abs=0)
+        assert gradcheck.number_relative_error(a, b) == gradcheck.number_relative_error(b, a)
+    assert gradcheck.number_relative_error(0.0, 1e-300) == pytest.approx(1e-300 / gradcheck.TINY)
 
 
-def test_worst_relative_error_takes_the_worst_entry_of_arrays_and_dicts():
-    a = {"W": np.array([1.0, 2.0]), "b": np.array([4.0])}
-    b = {"W": np.array([1.0, 2.2]), "b": np.array([4.0])}
+def test_worst_relative_error_takes_the_worst_entry_of_two_arrays():
+    a, b = np.array([[1.0, 2.0], [4.0, -1.0]]), np.array([[1.0, 2.2], [4.0, -1.0]])
     assert gradcheck.worst_relative_error(a, b) == pytest.approx(0.2 / 2.2)
+    assert gradcheck.worst_relative_error(np.zeros(0), np.zeros(0)) == 0.0
+    with pytest.raises(TypeError):
+        gradcheck.worst_relative_error({"W": a}, {"W": b})
+    with pytest.raises(ValueError):
+        gradcheck.worst_relative_error(a, b.ravel())
+
+
+def test_gradient_check_compares_dicts_entry_by_entry(capsys):
+    a = {"W": np.array([1.0, 2.0]), "b": np.array([4.0])}
+    gradcheck.gradient_check("dicts", a, {"W": np.array([1.0, 2.0]), "b": np.array([4.4])})
+    assert f"relative error {0.4 / 4.4:.2f} " in capsys.readouterr().out
+    with pytest.raises(ValueError):
+        gradcheck.gradient_check("dicts", a, {"b": a["b"], "W": a["W"]})
 
 
 @pytest.mark.parametrize("scale, verdict", [(1.0, "PASS"), (1.01, "FAIL")])

@@ -91,7 +91,7 @@ def test_lesson_4_states_the_pass_line_of_course_gradcheck():
     assert stated("(this course uses ") == {gradcheck.TINY, gradcheck.H}
     assert "1e-7`: the formula" not in prose and "below `1e-7`" not in prose
     source = code(LESSON_4)
-    assert "from course.gradcheck import TINY, relative_error" in source
+    assert "from course.gradcheck import TINY, number_relative_error" in source
     assert "TINY = 1e" not in source and "def relative_error" not in source
 
 

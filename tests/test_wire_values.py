@@ -390,7 +390,7 @@ def {_worked_example_name()}(x, t, W1, W2, step):
 '''),
     ("09_chain_rule", _worked_example_name(), "a list",
      _returning_list("09_chain_rule", _worked_example_name())),
-    ("10_whole_picture", "train", "printing the given accuracy() every epoch", '''
+    ("10_whole_picture", "train", "printing the given accuracy() of its own forward pass every epoch", '''
 def train(X, labels, sizes, epochs, batch_size, learning_rate, seed):
     rng = np.random.default_rng(seed)
     theta = init_params(sizes, rng)
@@ -402,7 +402,7 @@ def train(X, labels, sizes, epochs, batch_size, learning_rate, seed):
             loss, gradient = mlp_backward(theta, sizes, X[batch], labels[batch])
             theta = theta - learning_rate * gradient
             losses.append(loss)
-        print(f"epoch {epoch}: training accuracy {accuracy(theta, sizes, X, labels):.1%}")
+        print(f"epoch {epoch}: training accuracy {accuracy(mlp_forward(theta, sizes, X), labels):.1%}")
     return theta, np.array(losses)
 '''),
 ]

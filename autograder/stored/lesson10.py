@@ -73,11 +73,12 @@ def backward_checks():
 
 @produces("lesson10_digits")
 def trained_digits():
-    """The digit network trained with wp.DIGITS's settings, its losses, and its softmax on every
-    test digit."""
+    """The digit network trained with wp.DIGITS's settings, its losses, its softmax on every
+    test digit, and the digit it picks for every training digit."""
     X_train, y_train, X_test, _ = wp.digits_split()
     d = wp.DIGITS
     theta, losses = ref.train(X_train, y_train, d["sizes"], d["epochs"], d["batch_size"],
                               d["learning_rate"], d["seed"])
     return {"theta": theta, "losses": losses,
-            "test_probabilities": ref.softmax(ref.mlp_forward(theta, d["sizes"], X_test))}
+            "test_probabilities": ref.softmax(ref.mlp_forward(theta, d["sizes"], X_test)),
+            "train_predicted": ref.mlp_forward(theta, d["sizes"], X_train).argmax(axis=1)}
