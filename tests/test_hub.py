@@ -45,6 +45,7 @@ pytest.importorskip("jupyterhub")
 
 from autograder import hub  # noqa: E402 (after the skips above)
 from support.browser import launch  # noqa: E402 (after the skips above)
+from support.scratch_tmp import open_folder  # noqa: E402 (after the skips above)
 from tests.hub_client import HubError, Member  # noqa: E402 (after the skips above)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -310,10 +311,8 @@ def test_only_loopback_addresses_without_the_flag():
 @pytest.fixture
 def open_tmp():
     """A scratch folder every user may pass through, in /tmp (pytest's own lie in a 0700 one)."""
-    folder = Path(tempfile.mkdtemp(prefix="bp-reach-", dir="/tmp"))
-    os.chmod(folder, 0o755)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    with open_folder("bp-reach-") as folder:
+        yield folder
 
 
 def _hub_start(tmp_path, *args):
