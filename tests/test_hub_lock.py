@@ -289,3 +289,41 @@ def test_the_archive_keeps_the_course_and_the_exchange_root_only(tmp_path):
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o700 for p in archive.rglob("*") if p.is_dir())
     assert list(exchange.iterdir()) == []  # emptied: its files' owners are gone
     assert not (state / "passwords.csv").exists() and not (state / "password-hashes.json").exists()
+
+
+@needs_root
+def test_the_exchanges_inbound_is_the_instructors_sticky_and_setgid(tmp_path):
+    teacher = pwd.getpwnam("nobody")
+    hub.exchange_folders(tmp_path, teacher)
+    hub.exchange_folders(tmp_path, teacher)  # every start
+    course = tmp_path / "backprop-by-hand"
+    for folder, mode in ((course, 0o755), (course / "outbound", 0o755), (course / "inbound", 0o3733)):
+        st = folder.stat()
+        assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (teacher.pw_uid, teacher.pw_gid, mode), folder
+
+
+def test_a_learners_submission_is_closed_to_other_learners(tmp_path):
+    """The learners' config's PrivateSubmit, run on an entry as nbgrader's submit leaves it
+    (folder 0777, files 0644): the folder 0750, its files 0640."""
+    from traitlets.config import Config
+
+    cfg = Config()
+    exec(compile(hub.nbgrader_config(tmp_path / "exchange"), "nbgrader_config.py", "exec"), {"get_config": lambda: cfg})
+    private = cfg.ExchangeFactory.submit
+    entry = tmp_path / "inbound" / "bp-ann+01_neuron+t+r"
+    entry.mkdir(parents=True)
+    for name in (NOTEBOOK, "submission_secret.txt"):
+        (entry / name).write_text("x")
+        os.chmod(entry / name, 0o644)
+    os.chmod(entry, 0o777)
+    submit = private.__new__(private)
+    submit.inbound_path, submit.assignment_filename = str(tmp_path / "inbound"), entry.name
+    base = private.__mro__[1]
+    saved = base.copy_files
+    base.copy_files = lambda self: None  # nbgrader's own copying: done above
+    try:
+        submit.copy_files()
+    finally:
+        base.copy_files = saved
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o750
+    assert {stat.S_IMODE(p.stat().st_mode) for p in entry.iterdir()} == {0o640}

@@ -455,6 +455,42 @@ def _block(lines):
     return "\n".join([BEGIN, *lines, END]) + "\n"
 
 
+# A learner's nbgrader submit, as nbgrader's, then the entry closed to other learners: nbgrader
+# leaves it readable by all and its folder writable by all (0777), hidden only by its name. The
+# exchange's inbound folder (made by exchange_folders) gives each entry the instructor's group,
+# so the instructor still reads it (mode 0750/0640); the learners' environment has no autograder
+# package, so the class is defined here.
+PRIVATE_SUBMIT = [
+    "import os  # noqa: E402",
+    "from nbgrader.exchange.default.submit import ExchangeSubmit  # noqa: E402",
+    "",
+    "",
+    "class PrivateSubmit(ExchangeSubmit):",
+    "    def copy_files(self):",
+    "        super().copy_files()",
+    "        entry = os.path.join(self.inbound_path, self.assignment_filename)",
+    "        for folder, _dirs, files in os.walk(entry, topdown=False):",
+    "            for name in files:",
+    "                os.chmod(os.path.join(folder, name), 0o640)",
+    "            os.chmod(folder, 0o750)",
+    "",
+    "",
+    "c.ExchangeFactory.submit = PrivateSubmit"]
+
+
+def exchange_folders(exchange, teacher):
+    """The course's folders in nbgrader's exchange, made before the instructor's first release
+    (nbgrader keeps folders that exist and belong to the one releasing): outbound 0755, inbound
+    the instructor's, mode 3733 (learners may add an entry, not list, and, sticky, not rename or
+    remove another's; setgid: every entry gets the instructor's group, which PRIVATE_SUBMIT
+    leaves as the only one to read it)."""
+    course = Path(exchange) / COURSE_ID
+    for folder, mode in ((course, 0o755), (course / "outbound", 0o755), (course / "inbound", 0o3733)):
+        folder.mkdir(exist_ok=True)
+        os.chown(folder, teacher.pw_uid, teacher.pw_gid)
+        os.chmod(folder, mode)
+
+
 def nbgrader_config(exchange, course_root=None):
     """The ~/.jupyter/nbgrader_config.py of an account (root's file: the hub rewrites it on every
     start): the course and the exchange. The instructor's also names the course folder, collects
@@ -468,6 +504,8 @@ def nbgrader_config(exchange, course_root=None):
              f"c.CourseDirectory.course_id = {COURSE_ID!r}",
              f"c.Exchange.root = {str(exchange)!r}",
              "c.Exchange.path_includes_course = False"]
+    if not course_root:
+        lines += PRIVATE_SUBMIT
     if course_root:
         lines += [f"c.CourseDirectory.root = {str(course_root)!r}",
                   f"c.ExchangeFactory.collect = {COLLECT_CLASS!r}",

@@ -64,6 +64,7 @@ def cmd_start(args):
         teacher = hub.ensure_user(prefix + args.instructor, "instructor", homes, created)
         instructors = hub.ensure_group_member(teacher.pw_name)
         course = hub.prepare_instructor_home(teacher, exchange, teacher_venv, args.late_penalty)
+        hub.exchange_folders(exchange, teacher)
         learners = []
         for learner, name in roster:
             user = hub.ensure_user(prefix + learner, name, homes, created)
