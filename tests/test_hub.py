@@ -173,7 +173,8 @@ def classroom():
                  instructor_bin=str(CACHE / "instructor-venv" / "bin"))
     STATE["url"] = f"http://127.0.0.1:{STATE['port']}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (tmp / "roster.csv").write_text("id,name\n" + "".join(f"{i},{n}\n" for i, n in LEARNERS.items()))
+    (tmp / "roster.csv").write_text("id,name,email\n" + "".join(f"{i},{n},{i}@example.org\n"
+                                                                for i, n in LEARNERS.items()))
     release.build(tmp / "edition", check_drift=False)
     try:
         _start_hub(tmp, "hub.log")
@@ -630,6 +631,14 @@ def test_a_class_round_trip(classroom):
     _in_terminal(instructor, [hub.GRADE_COMMAND])
     with open(f"{course}/grades.csv", newline="") as f:
         grades = {row["student"]: row for row in csv.DictReader(f)}
+    # One learner id from the hub to the LMS: the roster's emails made COURSE/roster.csv under the
+    # hub's ids, so `lms export` needs no mapping by hand.
+    _in_terminal(instructor, ["cd ~/course && python -m autograder lms export --lms canvas --out ."])
+    with open(f"{course}/lms/canvas_grades.csv", newline="") as f:
+        exported = {row["SIS Login ID"]: row for row in csv.DictReader(f) if row["Student"] != "Points Possible"}
+    assert set(exported) == set(LEARNERS), exported
+    assert float(exported["alice"][ASSIGNMENT]) == float(grades[alice.name]["score"])
+    assert exported["bob"]["Student"] == "Babbage, Bob"
 
     full = float(grades[alice.name]["max_score"])
     assert float(grades[alice.name]["score"]) == full, grades[alice.name]

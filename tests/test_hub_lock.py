@@ -17,9 +17,11 @@ it: tests/test_hub.py):
 """
 
 import csv
+import grp
 import json
 import os
 import pwd
+import shutil
 import stat
 import subprocess
 import sys
@@ -302,6 +304,33 @@ def test_the_exchanges_inbound_is_the_instructors_sticky_and_setgid(tmp_path):
         assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (teacher.pw_uid, teacher.pw_gid, mode), folder
 
 
+@needs_root
+def test_a_submission_keeps_the_inbounds_group_for_the_files_written_after_the_copy(tmp_path):
+    """PrivateSubmit's copy into a setgid inbound (group: 'nogroup', standing for the
+    instructor's): the entry keeps the setgid bit, so a file written in it afterwards (nbgrader
+    writes timestamp.txt and submission_secret.txt then) has that group too."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    cfg = Config()
+    exec(compile(hub.nbgrader_config(tmp_path / "exchange"), "nbgrader_config.py", "exec"), {"get_config": lambda: cfg})
+    group = grp.getgrnam("nogroup").gr_gid
+    inbound = tmp_path / "inbound"
+    inbound.mkdir()
+    os.chown(inbound, 0, group)
+    os.chmod(inbound, 0o2733)
+    source = tmp_path / "01_neuron"
+    source.mkdir()
+    (source / NOTEBOOK).write_text("{}")
+    submit = cfg.ExchangeFactory.submit(coursedir=CourseDirectory(), authenticator=Authenticator())
+    submit.do_copy(str(source), str(inbound / "entry"))
+    (inbound / "entry" / "timestamp.txt").write_text("later")
+    assert (inbound / "entry").stat().st_mode & stat.S_ISGID
+    assert {p.stat().st_gid for p in [inbound / "entry", *(inbound / "entry").iterdir()]} == {group}
+    assert shutil.copystat.__module__ == "shutil"  # put back
+
+
 def test_a_learners_submission_is_closed_to_other_learners(tmp_path):
     """The learners' config's PrivateSubmit, run on an entry as nbgrader's submit leaves it
     (folder 0777, files 0644): the folder 0750, its files 0640."""
@@ -327,3 +356,18 @@ def test_a_learners_submission_is_closed_to_other_learners(tmp_path):
         base.copy_files = saved
     assert stat.S_IMODE(entry.stat().st_mode) == 0o750
     assert {stat.S_IMODE(p.stat().st_mode) for p in entry.iterdir()} == {0o640}
+
+
+# ------------------------------------------------------------------ one learner id
+
+def test_a_roster_with_emails_becomes_the_course_roster_under_the_hubs_ids(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email,lms_id\nAnn,Ann Lee,ann@example.org,4711\nben,Ben Ng,ben@example.org,\n")
+    learners = hub.class_list(roster, "bp-")
+    assert [(x.id, x.name, x.email, x.lms_id, x.login) for x in learners] == [
+        ("bp-ann", "Ann Lee", "ann@example.org", "4711", "ann"), ("bp-ben", "Ben Ng", "ben@example.org", "", "ben")]
+    roster.write_text("id,name\nann,Ann Lee\n")
+    assert hub.class_list(roster, "bp-") is None  # no emails: no course roster, the names still go in
+    roster.write_text("id,name,email\nann,Ann Lee,not-an-address\n")
+    with pytest.raises(SystemExit, match="not an email address"):
+        hub.class_list(roster, "bp-")

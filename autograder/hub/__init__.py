@@ -462,10 +462,28 @@ def _block(lines):
 # package, so the class is defined here.
 PRIVATE_SUBMIT = [
     "import os  # noqa: E402",
+    "import shutil  # noqa: E402",
+    "",
     "from nbgrader.exchange.default.submit import ExchangeSubmit  # noqa: E402",
     "",
     "",
     "class PrivateSubmit(ExchangeSubmit):",
+    "    def do_copy(self, src, dest, log=None):",
+    "        # nbgrader's copy, but a folder's mode is not copied: the entry keeps the setgid bit",
+    "        # it gets in the inbound, so timestamp.txt and submission_secret.txt, written next,",
+    "        # get the instructor's group too",
+    "        real = shutil.copystat",
+    "",
+    "        def copystat(source, target, *, follow_symlinks=True):",
+    "            if not os.path.isdir(target):",
+    "                real(source, target, follow_symlinks=follow_symlinks)",
+    "",
+    "        shutil.copystat = copystat",
+    "        try:",
+    "            super().do_copy(src, dest, log)",
+    "        finally:",
+    "            shutil.copystat = real",
+    "",
     "    def copy_files(self):",
     "        super().copy_files()",
     "        entry = os.path.join(self.inbound_path, self.assignment_filename)",
@@ -594,19 +612,50 @@ def prepare_instructor_home(user, exchange, venv, late_penalty=DEFAULT_LATE_PENA
     return course
 
 
-def names_into_gradebook(teacher, course, bin_dir, roster, prefix):
-    """The roster's names into the course's gradebook (`nbgrader db student import`, as the
-    instructor, in the course folder): the Formgrader and nbgrader's exports name each learner
-    (student id: the system user name, as the exchange and grades.csv have it)."""
-    from autograder.lms.roster import split_name
+def class_list(roster_csv, prefix):
+    """The roster as the LMS path keeps it (autograder.lms.roster's Learner), with the hub's ids:
+    id = the system user name (the student id of the exchange, the gradebook and grades.csv), login
+    = the roster id unless the CSV gives one (Canvas's SIS Login ID), and the columns email,
+    lms_id, sis_id, section the CSV may have. None when it has no email column (`lms export`
+    needs one)."""
+    from autograder.lms.roster import OPTIONAL, Learner
 
+    with open(roster_csv, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or "email" not in rows[0]:
+        return None
+    learners = []
+    for row in rows:
+        learner = row["id"].strip().lower()
+        if "@" not in (row.get("email") or ""):
+            raise HubError(f"hub: {roster_csv}: {learner}'s email {row.get('email')!r} is not an email address")
+        extra = {k: (row.get(k) or "").strip() for k in OPTIONAL}
+        extra["login"] = extra["login"] or learner
+        learners.append(Learner(prefix + learner, row["name"].strip(), row["email"].strip(), **extra))
+    return learners
+
+
+def names_into_gradebook(teacher, course, bin_dir, roster, prefix, learners=None):
+    """The roster's names (and emails and LMS numbers, when class_list found them) into the
+    course's gradebook (`nbgrader db student import`, as the instructor, in the course folder):
+    the Formgrader and nbgrader's exports name each learner (student id: the system user name, as
+    the exchange and grades.csv have it). With a class list, COURSE/roster.csv too: `lms export`
+    then writes the hub's grades for the LMS with no mapping by hand."""
+    from autograder.lms.roster import ROSTER, split_name, write
+
+    by_id = {x.id: x for x in learners or []}
     listing = Path(course) / ".hub-roster.csv"
     with open(listing, "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["id", "first_name", "last_name"])
+        writer.writerow(["id", "first_name", "last_name", "email", "lms_user_id"])
         for learner, name in roster:
             first, last = split_name(name or learner)
-            writer.writerow([prefix + learner, first, last])
+            known = by_id.get(prefix + learner)
+            writer.writerow([prefix + learner, first, last, known.email if known else "",
+                             known.lms_id if known else ""])
+    if learners:
+        write(learners, Path(course) / ROSTER)
+        os.chown(Path(course) / ROSTER, teacher.pw_uid, teacher.pw_gid)
     os.chown(listing, teacher.pw_uid, teacher.pw_gid)
     try:
         _run(["runuser", "-u", teacher.pw_name, "--", "env", "-i", f"HOME={teacher.pw_dir}",

@@ -25,6 +25,7 @@ def cmd_start(args):
     ip = hub.check_address(args.ip, args.allow_remote)
     state = Path(args.state).resolve()
     roster = hub.read_roster(args.roster)
+    learners_listed = hub.class_list(args.roster, args.prefix)  # with emails: for lms export
     if args.instructor in {learner for learner, _ in roster}:
         raise hub.HubError(f"hub: the instructor's id {args.instructor!r} is also on the roster")
     prefix = args.prefix
@@ -83,7 +84,7 @@ def cmd_start(args):
         hub.ensure_instructor_venv(teacher_venv, instructors)
     with hub.locked(hub.PROXY_DIR):
         proxy = hub.ensure_proxy()
-    hub.names_into_gradebook(teacher, course, teacher_venv / "bin", roster, prefix)
+    hub.names_into_gradebook(teacher, course, teacher_venv / "bin", roster, prefix, learners_listed)
     ports = {"port": args.port, "hub_port": args.hub_port or hub.free_port(),
              "proxy_api_port": args.proxy_api_port or hub.free_port()}
     (state / "class.json").write_text(json.dumps({
@@ -106,8 +107,8 @@ class hub: http://{shown}:{args.port}/
   log in with an id from {args.roster} (or '{args.instructor}' for the instructor) and its password;
   the passwords ({len(passwords)} accounts) are in {state / 'passwords.csv'} (root only):
       cat {state / 'passwords.csv'}
-  the instructor's course folder: {course} (Formgrader; grade, in the instructor's terminal:
-      {hub.GRADE_COMMAND})
+  the instructor's course folder: {course} (Formgrader's too); grade in the instructor's terminal with
+      {hub.GRADE_COMMAND}
   late penalty: {args.late_penalty}: {hub.LATE_PENALTIES[args.late_penalty]} (the default is
       {hub.DEFAULT_LATE_PENALTY}; choose with --late-penalty {"|".join(hub.LATE_PENALTIES)})
   nbgrader exchange: {exchange}
@@ -144,7 +145,9 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="set the class up and run the hub")
-    start.add_argument("--roster", required=True, help="CSV with the header id,name (one learner a row)")
+    start.add_argument("--roster", required=True, help="CSV with the header id,name (one learner a row); with "
+                       "an email column (and optionally lms_id, sis_id, login, section) it also becomes the "
+                       "course's roster.csv for `lms export`")
     start.add_argument("--state", default="/var/lib/backprop-hub",
                        help="the class's folder: database, passwords, exchange, both environments "
                             "(made where every class member may pass)")
