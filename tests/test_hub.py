@@ -55,6 +55,7 @@ ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "test-artifacts")) / "hu
 CACHE = Path(os.environ.get("BACKPROP_HUB_TEST_CACHE", "/var/cache/backprop-hub-tests"))
 ASSIGNMENT = "01_neuron"
 NOTEBOOK = f"{ASSIGNMENT}_exercise.ipynb"
+FETCHED = f"exercises/{ASSIGNMENT}"  # where a learner's fetched exercise lands, from their home
 PREFIX = f"bp-{secrets.token_hex(2)}-"  # this run's users: bp-1a2b-alice, ... (runs may overlap)
 LEARNERS = {"alice": "Alice Ada", "bob": "Bob Babbage", "carol": "Carol Cray", "dave": "Dave Dijkstra"}
 INSTRUCTOR = "teach"
@@ -231,7 +232,7 @@ def _attempts(classroom, learner, classmate):
         "the passwords": state / "passwords.csv", "the password hashes": state / "password-hashes.json",
         "the hub's cookie secret": state / "jupyterhub_cookie_secret", "class.json": state / "class.json",
         "the state folder": state, "a classmate's home": Path(classroom["homes"]) / classmate,
-        "a classmate's notebook": Path(classroom["homes"]) / classmate / ASSIGNMENT / NOTEBOOK,
+        "a classmate's notebook": Path(classroom["homes"]) / classmate / FETCHED / NOTEBOOK,
         "the exchange's inbound": inbound, "the exchange's feedback": inbound.parent / "feedback",
         "a classmate's submission, by its name": theirs / NOTEBOOK,
         "a classmate's submission secret, by its name": theirs / "submission_secret.txt"}
@@ -280,7 +281,7 @@ def _solution_sources():
 
 def _answered(learner, mistakes=()):
     """The learner's fetched notebook with every solution cell answered, except the mistakes."""
-    reply = learner.read(f"{ASSIGNMENT}/{NOTEBOOK}")
+    reply = learner.read(f"{FETCHED}/{NOTEBOOK}")
     assert reply.status_code == 200, f"{learner.name} has no fetched notebook: {reply.status_code}"
     nb = reply.json()["content"]
     answers = _solution_sources()
@@ -293,7 +294,7 @@ def _answered(learner, mistakes=()):
 
 def _feedback(learner):
     """The feedback HTML files the learner fetched, {timestamp folder: text}."""
-    listing = learner.read(f"{ASSIGNMENT}/feedback")
+    listing = learner.read(f"{FETCHED}/feedback")
     assert listing.status_code == 200, f"{learner.name}: no feedback folder ({listing.status_code})"
     found = {}
     for entry in listing.json()["content"]:
@@ -334,11 +335,14 @@ def _formgrader_buttons(classroom, student, course):
             row.locator("td.autograde a").click()
             refusal = page.locator("#error-modal")
             expect(refusal).to_contain_text(hub.GRADE_COMMAND, timeout=120_000)
+            expect(refusal).to_have_class(re.compile(r"\b(in|show)\b"))  # faded in: for the screenshot
             page.screenshot(path=str(ARTIFACTS / "formgrader-autograde-refused.png"))
             refusal.locator("button.close").first.click()
             expect(refusal).to_have_count(0, timeout=30_000)
             row.locator("td.generate-feedback a").click()
-            expect(page.locator("#success-modal")).to_contain_text("Successfully generated feedback", timeout=180_000)
+            done = page.locator("#success-modal")
+            expect(done).to_contain_text("Successfully generated feedback", timeout=180_000)
+            expect(done).to_have_class(re.compile(r"\b(in|show)\b"))
             page.screenshot(path=str(ARTIFACTS / "formgrader-feedback-generated.png"))
             context.close()
         finally:
@@ -557,7 +561,7 @@ def test_a_class_round_trip(classroom):
             page.screenshot(path=str(ARTIFACTS / "assignments-released.png"))
             released.get_by_role("button", name="Fetch").click()
             expect(page.locator("#fetched_assignments_list")).to_contain_text(ASSIGNMENT, timeout=60_000)
-            expect(listing).to_contain_text(ASSIGNMENT, timeout=30_000)  # the file browser shows it
+            expect(listing).to_contain_text("exercises", timeout=30_000)  # the file browser shows it
             page.screenshot(path=str(ARTIFACTS / "assignments-fetched.png"))
             context.close()
         finally:
@@ -565,8 +569,17 @@ def test_a_class_round_trip(classroom):
 
     alice = _joined("alice")
     # Her server runs as her own user: the fetched notebook is hers.
-    fetched = Path(classroom["homes"]) / alice.name / ASSIGNMENT / NOTEBOOK
+    fetched = Path(classroom["homes"]) / alice.name / FETCHED / NOTEBOOK
     assert fetched.stat().st_uid == pwd.getpwnam(alice.name).pw_uid
+    # Its links to lessons open: each one, resolved from the notebook's folder, stays within her
+    # server's root and names a notebook she has.
+    cells = alice.read(f"{FETCHED}/{NOTEBOOK}").json()["content"]["cells"]
+    links = [t for c in cells if c["cell_type"] == "markdown" for t in re.findall(r"\]\(([^)#]+\.ipynb)", c["source"])]
+    assert links, "the exercise links to no lesson"
+    for target in links:
+        where = os.path.normpath(f"{FETCHED}/{target}")
+        assert not where.startswith(".."), f"{target} points above the server's root"
+        assert alice.read(where).status_code == 200, f"{target} ({where}) does not open"
     # Learners' servers have the learner edition (no answer key); the instructor's has the grader.
     learner_python = str(CACHE / "learner-venv" / "bin" / "python")
     assert _as(alice.name, learner_python, "-c", "import course.checking", check=False).returncode == 0
@@ -586,18 +599,18 @@ def test_a_class_round_trip(classroom):
         learner.nbgrader("fetch", ASSIGNMENT)
 
     # alice submits twice (a mistake, then the right answers): the later one is graded.
-    alice.write_notebook(f"{ASSIGNMENT}/{NOTEBOOK}", _answered(alice, mistakes={"sigmoid"}))
+    alice.write_notebook(f"{FETCHED}/{NOTEBOOK}", _answered(alice, mistakes={"sigmoid"}))
     alice.nbgrader("submit", ASSIGNMENT)
     time.sleep(1.1)  # nbgrader names submissions by the second
-    alice.write_notebook(f"{ASSIGNMENT}/{NOTEBOOK}", _answered(alice))
+    alice.write_notebook(f"{FETCHED}/{NOTEBOOK}", _answered(alice))
     alice.nbgrader("submit", ASSIGNMENT)
-    bob.write_notebook(f"{ASSIGNMENT}/{NOTEBOOK}", _answered(bob, mistakes={"sigmoid"}))
+    bob.write_notebook(f"{FETCHED}/{NOTEBOOK}", _answered(bob, mistakes={"sigmoid"}))
     bob.nbgrader("submit", ASSIGNMENT)
     carol.nbgrader("submit", ASSIGNMENT)  # the notebook as fetched: nothing answered
     # carol then hands in her blank notebook in bob's name, from her terminal (newer than his)
     time.sleep(1.1)
     _in_terminal(carol, [f"cd ~ && nbgrader submit {ASSIGNMENT} --student={bob.name}"])
-    dave.write_notebook(f"{ASSIGNMENT}/{NOTEBOOK}", _answered(dave))
+    dave.write_notebook(f"{FETCHED}/{NOTEBOOK}", _answered(dave))
 
     inbound = Path(classroom["tmp"]) / "state" / "exchange" / "backprop-by-hand" / "inbound"
     before = sorted(p.name for p in inbound.iterdir())
@@ -702,7 +715,7 @@ def test_a_class_round_trip(classroom):
         try:
             context, page = _browser_log_in(browser, "bob")
             (stamp,) = seen["bob"]
-            page.goto(f"{classroom['url']}/user/{bob.name}/files/{ASSIGNMENT}/feedback/{stamp}/"
+            page.goto(f"{classroom['url']}/user/{bob.name}/files/{FETCHED}/feedback/{stamp}/"
                       f"{ASSIGNMENT}_exercise.html")
             expect(page.get_by_text("sign flip in the exponent").first).to_be_visible(timeout=30_000)
             page.get_by_text("sign flip in the exponent").first.scroll_into_view_if_needed()

@@ -28,7 +28,18 @@ state folder, so a restart loses nothing.
 Before it creates anything, `start` checks that each folder the servers use (the state folder,
 the environments, the exchange, the homes) lies where the class's users can pass, and otherwise
 refuses, naming the folder in the way and the option to change (check_reach): a learner never
-meets a server that cannot start.
+meets a server that cannot start. None of them may lie inside the checkout.
+
+Before JupyterHub runs, the answer key is locked (every learner has a shell: JupyterLab's
+Terminal): the state folder's private entries are made root-only (close_state), and the
+checkout, the instructor's environment and course folder are checked for each learner by their
+permission bits (exposed): closed to others when the bits for others open them, the start
+refused when a learner could read them as owner or group member (lock_answer_key). The
+instructor's nbgrader config applies the course's settings wherever nbgrader runs and collects
+with the owner check (autograder/hub/collect.py); the learners' submits close each exchange entry
+to all but its owner and the instructor's group (PRIVATE_SUBMIT, exchange_folders). Each
+account's shells have the class's environment first on PATH (put_on_path). `remove-users`
+archives the course folder and the exchange first (archive_class).
 """
 
 import contextlib
@@ -496,6 +507,9 @@ PRIVATE_SUBMIT = [
     "c.ExchangeFactory.submit = PrivateSubmit"]
 
 
+LEARNER_EXERCISES = "exercises"  # the folder of a learner's home that fetched exercises go in
+
+
 def exchange_folders(exchange, teacher):
     """The course's folders in nbgrader's exchange, made before the instructor's first release
     (nbgrader keeps folders that exist and belong to the one releasing): outbound 0755, inbound
@@ -523,7 +537,10 @@ def nbgrader_config(exchange, course_root=None):
              f"c.Exchange.root = {str(exchange)!r}",
              "c.Exchange.path_includes_course = False"]
     if not course_root:
-        lines += PRIVATE_SUBMIT
+        lines += PRIVATE_SUBMIT + [
+            "# Fetched exercises go in ~/exercises/, beside ~/lessons/ as in the learner edition: an",
+            "# exercise's links to its lessons (../../lessons/...) open.",
+            f"c.Exchange.assignment_dir = os.path.join(os.path.expanduser('~'), {LEARNER_EXERCISES!r})"]
     if course_root:
         lines += [f"c.CourseDirectory.root = {str(course_root)!r}",
                   f"c.ExchangeFactory.collect = {COLLECT_CLASS!r}",
@@ -580,6 +597,10 @@ def prepare_learner_home(user, edition, exchange, venv):
     if not lessons.exists():
         shutil.copytree(edition / "lessons", lessons)
         _chown_tree(lessons, user)
+    exercises = home / LEARNER_EXERCISES
+    if not exercises.exists():
+        exercises.mkdir()
+        os.chown(exercises, user.pw_uid, user.pw_gid)
     _root_owned_file(home / ".jupyter" / "nbgrader_config.py", nbgrader_config(exchange))
     os.chown(home / ".jupyter", user.pw_uid, user.pw_gid)
     put_on_path(user, Path(venv) / "bin")
