@@ -97,3 +97,55 @@ class Member:
         reply = self.server("PUT", f"/api/contents/{path}", json={"type": "notebook", "content": nb_json})
         reply.raise_for_status()
         return reply.json()
+
+    # -- a terminal of the member's own server, as JupyterLab's Terminal opens one
+    def terminal(self, commands, timeout=600):
+        """Run each command in a new terminal of the member's server (jupyter-server's terminals
+        API and its websocket: the shell JupyterLab's Terminal starts, a login shell), one after
+        the other; [(exit status, output)] for each. Stops at the first that exits non-zero."""
+        import asyncio
+        import json
+        import re
+
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        reply = self.server("POST", "/api/terminals")
+        reply.raise_for_status()
+        name = reply.json()["name"]
+        url = f"{self.base.replace('http', 'ws', 1)}/user/{self.name}/terminals/websocket/{name}"
+        ansi = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
+
+        async def run():
+            ws = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {self.token}"}))
+            results = []
+            try:
+                for number, command in enumerate(commands):
+                    # the marker as the shell prints it differs from the line as typed (echoed back)
+                    marker = f"__done{number}__"
+                    ws.write_message(json.dumps(["stdin", f"{command}; echo __done{number}\"\"__$?\r"]))
+                    text, deadline = "", asyncio.get_running_loop().time() + timeout
+                    while True:
+                        left = deadline - asyncio.get_running_loop().time()
+                        if left <= 0:
+                            raise HubError(f"{self.name}: {command!r} did not finish in its terminal:\n{text[-3000:]}")
+                        message = await asyncio.wait_for(ws.read_message(), left)
+                        if message is None:
+                            raise HubError(f"{self.name}: the terminal closed during {command!r}:\n{text[-3000:]}")
+                        kind, *body = json.loads(message)
+                        if kind == "stdout":
+                            text += ansi.sub("", body[0])
+                            found = re.search(re.escape(marker) + r"(\d+)", text)
+                            if found:
+                                results.append((int(found.group(1)), text[:found.start()]))
+                                break
+                    if results[-1][0]:
+                        break
+            finally:
+                ws.close()
+            return results
+
+        try:
+            return asyncio.run(run())
+        finally:
+            self.server("DELETE", f"/api/terminals/{name}")

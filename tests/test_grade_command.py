@@ -143,7 +143,7 @@ def test_class_a_grades(graded_a):
     assert list(rows)[0] == ("blank", "01_neuron")  # sorted by student, then assignment
     with open(out / "grades.csv", newline="") as fh:
         assert next(csv.reader(fh)) == ["student", "assignment", "score", "max_score", "status",  # as ever
-                                        "submitted_at", "late_by_seconds", "penalty"]
+                                        "submitted_at", "late_by_seconds", "penalty", "score_before_penalty"]
 
 
 def test_class_a_progress_and_summary(graded_a):

@@ -258,7 +258,7 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
     run = command("grade", tmp_path / "submitted", "--jobs", 1)
     assert "ada/09_chain_rule" in run.stderr  # it was graded again, not skipped
     row = read_grades(tmp_path)["ada", assignment]
-    assert (row["score"], row["status"], row["submitted_at"]) == ("16.5", "ok", "2026-12-01T09:30:00")
+    assert (row["score"], row["status"], row["submitted_at"]) == ("16.5", "ok", "2026-12-01T09:30:00+00:00")
 
     nb = correct_notebook(assignment)
     nb.cells.append(nbformat.v4.new_markdown_cell("A second thought."))

@@ -27,6 +27,7 @@ import datetime
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -45,6 +46,8 @@ pytest.importorskip("jupyterhub")
 
 from autograder import hub  # noqa: E402 (after the skips above)
 from support.browser import launch  # noqa: E402 (after the skips above)
+from support.grading import hidden_in  # noqa: E402 (after the skips above)
+from support.scratch_tmp import open_folder  # noqa: E402 (after the skips above)
 from tests.hub_client import HubError, Member  # noqa: E402 (after the skips above)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +55,7 @@ ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "test-artifacts")) / "hu
 CACHE = Path(os.environ.get("BACKPROP_HUB_TEST_CACHE", "/var/cache/backprop-hub-tests"))
 ASSIGNMENT = "01_neuron"
 NOTEBOOK = f"{ASSIGNMENT}_exercise.ipynb"
+FETCHED = f"exercises/{ASSIGNMENT}"  # where a learner's fetched exercise lands, from their home
 PREFIX = f"bp-{secrets.token_hex(2)}-"  # this run's users: bp-1a2b-alice, ... (runs may overlap)
 LEARNERS = {"alice": "Alice Ada", "bob": "Bob Babbage", "carol": "Carol Cray", "dave": "Dave Dijkstra"}
 INSTRUCTOR = "teach"
@@ -81,10 +85,11 @@ def _skip_unless_runnable():
 
 
 def _as(user, *cmd, cwd=None, check=True):
-    """Run cmd as the system user, with a clean environment (the instructor's terminal)."""
+    """Run cmd as the system user (its groups too), with a clean environment: the instructor's
+    environment first on PATH for the instructor, the learners' for a learner."""
     home = f"{STATE['homes']}/{user}"
-    env = ["env", "-i", f"HOME={home}", f"USER={user}", "LANG=C.UTF-8",
-           f"PATH={STATE['instructor_bin']}:/usr/bin:/bin"]
+    where = STATE["instructor_bin"] if user == f"{PREFIX}{INSTRUCTOR}" else str(CACHE / "learner-venv" / "bin")
+    env = ["env", "-i", f"HOME={home}", f"USER={user}", "LANG=C.UTF-8", f"PATH={where}:/usr/bin:/bin"]
     result = subprocess.run(["runuser", "-u", user, "--", *env, *cmd], cwd=cwd or home,
                             capture_output=True, text=True, timeout=600)
     if check and result.returncode:
@@ -169,7 +174,8 @@ def classroom():
                  instructor_bin=str(CACHE / "instructor-venv" / "bin"))
     STATE["url"] = f"http://127.0.0.1:{STATE['port']}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (tmp / "roster.csv").write_text("id,name\n" + "".join(f"{i},{n}\n" for i, n in LEARNERS.items()))
+    (tmp / "roster.csv").write_text("id,name,email\n" + "".join(f"{i},{n},{i}@example.org\n"
+                                                                for i, n in LEARNERS.items()))
     release.build(tmp / "edition", check_drift=False)
     try:
         _start_hub(tmp, "hub.log")
@@ -185,6 +191,64 @@ def classroom():
             shutil.copy(log, ARTIFACTS / log.name)
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(private, ignore_errors=True)
+
+
+DOCS = ROOT / "docs" / "classroom.md"
+
+
+def _documented_steps():
+    """The instructor's commands in docs/classroom.md's "A class, step by step" (its first bash
+    block), comments left out: [command]."""
+    text = DOCS.read_text().split("### A class, step by step", 1)[1]
+    block = text.split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()
+            and not line.lstrip().startswith("#")]
+
+
+def _in_terminal(m, commands):
+    """commands run in a JupyterLab terminal of m's server, each asserted to succeed; the output."""
+    results = m.terminal(commands)
+    assert len(results) == len(commands) and not results[-1][0], \
+        f"{m.name}'s terminal: {commands[len(results) - 1]!r} failed:\n{results[-1][1][-3000:]}"
+    return "".join(out for _status, out in results)
+
+
+def _attempts(classroom, learner, classmate):
+    """What a learner could try from their terminal to reach the answer key, the grades, the
+    hub's own files and a classmate's work: [(what, command)]. Every path exists (checked as
+    root), so a refusal is a refusal, not a missing file."""
+    state, clone = classroom["tmp"] / "state", classroom["clone"]
+    venv, course = CACHE / "instructor-venv", Path(classroom["homes"]) / f"{PREFIX}{INSTRUCTOR}" / "course"
+    inbound = state / "exchange" / "backprop-by-hand" / "inbound"
+    theirs = sorted(p for p in inbound.iterdir() if p.stat().st_uid == pwd.getpwnam(classmate).pw_uid)[-1]
+    key = f"solutions/{ASSIGNMENT}/{NOTEBOOK}"
+    reads = {
+        "the checkout": clone, "the checkout's solutions": clone / key,
+        "the checkout's reference": clone / "autograder" / "reference" / "neuron.py",
+        "the instructor's environment": venv, "its copy of the solutions": venv / "repo" / key,
+        "its copy of the reference": venv / "repo" / "autograder" / "reference" / "neuron.py",
+        "the course folder's solutions": course / key, "the gradebook": course / "gradebook.db",
+        "grades.csv": course / "grades.csv", "the hub's database": state / "jupyterhub.sqlite",
+        "the passwords": state / "passwords.csv", "the password hashes": state / "password-hashes.json",
+        "the hub's cookie secret": state / "jupyterhub_cookie_secret", "class.json": state / "class.json",
+        "the state folder": state, "a classmate's home": Path(classroom["homes"]) / classmate,
+        "a classmate's notebook": Path(classroom["homes"]) / classmate / FETCHED / NOTEBOOK,
+        "the exchange's inbound": inbound, "the exchange's feedback": inbound.parent / "feedback",
+        "a classmate's submission, by its name": theirs / NOTEBOOK,
+        "a classmate's submission secret, by its name": theirs / "submission_secret.txt"}
+    for what, path in reads.items():
+        assert path.exists(), f"{what}: {path} is not there to try"
+    attempts = [(what, ["ls", "-A", str(path)] if path.is_dir() else ["cat", str(path)])
+                for what, path in reads.items()]
+    attempts += [
+        ("the reference through the instructor's Python",
+         [str(venv / "bin" / "python"), "-c", "import autograder.reference.neuron"]),
+        ("the reference through the learners' Python, the instructor's copy on sys.path",
+         [str(CACHE / "learner-venv" / "bin" / "python"), "-c",
+          f"import sys; sys.path.insert(0, {str(venv / 'repo')!r}); import autograder.reference.neuron"]),
+        ("a classmate's submission, renamed away", ["mv", str(theirs), f"{theirs}.gone"]),
+        ("a classmate's submission, a file put in it", ["touch", str(theirs / "extra.ipynb")])]
+    return attempts
 
 
 def member(login):
@@ -217,7 +281,7 @@ def _solution_sources():
 
 def _answered(learner, mistakes=()):
     """The learner's fetched notebook with every solution cell answered, except the mistakes."""
-    reply = learner.read(f"{ASSIGNMENT}/{NOTEBOOK}")
+    reply = learner.read(f"{FETCHED}/{NOTEBOOK}")
     assert reply.status_code == 200, f"{learner.name} has no fetched notebook: {reply.status_code}"
     nb = reply.json()["content"]
     answers = _solution_sources()
@@ -230,7 +294,7 @@ def _answered(learner, mistakes=()):
 
 def _feedback(learner):
     """The feedback HTML files the learner fetched, {timestamp folder: text}."""
-    listing = learner.read(f"{ASSIGNMENT}/feedback")
+    listing = learner.read(f"{FETCHED}/feedback")
     assert listing.status_code == 200, f"{learner.name}: no feedback folder ({listing.status_code})"
     found = {}
     for entry in listing.json()["content"]:
@@ -250,6 +314,43 @@ def _browser_log_in(browser, login):
     page.click("#login_submit")
     expect(page.locator("#jp-main-dock-panel")).to_be_visible(timeout=150_000)  # JupyterLab is up
     return context, page
+
+
+def _formgrader_buttons(classroom, student, course):
+    """The instructor, in Chromium, on the hub's Formgrader: Autograde on student's submission is
+    refused with the grade command (the autograded copy untouched); Generate Feedback writes a
+    page through the course's steps (no hidden test in it)."""
+    from playwright.sync_api import expect, sync_playwright
+    autograded = Path(course) / "autograded" / student / ASSIGNMENT / NOTEBOOK
+    kept = autograded.read_bytes()
+    page_file = Path(course) / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}_exercise.html"
+    page_file.unlink()  # the grade command's: Generate Feedback must write its own
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            context, page = _browser_log_in(browser, INSTRUCTOR)
+            page.goto(f"{classroom['url']}/user/{PREFIX}{INSTRUCTOR}/formgrader/manage_submissions/{ASSIGNMENT}")
+            row = page.locator("#main-table tr", has_text=student)
+            expect(row).to_contain_text("Babbage, Bob", timeout=60_000)  # the roster's name
+            row.locator("td.autograde a").click()
+            refusal = page.locator("#error-modal")
+            expect(refusal).to_contain_text(hub.GRADE_COMMAND, timeout=120_000)
+            expect(refusal).to_have_class(re.compile(r"\b(in|show)\b"))  # faded in: for the screenshot
+            page.screenshot(path=str(ARTIFACTS / "formgrader-autograde-refused.png"))
+            refusal.locator("button.close").first.click()
+            expect(refusal).to_have_count(0, timeout=30_000)
+            row.locator("td.generate-feedback a").click()
+            done = page.locator("#success-modal")
+            expect(done).to_contain_text("Successfully generated feedback", timeout=180_000)
+            expect(done).to_have_class(re.compile(r"\b(in|show)\b"))
+            page.screenshot(path=str(ARTIFACTS / "formgrader-feedback-generated.png"))
+            context.close()
+        finally:
+            browser.close()
+    assert autograded.read_bytes() == kept
+    text = page_file.read_text()
+    assert "sign flip in the exponent" in text  # the course's step naming the mistake
+    assert not hidden_in(text), hidden_in(text)
 
 
 # ------------------------------------------------------------------ set-up pieces (no root needed)
@@ -310,10 +411,8 @@ def test_only_loopback_addresses_without_the_flag():
 @pytest.fixture
 def open_tmp():
     """A scratch folder every user may pass through, in /tmp (pytest's own lie in a 0700 one)."""
-    folder = Path(tempfile.mkdtemp(prefix="bp-reach-", dir="/tmp"))
-    os.chmod(folder, 0o755)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    with open_folder("bp-reach-") as folder:
+        yield folder
 
 
 def _hub_start(tmp_path, *args):
@@ -436,7 +535,17 @@ def test_a_class_round_trip(classroom):
     instructor = _joined(INSTRUCTOR)
     assert instructor.server("GET", "/formgrader").status_code == 200
 
-    _as(teacher, "nbgrader", "release_assignment", ASSIGNMENT, cwd=course)
+    # The instructor's terminal (a login shell: /etc/profile resets PATH) has the instructor's
+    # environment first; the documented steps run in it as written, up to the learners' turn.
+    steps = _documented_steps()
+    assert steps[0] == "cd ~/course" and any(s.startswith("nbgrader collect") for s in steps), steps
+    turn = next(i for i, s in enumerate(steps) if s.startswith("nbgrader collect"))
+    found = _in_terminal(instructor, ["command -v python nbgrader"])
+    assert f"{CACHE}/instructor-venv/bin/python" in found and f"{CACHE}/instructor-venv/bin/nbgrader" in found, found
+    assert "sudo" not in DOCS.read_text().split("### A class, step by step")[1].split("## What was tried")[0]
+    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S")
+    opening = [re.sub(r'--duedate="[^"]*"', f'--duedate="{later} UTC"', s) for s in steps[:turn]]  # not past
+    _in_terminal(instructor, opening)
 
     # alice fetches from the Assignments tab in Chromium.
     with sync_playwright() as p:
@@ -452,7 +561,7 @@ def test_a_class_round_trip(classroom):
             page.screenshot(path=str(ARTIFACTS / "assignments-released.png"))
             released.get_by_role("button", name="Fetch").click()
             expect(page.locator("#fetched_assignments_list")).to_contain_text(ASSIGNMENT, timeout=60_000)
-            expect(listing).to_contain_text(ASSIGNMENT, timeout=30_000)  # the file browser shows it
+            expect(listing).to_contain_text("exercises", timeout=30_000)  # the file browser shows it
             page.screenshot(path=str(ARTIFACTS / "assignments-fetched.png"))
             context.close()
         finally:
@@ -460,8 +569,17 @@ def test_a_class_round_trip(classroom):
 
     alice = _joined("alice")
     # Her server runs as her own user: the fetched notebook is hers.
-    fetched = Path(classroom["homes"]) / alice.name / ASSIGNMENT / NOTEBOOK
+    fetched = Path(classroom["homes"]) / alice.name / FETCHED / NOTEBOOK
     assert fetched.stat().st_uid == pwd.getpwnam(alice.name).pw_uid
+    # Its links to lessons open: each one, resolved from the notebook's folder, stays within her
+    # server's root and names a notebook she has.
+    cells = alice.read(f"{FETCHED}/{NOTEBOOK}").json()["content"]["cells"]
+    links = [t for c in cells if c["cell_type"] == "markdown" for t in re.findall(r"\]\(([^)#]+\.ipynb)", c["source"])]
+    assert links, "the exercise links to no lesson"
+    for target in links:
+        where = os.path.normpath(f"{FETCHED}/{target}")
+        assert not where.startswith(".."), f"{target} points above the server's root"
+        assert alice.read(where).status_code == 200, f"{target} ({where}) does not open"
     # Learners' servers have the learner edition (no answer key); the instructor's has the grader.
     learner_python = str(CACHE / "learner-venv" / "bin" / "python")
     assert _as(alice.name, learner_python, "-c", "import course.checking", check=False).returncode == 0
@@ -481,20 +599,23 @@ def test_a_class_round_trip(classroom):
         learner.nbgrader("fetch", ASSIGNMENT)
 
     # alice submits twice (a mistake, then the right answers): the later one is graded.
-    alice.write_notebook(f"{ASSIGNMENT}/{NOTEBOOK}", _answered(alice, mistakes={"sigmoid"}))
+    alice.write_notebook(f"{FETCHED}/{NOTEBOOK}", _answered(alice, mistakes={"sigmoid"}))
     alice.nbgrader("submit", ASSIGNMENT)
     time.sleep(1.1)  # nbgrader names submissions by the second
-    alice.write_notebook(f"{ASSIGNMENT}/{NOTEBOOK}", _answered(alice))
+    alice.write_notebook(f"{FETCHED}/{NOTEBOOK}", _answered(alice))
     alice.nbgrader("submit", ASSIGNMENT)
-    bob.write_notebook(f"{ASSIGNMENT}/{NOTEBOOK}", _answered(bob, mistakes={"sigmoid"}))
+    bob.write_notebook(f"{FETCHED}/{NOTEBOOK}", _answered(bob, mistakes={"sigmoid"}))
     bob.nbgrader("submit", ASSIGNMENT)
     carol.nbgrader("submit", ASSIGNMENT)  # the notebook as fetched: nothing answered
-    dave.write_notebook(f"{ASSIGNMENT}/{NOTEBOOK}", _answered(dave))
+    # carol then hands in her blank notebook in bob's name, from her terminal (newer than his)
+    time.sleep(1.1)
+    _in_terminal(carol, [f"cd ~ && nbgrader submit {ASSIGNMENT} --student={bob.name}"])
+    dave.write_notebook(f"{FETCHED}/{NOTEBOOK}", _answered(dave))
 
     inbound = Path(classroom["tmp"]) / "state" / "exchange" / "backprop-by-hand" / "inbound"
     before = sorted(p.name for p in inbound.iterdir())
-    assert len(before) == 4, before  # alice twice, bob, carol
-    assert sorted(name.split("+")[0] for name in before) == [alice.name, alice.name, bob.name, carol.name]
+    assert len(before) == 5, before  # alice twice, bob, carol, carol as bob
+    assert sorted(name.split("+")[0] for name in before) == [alice.name, alice.name, bob.name, bob.name, carol.name]
     assert {pwd.getpwuid((inbound / name).stat().st_uid).pw_name for name in before} == \
         {alice.name, bob.name, carol.name}  # the exchange records who submitted
 
@@ -503,8 +624,8 @@ def test_a_class_round_trip(classroom):
     classroom["process"] = _start_hub(classroom["tmp"], "hub-restarted.log")
     assert sorted(p.name for p in inbound.iterdir()) == before
     assert alice.api("GET", f"/hub/api/users/{alice.name}").status_code == 200  # token kept
-    for learner in (alice, bob, carol, dave):
-        _started(learner)
+    for m in (alice, bob, carol, dave, instructor):
+        _started(m)
 
     # The deadline passes; dave submits after it (his answers were saved before the restart).
     deadline = datetime.datetime.now(datetime.timezone.utc)
@@ -512,13 +633,25 @@ def test_a_class_round_trip(classroom):
     time.sleep(1.1)
     dave.nbgrader("submit", ASSIGNMENT)
 
-    _as(teacher, "nbgrader", "collect", ASSIGNMENT, cwd=course)
-    graded = _as(teacher, "python", "-m", "autograder", "grade", "submitted", "--out", ".", "--jobs", "2",
-                 cwd=course)
+    # The rest of the documented steps, in the instructor's terminal; then the banner's command.
+    said = _in_terminal(instructor, [steps[0], *steps[turn:]])  # a new terminal: cd ~/course first
+    (ARTIFACTS / "grade-output.txt").write_text(said)
+    assert f"names {bob.name} but the account {carol.name} handed it in" in said, said[-3000:]  # collect
+    assert f"not graded: {bob.name}/{ASSIGNMENT} handed in by the account {carol.name}" in said, said[-3000:]
+    banner = classroom["log"].read_text()
+    assert f"      {hub.GRADE_COMMAND}\n" in banner and "late penalty: zero" in banner
+    assert "sudo" not in banner
+    _in_terminal(instructor, [hub.GRADE_COMMAND])
     with open(f"{course}/grades.csv", newline="") as f:
         grades = {row["student"]: row for row in csv.DictReader(f)}
-    (ARTIFACTS / "grade-output.txt").write_text(graded.stdout + graded.stderr)
-    _as(teacher, "nbgrader", "release_feedback", ASSIGNMENT, cwd=course)
+    # One learner id from the hub to the LMS: the roster's emails made COURSE/roster.csv under the
+    # hub's ids, so `lms export` needs no mapping by hand.
+    _in_terminal(instructor, ["cd ~/course && python -m autograder lms export --lms canvas --out ."])
+    with open(f"{course}/lms/canvas_grades.csv", newline="") as f:
+        exported = {row["SIS Login ID"]: row for row in csv.DictReader(f) if row["Student"] != "Points Possible"}
+    assert set(exported) == set(LEARNERS), exported
+    assert float(exported["alice"][ASSIGNMENT]) == float(grades[alice.name]["score"])
+    assert exported["bob"]["Student"] == "Babbage, Bob"
 
     full = float(grades[alice.name]["max_score"])
     assert float(grades[alice.name]["score"]) == full, grades[alice.name]
@@ -557,13 +690,32 @@ def test_a_class_round_trip(classroom):
     bob_home = f"{classroom['homes']}/{bob.name}"
     assert _as(alice.name, "ls", bob_home, check=False).returncode != 0  # homes are 0700
 
+    # Each learner, as an attacker would: every attempt on the answer key, the grades, the hub's
+    # files and a classmate's work is refused by the system.
+    tried = 0
+    for learner, classmate in ((alice, bob), (bob, carol), (carol, dave), (dave, alice)):
+        for what, cmd in _attempts(classroom, learner.name, classmate.name):
+            attempt = _as(learner.name, *cmd, check=False)
+            assert attempt.returncode != 0, f"{learner.name} reached {what}: {cmd}\n{attempt.stdout[:500]}"
+            assert any(why in attempt.stderr for why in ("Permission denied", "PermissionError", "Operation not "
+                                                         "permitted", "No module named 'autograder'")), \
+                (what, attempt.stderr[-500:])
+            tried += 1
+    assert f"{tried // 4} attempts each" in " ".join(DOCS.read_text().split())  # as the docs say
+
+    # Formgrader on the hub is the course's: names from the roster; its buttons, clicked.
+    students = instructor.server("GET", "/formgrader/api/students").json()
+    assert {(x["id"], x["first_name"], x["last_name"]) for x in students} >= {
+        (f"{PREFIX}bob", "Bob", "Babbage"), (f"{PREFIX}alice", "Alice", "Ada")}, students
+    _formgrader_buttons(classroom, bob.name, course)
+
     # bob's feedback, in the browser.
     with sync_playwright() as p:
         browser = launch(p)
         try:
             context, page = _browser_log_in(browser, "bob")
             (stamp,) = seen["bob"]
-            page.goto(f"{classroom['url']}/user/{bob.name}/files/{ASSIGNMENT}/feedback/{stamp}/"
+            page.goto(f"{classroom['url']}/user/{bob.name}/files/{FETCHED}/feedback/{stamp}/"
                       f"{ASSIGNMENT}_exercise.html")
             expect(page.get_by_text("sign flip in the exponent").first).to_be_visible(timeout=30_000)
             page.get_by_text("sign flip in the exponent").first.scroll_into_view_if_needed()
@@ -592,3 +744,28 @@ def test_a_submission_after_the_deadline_scores_zero(classroom):
         grades = {row["student"]: row for row in csv.DictReader(f)}
     assert float(grades[f"{PREFIX}dave"]["score"]) == 0, grades[f"{PREFIX}dave"]
     assert float(grades[f"{PREFIX}alice"]["score"]) == float(grades[f"{PREFIX}alice"]["max_score"])
+
+
+@pytest.mark.slow  # a class hub on this machine
+def test_remove_users_archives_the_course_first_and_the_grades_survive(classroom):
+    """The last step of a class: the accounts go (homes with them), the course folder and the
+    exchange stay in a root-only archive, and the command says where."""
+    if "deadline" not in classroom:
+        pytest.skip("the round trip did not get that far")
+    course = Path(classroom["homes"]) / f"{PREFIX}{INSTRUCTOR}" / "course"
+    grades = (course / "grades.csv").read_text()
+    _stop_hub(classroom["process"])
+    done = subprocess.run([sys.executable, "-m", "autograder.hub", "remove-users", "--state",
+                           str(classroom["tmp"] / "state")], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    found = re.search(r"and the exchange in (\S+) \(root only\)", done.stdout)
+    assert found, done.stdout
+    archive = Path(found.group(1))
+    assert archive.parent == classroom["tmp"] / "state" / "archive"
+    assert (archive / "course" / "grades.csv").read_text() == grades  # every learner's grade kept
+    assert (archive / "course" / "gradebook.db").exists() and (archive / "course" / "feedback").is_dir()
+    assert any((archive / "exchange" / "backprop-by-hand" / "inbound").iterdir())
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o700 and all(p.stat().st_uid == 0 for p in archive.rglob("*"))
+    for login in (*LEARNERS, INSTRUCTOR):
+        assert not hub.user_exists(f"{PREFIX}{login}") and f"removed user {PREFIX}{login}" in done.stdout
+    assert not course.exists() and not (classroom["tmp"] / "state" / "passwords.csv").exists()

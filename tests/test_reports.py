@@ -86,18 +86,26 @@ def test_the_awaiting_outcome_is_not_added_twice_and_is_counted_like_any_kind(tm
 
 def test_grades_csv_keeps_its_five_columns_first_and_adds_time_lateness_penalty(tmp_path):
     rows = rows_of_a_class()
-    rows[0].submitted_at, rows[0].late_seconds, rows[0].penalty = "2026-12-01T12:00:00", 1209600.4, 6.0
-    rows[2].submitted_at, rows[2].late_seconds, rows[2].penalty = "2026-11-30T09:00:00", 0.0, 0.0
+    rows[0].submitted_at, rows[0].late_seconds, rows[0].penalty = "2026-12-01T12:00:00+00:00", 1209600.4, 6.0
+    rows[0].score, rows[0].before_penalty = 5.0, 11.0
+    rows[2].submitted_at, rows[2].late_seconds, rows[2].penalty = "2026-11-30T09:00:00+00:00", 0.0, 0.0
     write_reports(tmp_path, rows, MAXIMA, [("ann", "99_extra")])
     with open(tmp_path / "grades.csv", newline="") as fh:
         head = next(csv.reader(fh))
     assert head == ["student", "assignment", "score", "max_score", "status", "submitted_at", "late_by_seconds",
-                    "penalty"]
+                    "penalty", "score_before_penalty"]
     got = read_grades(tmp_path)
     ann = got["ann", "01_neuron"]
-    assert (ann["score"], ann["status"]) == ("11", "sigmoid: known mistake: returned the input")
+    assert (ann["score"], ann["status"]) == ("5", "sigmoid: known mistake: returned the input")
     # two weeks late in whole seconds (not 1.2096e+06)
-    assert (ann["submitted_at"], ann["late_by_seconds"], ann["penalty"]) == ("2026-12-01T12:00:00", "1209600", "6")
+    assert (ann["submitted_at"], ann["late_by_seconds"], ann["penalty"]) == \
+        ("2026-12-01T12:00:00+00:00", "1209600", "6")
+    assert ann["score_before_penalty"] == "11"  # the Formgrader's score; score is after the penalty
+    # the learner's page says why the score is what it is
+    page = (tmp_path / "summary" / "learners" / "ann.md").read_text()
+    assert ("- 01_neuron: handed in 2026-12-01T12:00:00+00:00, 14 days, 0:00:00 after the due date; the late "
+            "penalty took 6 points off (score before the penalty: 11 / 12)") in page
+    assert "Handed in late" not in (tmp_path / "summary" / "learners" / "cid.md").read_text()  # on time
     assert (got["cid", "01_neuron"]["late_by_seconds"], got["cid", "01_neuron"]["penalty"]) == ("0", "0")
     assert (got["eve", "01_neuron"]["submitted_at"], got["eve", "01_neuron"]["late_by_seconds"]) == ("", "")
     assert got["ann", "99_extra"]["status"].startswith("unknown assignment") and got["ann", "99_extra"]["penalty"] == ""

@@ -11,7 +11,7 @@ holds `submitted/`) receives what `nbgrader autograde` and `nbgrader generate_fe
 write there (`gradebook.db`, `autograded/`, `feedback/`, plus the sources in `solutions/` and the
 release in `exercises/` that nbgrader needs), and the command's own reports: `grades.csv` (one
 row per student and assignment: student, assignment, score, max_score, status, then
-submitted_at, late_by_seconds, penalty), `summary.csv` (one row per student, a column per
+submitted_at, late_by_seconds, penalty, score_before_penalty), `summary.csv` (one row per student, a column per
 assignment), `summary/<student>.md` (scores, statuses, the cells that lost points with their
 named mistakes, earlier gradings, links to the feedback), what the class got wrong
 (`summary/class.md`, `questions.csv`, `mistakes.csv`) and `grading/` (ledger, logs). `feedback`

@@ -61,6 +61,7 @@ from autograder.grading.pool import RunStopped, make_pool
 from autograder.grading.reports import fmt, report_rows, write_reports
 from autograder.grading.submissions import Submission, changed_files, digest, discover, file_digests, plan
 from autograder.grading.worker import STAGING, Job, Settings
+from autograder.hub.collect import quarantined
 
 LEDGER = f"{GRADING}/ledger.jsonl"
 LAST_RUN = f"{GRADING}/last_run.json"  # what the reports of the last run were made of
@@ -88,6 +89,9 @@ class GradeRun:
         subs, unknown = discover(self.submitted, set(notebooks.assignments()))
         for student, folder in unknown:
             self.say(f"grade: skipping {student}/{folder}: not one of this course's assignments")
+        for claimed, assignment, owner, folder in quarantined(self.submitted.parent):
+            self.say(f"grade: not graded: {claimed}/{assignment} handed in by the account {owner} "
+                     f"(quarantined by collect: {folder})")
         if not subs:
             self.say(f"grade: no submissions of this course's assignments under {self.submitted}")
         assignments = sorted({s.assignment for s in subs})

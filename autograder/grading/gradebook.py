@@ -7,6 +7,7 @@ master is what `nbgrader formgrader` and `nbgrader export` read.
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import sqlite3
@@ -81,6 +82,7 @@ class Score:
     late_seconds: float = 0.0
     penalty: float = 0.0
     awaiting_manual: tuple[str, ...] = ()
+    before_penalty: float | None = None  # nbgrader's score, the Formgrader's: before the late penalty
 
 
 @dataclass
@@ -298,9 +300,14 @@ class Master:
                     awaiting = awaiting_manual(sub.notebooks)
                     out[sub.student.id, assignment.name] = Score(
                         net_score(sub), sub.max_score, cells,
-                        sub.timestamp.isoformat() if sub.timestamp else None,
-                        float(sub.total_seconds_late or 0.0), penalty, awaiting)
+                        utc_text(sub.timestamp), float(sub.total_seconds_late or 0.0), penalty, awaiting,
+                        float(sub.score))
         return out, maxima
+
+
+def utc_text(when):
+    """nbgrader's time (naive, UTC) as ISO 8601 with its zone: 2026-12-01T09:30:00+00:00."""
+    return when.replace(tzinfo=datetime.timezone.utc).isoformat() if when else None
 
 
 def awaiting_manual(notebooks):

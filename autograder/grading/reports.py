@@ -33,7 +33,10 @@ UNKNOWN = "unknown assignment: not one of this course's exercises (skipped)"
 LEARNERS = "learners"  # summary/learners/<student>.md: the learner's own version of their page
 LMS_LATE = "marked late by the LMS, which gives no time: no late penalty applied"  # docs/lms.md, Late work
 # grades.csv: the first five columns are what instructors' scripts and nbgrader's export read; keep them.
-GRADES_HEAD = ["student", "assignment", "score", "max_score", "status", "submitted_at", "late_by_seconds", "penalty"]
+# score: after the late penalty (what an LMS gets); score_before_penalty: nbgrader's own score, the
+# one the Formgrader shows.
+GRADES_HEAD = ["student", "assignment", "score", "max_score", "status", "submitted_at", "late_by_seconds", "penalty",
+               "score_before_penalty"]
 CLASS_PAGE = "class.md"  # summary/class.md: what the class got wrong
 
 
@@ -54,6 +57,7 @@ class Row:
     late_seconds: float | None = None
     penalty: float | None = None
     history: list[dict] = field(default_factory=list)
+    before_penalty: float | None = None
 
     @property
     def status(self):
@@ -98,7 +102,8 @@ def report_rows(out, subs, outcomes, scores, maxima, grader_errors, history=None
         feedback = sorted((out / "feedback" / sub.student / sub.assignment).glob("*.html"))
         rows.append(Row(sub.student, sub.assignment, score, maxima.get(sub.assignment), found, cells, feedback,
                         got.timestamp if got else None, got.late_seconds if got else None,
-                        got.penalty if got else None, list((history or {}).get(sub.key, []))))
+                        got.penalty if got else None, list((history or {}).get(sub.key, [])),
+                        got.before_penalty if got else None))
     return rows
 
 
@@ -114,9 +119,10 @@ def write_reports(out, rows, maxima, unknown):
         writer.writerow(GRADES_HEAD)
         for r in rows:
             writer.writerow([r.student, r.assignment, fmt(r.score), fmt(r.max_score), r.status,
-                             r.submitted_at or "", seconds(r.late_seconds), fmt(r.penalty)])
+                             r.submitted_at or "", seconds(r.late_seconds), fmt(r.penalty),
+                             fmt(r.before_penalty) if r.score is not None else ""])
         for student, folder in unknown:
-            writer.writerow([student, folder, "", "", UNKNOWN, "", "", ""])
+            writer.writerow([student, folder, "", "", UNKNOWN, "", "", "", ""])
     students = sorted({r.student for r in rows})
     assignments = sorted({r.assignment for r in rows})
     by = {(r.student, r.assignment): r for r in rows}
@@ -171,6 +177,9 @@ def student_page(out, student, rows, total, top, orders=None, learner=False):
         links = ", ".join(f"[{md(p.name)}]({link(p.relative_to(out).as_posix(), up)})" for p in r.feedback)
         status = "" if learner else f"{md(r.status)} | "
         lines.append(f"| {r.assignment} | {fmt(r.score)} / {fmt(r.max_score)} | {status}{links} |")
+    late = [late_line(r) for r in rows if r.late_seconds and r.score is not None]
+    if late:
+        lines += ["", "## Handed in late", "", *late]
     lost = [line for r in rows for line in points_lost(r, (orders or {}).get(r.assignment, []))]
     if lost:
         lines += ["", "## Points lost", "", *lost]
@@ -183,6 +192,17 @@ def student_page(out, student, rows, total, top, orders=None, learner=False):
                   + (f" / {fmt(h['max_score'])}" if h.get("max_score") is not None else "")
                   + ("" if learner else f" | {md(h.get('status') or '')}") + " |" for r, h in earlier]
     return "\n".join(lines) + "\n"
+
+
+def late_line(row):
+    """Why a late submission's score is what it is: when, how late, the points the late penalty
+    took off and the score before it."""
+    from autograder.grading.logs import late_text
+
+    taken = (f"the late penalty took {fmt(row.penalty)} points off (score before the penalty: "
+             f"{fmt(row.before_penalty)} / {fmt(row.max_score)})" if row.penalty
+             else "no points were taken off for lateness")
+    return f"- {row.assignment}: handed in {row.submitted_at}, {late_text(row.late_seconds)}; {taken}"
 
 
 def points_lost(row, order):

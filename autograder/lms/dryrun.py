@@ -16,6 +16,7 @@ from pathlib import Path
 from autograder import notebooks
 from autograder.grading.outcomes import MISSING, RENAMED, kinds, status_text
 from autograder.grading.submissions import digest, discover, plan
+from autograder.hub.collect import quarantined
 from autograder.lms import roster as rosters
 from autograder.lms.collect import late_marks
 
@@ -132,6 +133,9 @@ def listing(submitted, out, engine="judge", force=False, db=None):
         lines.append(f"  {sub.key:<32} {what:<24} {'; '.join(notes)}".rstrip())
     for student, folder in unknown:
         lines.append(f"  {student}/{folder:<{max(1, 31 - len(student))}} skipped: not one of this course's assignments")
+    for claimed, assignment, owner, folder in quarantined(Path(submitted).parent):
+        lines.append(f"  {claimed}/{assignment:<{max(1, 31 - len(claimed))}} not graded: handed in by the account "
+                     f"{owner} (quarantined by collect: {folder})")
     if roster is not None:
         absent = sorted(roster - {s.student for s in subs})
         if absent:
