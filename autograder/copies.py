@@ -550,10 +550,10 @@ def _parts(expr):
 
 def _statements(body, only_once=True):
     """Every statement of body at every nesting level (not into nested defs), each block's
-    locals read once (only_once False: assigned once) written in."""
+    locals read once (only_once False: assigned once; None: none) written in."""
     found = []
-    for s in inline_locals([_AugToAssign().visit(_clone(x)) for x in body if isinstance(x, ast.stmt)],
-                           only_once):
+    body = [_AugToAssign().visit(_clone(x)) for x in body if isinstance(x, ast.stmt)]
+    for s in body if only_once is None else inline_locals(body, only_once):
         found.append(s)
         if isinstance(s, (ast.FunctionDef, ast.ClassDef)):
             continue
@@ -576,8 +576,7 @@ def operations(body, formulas, graded=()):
     its locals written in (the whole function is its essential operations)."""
     found, seen = [], set()
     for once in (True, None):
-        statements = _statements(without_docstring(body), once) if once else [
-            s for s in _statements_as_written(without_docstring(body))]
+        statements = _statements(without_docstring(body), once)
         for stmt in statements:
             for value in _values_of(stmt):
                 leaves = {id(p) for p in _leaves(value)}
@@ -587,21 +586,6 @@ def operations(body, formulas, graded=()):
                         seen.add((text, once))
                         found.append((expression_keys(part, formulas, graded), w, text,
                                       bool(once) and id(part) in leaves))
-    return found
-
-
-def _statements_as_written(body):
-    found = []
-    for s in body:
-        if not isinstance(s, ast.stmt):
-            continue
-        found.append(s)
-        if isinstance(s, (ast.FunctionDef, ast.ClassDef)):
-            continue
-        for f in ("body", "orelse", "finalbody"):
-            inner = getattr(s, f, None)
-            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-                found += _statements_as_written(inner)
     return found
 
 
