@@ -496,8 +496,9 @@ _KEYS = {}
 
 
 def expression_keys(expr, formulas, graded=(), aliases=()):
-    """The normalised forms of one expression: as written, with the calls of one-expression
-    graded functions written out, and with calls of graded functions read as values."""
+    """The normalised forms of one expression, {(key, the graded functions written out in it)}:
+    as written, with the calls of one-expression graded functions written out, and with calls
+    of graded functions read as values."""
     memo = (_dump(expr), id(formulas), id(graded), frozenset(aliases))
     if memo not in _KEYS:
         _KEYS[memo] = _expression_keys(expr, formulas, graded, aliases)
@@ -516,7 +517,7 @@ def _expression_keys(expr, formulas, graded, aliases):
         node = _Simplify(subst, aliases).visit(ast.Expression(body=_clone(expr))).body
         node = _Canon(atoms).visit(node)
         if _real_operations(node):
-            keys.add(_placeholders(node))
+            keys.add((_placeholders(node), frozenset(called & set(subst))))
     return keys
 
 
@@ -584,7 +585,7 @@ def operations(body, formulas, graded=()):
                     w, text = weight(part), ast.unparse(part)
                     if w >= 2 and (text, once) not in seen:
                         seen.add((text, once))
-                        found.append((expression_keys(part, formulas, graded), w, text,
+                        found.append(({key for key, _ in expression_keys(part, formulas, graded)}, w, text,
                                       bool(once) and id(part) in leaves))
     return found
 
@@ -641,7 +642,23 @@ def _reference_functions(module):
 @lru_cache(maxsize=None)
 def answers(root):
     """Every graded function's answer under root: [Answer], the solution notebooks' solution
-    blocks and the reference functions of the same names."""
+    blocks and the reference functions of the same names, normalised and with their operations."""
+    found = answer_bodies(root)
+    formulas, written_out = _formulas(found), _formulas(found, only_once=False)
+    graded_names = {a.function for a in found}
+    for a in found:
+        mine = {k: v for k, v in formulas.items() if k != a.function}
+        a.normalised = normalised_body(a.body, mine)
+        a.key = body_key(a.normalised, a.local)
+        a.grams = grams(a.normalised, a.local)
+        a.key_all, a.grams_all = body_key(a.normalised, _AllNames()), grams(a.normalised, _AllNames())
+        a.ops = operations(a.body, {k: v for k, v in written_out.items() if k != a.function}, graded_names)
+    return found
+
+
+@lru_cache(maxsize=None)
+def answer_bodies(root):
+    """The answers as written ([Answer] with body, local names and parameters only)."""
     import nbformat
 
     root = Path(root)
@@ -673,15 +690,6 @@ def answers(root):
                     found.append(Answer(assignment, fn.name, f"{module.relative_to(root)} {fn.name}",
                                         without_docstring(fn.body), local_names(fn),
                                         [a.arg for a in fn.args.args]))
-    formulas, written_out = _formulas(found), _formulas(found, only_once=False)
-    graded_names = {a.function for a in found}
-    for a in found:
-        mine = {k: v for k, v in formulas.items() if k != a.function}
-        a.normalised = normalised_body(a.body, mine)
-        a.key = body_key(a.normalised, a.local)
-        a.grams = grams(a.normalised, a.local)
-        a.key_all, a.grams_all = body_key(a.normalised, _AllNames()), grams(a.normalised, _AllNames())
-        a.ops = operations(a.body, {k: v for k, v in written_out.items() if k != a.function}, graded_names)
     return found
 
 
@@ -714,6 +722,7 @@ class Place:
     statements: list          # code a learner reads there
     functions: list           # (name, body, local names) of the defs there
     aliases: set = field(default_factory=set)
+    code: list | None = None  # the statements that are code (not prose or comments); None: all
 
 
 def _stage(name):
@@ -721,30 +730,31 @@ def _stage(name):
 
 
 def _cell_code(cell_type, source):
-    """(statements, functions) a learner reads in one notebook cell."""
+    """(statements, functions, code) a learner reads in one notebook cell: code, the cell's
+    statements that are code and not prose or a comment."""
     if cell_type == "code":
         tree = parse_cell(source)
-        statements = list(tree.body) if tree else []
-        for text in comments(source):
-            statements += _piece_expressions(text)
+        code = list(tree.body) if tree else []
+        statements = code + [s for text in comments(source) for s in _piece_expressions(text)]
         functions = [(fn.name, fn.body, local_names(fn)) for fn in ast.walk(tree)
                      if isinstance(fn, ast.FunctionDef)] if tree else []
-        return statements, functions
+        return statements, functions, code
     if cell_type == "markdown":
-        return code_of_text(source), []
-    return [], []
+        return code_of_text(source), [], []
+    return [], [], []
 
 
 def place_of_cells(where, stage, cells):
     """One place of consecutive cells ([{"cell_type", "source"}]), read together."""
-    statements, functions, aliases = [], [], set()
+    statements, functions, aliases, code = [], [], set(), []
     for cell in cells:
-        found, defs = _cell_code(cell["cell_type"], cell["source"])
+        found, defs, written = _cell_code(cell["cell_type"], cell["source"])
         statements += found
         functions += defs
+        code += written
         tree = parse_cell(cell["source"]) if cell["cell_type"] == "code" else None
         aliases |= module_aliases(tree) if tree else set()
-    return Place(where, stage, statements, functions, aliases)
+    return Place(where, stage, statements, functions, aliases, code)
 
 
 def _notebook_places(path, rel, stage, skip_answer_cells=False):
@@ -760,9 +770,9 @@ def _notebook_places(path, rel, stage, skip_answer_cells=False):
     for number, cell in enumerate(nb.cells):
         if skip_answer_cells and cell.metadata.get("nbgrader", {}).get("solution"):
             continue
-        statements, functions = _cell_code(cell.cell_type, cell.source)
+        statements, functions, code = _cell_code(cell.cell_type, cell.source)
         if statements:
-            places.append(Place(f"{rel} cell {number}", stage, statements, functions, aliases))
+            places.append(Place(f"{rel} cell {number}", stage, statements, functions, aliases, code))
     return places
 
 
@@ -784,13 +794,13 @@ def module_places(text, rel, stage):
         doc = ast.get_docstring(fn) or ""
         statements = list(fn.body) + [s for line in doc.splitlines() for s in _piece_expressions(line)]
         places.append(Place(f"{rel} def {fn.name}", stage, statements, [(fn.name, fn.body, local_names(fn))],
-                            aliases))
-    top = [s for s in tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+                            aliases, []))
+    code = [s for s in tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     doc = ast.get_docstring(tree) or ""
-    top += [s for line in doc.splitlines() for s in _piece_expressions(line)]
+    top = code + [s for line in doc.splitlines() for s in _piece_expressions(line)]
     top += [s for c in comments(text) for s in _piece_expressions(c)]
     if top:
-        places.append(Place(f"{rel} (module level, comments, docstring)", stage, top, [], aliases))
+        places.append(Place(f"{rel} (module level, comments, docstring)", stage, top, [], aliases, code))
     return places
 
 
@@ -810,7 +820,8 @@ def _card_places(path, rel):
                                        and _literal(a))
                     statements = code_of_text(text)
                     if statements:
-                        places.append(Place(f"{rel} lesson {lesson} card {index + 1}", lesson, statements, []))
+                        places.append(Place(f"{rel} lesson {lesson} card {index + 1}", lesson, statements, [],
+                                            code=[]))
     return places
 
 
@@ -852,7 +863,7 @@ def learner_places(root):
         else:
             statements = code_of_text(path.read_text())
             if statements:
-                places.append(Place(str(rel), 0, statements, []))
+                places.append(Place(str(rel), 0, statements, [], code=[]))
     return places
 
 
@@ -874,11 +885,14 @@ class Finding:
 
 
 class _Prepared:
-    """A place's code, normalised once: its expressions' keys and its bodies' keys and grams."""
+    """A place's code, normalised once: its expressions' keys, and its bodies' keys and grams.
+    A call of a graded function is written out as its formula (two_layer_forward's call of
+    dense_forward is X @ W + b), except when the place is compared with that function itself:
+    calling a function hands nothing out."""
 
     def __init__(self, place, formulas, written_out, graded):
-        self.place = place
-        self.keys = {}  # key -> (weight, text)
+        self.place, self.formulas = place, formulas
+        self.keys = {}  # key -> [(weight, text, graded functions written out)]
         exprs = [n for s in place.statements for n in ast.walk(s) if isinstance(n, ast.expr)]
         exprs += [v for s in place.statements for n in ast.walk(s) if isinstance(n, ast.AugAssign)
                   for v in _values_of(n)]
@@ -892,27 +906,36 @@ class _Prepared:
             w = weight(node)
             if w >= 2:
                 text = ast.unparse(node)
-                for key in expression_keys(node, written_out, graded, place.aliases):
-                    if key not in self.keys or self.keys[key][0] < w:
-                        self.keys[key] = (w, text)
-        self.bodies = []
-        for name, body, local in place.functions:
-            self.bodies.append((f"def {name}", normalised_body(body, formulas, place.aliases), local))
-        top = [s for s in place.statements if isinstance(s, ast.stmt)]
-        self.bodies.append(("", normalised_body(top, formulas, place.aliases), _AllNames()))
-        self.bodies = [(label, body, local, body_key(body, local), grams(body, local))
-                       for label, body, local in self.bodies if body]
-        self._runs, self._dumps = {}, {}
+                for key, names in expression_keys(node, written_out, graded, place.aliases):
+                    self.keys.setdefault(key, []).append((w, text, names))
+        self.called = {n.func.id for s in place.statements for n in ast.walk(s)
+                       if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)} & set(formulas)
+        self._bodies, self._runs, self._dumps = {}, {}, {}
 
-    def runs(self, index, size):
-        if (index, size) not in self._runs:
-            _label, body, local, _key, _grams = self.bodies[index]
+    def bodies(self, function):
+        """[(label, body, local names, key, grams)] of the place's defs and its top level, the
+        graded calls written out but for function's own."""
+        variant = function if function in self.called else None
+        if variant not in self._bodies:
+            formulas = {k: v for k, v in self.formulas.items() if k != variant}
+            found = [(f"def {name}", normalised_body(body, formulas, self.place.aliases), local)
+                     for name, body, local in self.place.functions]
+            top = [s for s in self.place.statements if isinstance(s, ast.stmt)]
+            found.append(("", normalised_body(top, formulas, self.place.aliases), _AllNames()))
+            self._bodies[variant] = [(label, body, local, body_key(body, local), grams(body, local))
+                                     for label, body, local in found if body]
+        return self._bodies[variant]
+
+    def runs(self, function, index, size):
+        variant = function if function in self.called else None
+        if (variant, index, size) not in self._runs:
+            _label, body, local, _key, _grams = self.bodies(function)[index]
             dumps = self._dumps
-            self._runs[(index, size)] = {
+            self._runs[(variant, index, size)] = {
                 _renumber("".join(dumps[id(s)] if id(s) in dumps else dumps.setdefault(id(s), _dump(s))
                               for s in run), local)
                 for run in windows(body, size)}
-        return self._runs[(index, size)]
+        return self._runs[(variant, index, size)]
 
 
 def _operations_found(answer, prepared):
@@ -920,12 +943,12 @@ def _operations_found(answer, prepared):
     each expression of the place counted once."""
     hits, used = [], set()
     for op_keys, w, text, essential in sorted(answer.ops, key=lambda op: (-op[3], -op[1])):
-        for key in sorted(op_keys & set(prepared.keys)):
-            place_text = prepared.keys[key][1]
-            if place_text not in used:
-                used.add(place_text)
-                hits.append((w, place_text, text, essential))
-                break
+        places = [place_text for key in sorted(op_keys & set(prepared.keys))
+                  for _w, place_text, names in prepared.keys[key] if answer.function not in names]
+        place_text = next((t for t in places if t not in used), None)
+        if place_text is not None:
+            used.add(place_text)
+            hits.append((w, place_text, text, essential))
     return hits
 
 
@@ -946,13 +969,13 @@ def findings_in(prepared, all_answers):
         if answer.stage < place.stage:
             continue
         how = None
-        for index, (label, body, _local, whole, place_grams) in enumerate(prepared.bodies):
+        for index, (label, body, _local, whole, place_grams) in enumerate(prepared.bodies(answer.function)):
             # a def's globals keep their names, as the answer's do; a cell's every name is local
             key, answer_grams = (answer.key, answer.grams) if label else (answer.key_all, answer.grams_all)
             if label and whole == key:
                 how = "the whole body"
             elif len(answer.normalised) >= 2 and len(body) >= len(answer.normalised) \
-                    and key in prepared.runs(index, len(answer.normalised)):
+                    and key in prepared.runs(answer.function, index, len(answer.normalised)):
                 how = "a run of its statements"
             elif near_copy(answer_grams, place_grams):
                 how = "a near copy"
@@ -997,22 +1020,38 @@ def scan(root, places=None):
 
 # ------------------------------------------------------------------ grading: copies handed back
 
-def _handed_out_functions(root):
-    """[(where, normalised body, local names, grams)] of every function and code cell the course
-    hands out under root (answer cells left out: a blank answer is no copy)."""
-    all_answers = answers(root)
-    formulas = _formulas(all_answers)
+class _HandedOut:
+    """A function or cell the course hands out, normalised once. near: whether a near copy of
+    it counts (code does; code read out of prose and comments counts only whole)."""
+
+    def __init__(self, where, body, local, near=True):
+        self.where, self.body, self.local, self.near = where, body, local, near
+        self.key, self.grams = body_key(body, local), grams(body, local)
+        self._runs = {}
+
+    def has_run(self, key, size):
+        if size not in self._runs:
+            self._runs[size] = {body_key(run, self.local) for run in windows(self.body, size)}
+        return key in self._runs[size]
+
+
+def _handed_out(root):
+    """[_HandedOut] for every function, code cell and code in prose the course hands out under
+    root (the exercises' answer cells left out: a blank answer is no copy)."""
+    formulas = {}  # calls stay calls: calling a function hands nothing out
     found = []
     for place in learner_places(root):
         for name, body, local in place.functions:
             body = normalised_body(body, formulas, place.aliases)
             if _substantial(body):
-                found.append((f"{place.where.split(' def ')[0]} def {name}", body, local,
-                              grams(body, local)))
-        top = normalised_body([s for s in place.statements if isinstance(s, ast.stmt)
-                               and not isinstance(s, (ast.FunctionDef, ast.ClassDef))], formulas, place.aliases)
-        if _substantial(top) and " def " not in place.where:
-            found.append((place.where, top, _AllNames(), grams(top, _AllNames())))
+                found.append(_HandedOut(f"{place.where.split(' def ')[0]} def {name}", body, local))
+        code = place.statements if place.code is None else place.code
+        written = {id(s) for s in code}
+        for near, part in ((True, code), (False, [s for s in place.statements if id(s) not in written])):
+            body = normalised_body([s for s in part if isinstance(s, ast.stmt)
+                                    and not isinstance(s, (ast.FunctionDef, ast.ClassDef))], formulas, place.aliases)
+            if _substantial(body):
+                found.append(_HandedOut(place.where if near else f"{place.where} (prose)", body, _AllNames(), near))
     return found
 
 
@@ -1023,42 +1062,41 @@ def _substantial(body):
 
 @lru_cache(maxsize=4)
 def handed_out_index(root):
-    return _handed_out_functions(Path(root))
+    return _handed_out(Path(root))
 
 
 def handed_out_copies(notebook, graded_names, root):
     """[(graded function, where the course hands it out, how)] for each graded function the
-    notebook (a path or nbformat-like dict) defines whose body is a function or cell the course
-    hands out under root: the whole body (names normalised), a run of its statements, or a near
-    copy. A body of one light statement is never called a copy."""
+    notebook (a path, or a notebook as a dict) defines whose body is a function or code cell the
+    course hands out under root: the whole body (names normalised as the scan does), a run of
+    statements there, or a near copy. A body of one light statement is never called a copy."""
     if isinstance(notebook, (str, Path)):
         notebook = json.loads(Path(notebook).read_text())
-    index = handed_out_index(str(root))
-    formulas = _formulas(answers(Path(root)))
+    index = handed_out_index(str(Path(root).resolve()))
     found = []
     for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
         source = cell.get("source", "")
-        tree = parse_cell("".join(source) if isinstance(source, list) else source)
+        tree = parse_cell("".join(source) if isinstance(source, list) else source) \
+            if cell.get("cell_type") == "code" else None
         for fn in tree.body if tree else []:
             if not isinstance(fn, ast.FunctionDef) or fn.name not in graded_names:
                 continue
-            body = normalised_body(fn.body, {k: v for k, v in formulas.items() if k != fn.name})
+            body = normalised_body(fn.body, {})
             if not _substantial(body):
                 continue
-            local = local_names(fn)
-            key, mine = body_key(body, local), grams(body, local)
-            for where, other, other_local, other_grams in index:
-                if key == body_key(other, other_local):
+            mine = {True: (body_key(body, local_names(fn)), grams(body, local_names(fn))),
+                    False: (body_key(body, _AllNames()), grams(body, _AllNames()))}
+            for other in index:
+                key, my_grams = mine[not isinstance(other.local, _AllNames)]
+                if key == other.key:
                     how = "the whole body"
-                elif len(body) >= 2 and any(body_key(run, other_local) == body_key(body, local if not isinstance(
-                        other_local, _AllNames) else other_local) for run in windows(other, len(body))):
+                elif len(body) >= 2 and len(other.body) > len(body) and other.has_run(key, len(body)):
                     how = "a run of statements there"
-                elif near_copy(mine, other_grams):
+                elif other.near and near_copy(my_grams, other.grams):
                     how = "a near copy"
                 else:
                     continue
-                found.append((fn.name, where, how))
+                if (fn.name, other.where) not in [(n, w) for n, w, _h in found]:
+                    found.append((fn.name, other.where, how))
                 break
     return found
