@@ -67,6 +67,7 @@ from pathlib import Path
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 NEAR = 0.6       # a copy written a little differently scores 0.68 to 1.0; smaller cases stay below 0.5
 MIN_GRAMS = 15
+CELL_SPAN = 2.5  # grading: a near copy of a cell is of one at most this many times the function's size
 WEIGHT_ALONE = 4
 WEIGHT_TOGETHER = 5
 MODULES = {"np", "numpy", "math"}
@@ -380,7 +381,7 @@ def _is_index(node):
     if isinstance(node, ast.JoinedStr):  # params[f"W{k}"]
         return all(isinstance(v, ast.Constant) or isinstance(v, ast.FormattedValue) and isinstance(v.value, ast.Name)
                    for v in node.values)
-    return isinstance(node, (ast.Constant, ast.Name))
+    return isinstance(node, ast.Name) or isinstance(node, ast.Constant) and node.value is not None
 
 
 def _real_operations(node):
@@ -516,7 +517,7 @@ def _expression_keys(expr, formulas, graded, aliases):
     for subst, atoms in variants:
         node = _Simplify(subst, aliases).visit(ast.Expression(body=_clone(expr))).body
         node = _Canon(atoms).visit(node)
-        if _real_operations(node):
+        if weight(node) >= 2:  # a lone call or sum says nothing of which answer
             keys.add((_placeholders(node), frozenset(called & set(subst))))
     return keys
 
@@ -1092,8 +1093,9 @@ def handed_out_copies(notebook, graded_names, root):
                     how = "the whole body"
                 elif len(body) >= 2 and len(other.body) > len(body) and other.has_run(key, len(body)):
                     how = "a run of statements there"
-                elif other.near and near_copy(my_grams, other.grams):
-                    how = "a near copy"
+                elif other.near and near_copy(my_grams, other.grams) and (
+                        not isinstance(other.local, _AllNames) or len(other.grams) <= CELL_SPAN * len(my_grams)):
+                    how = "a near copy"  # of a def, or of a cell not much longer than the function
                 else:
                     continue
                 if (fn.name, other.where) not in [(n, w) for n, w, _h in found]:
