@@ -6,7 +6,7 @@ One implementation serves two users:
   cells, comments and markdown code; the exercises' cells and prose; the flashcards; every module
   of the learner edition's `course` package and its README) and reports every place that holds a
   graded function's answer (tests/test_lessons_show_no_solutions.py fails on any).
-- `handed_out_copies(notebook, assignment)` tells grading which graded functions of a submission
+- `handed_out_copies(notebook, graded_names, root)` tells grading which graded functions of a submission
   are a copy of a function or cell the course hands out (autograder/grading/submissions.py puts
   it in the status, for the instructor to judge; the points are the graded ones).
 
@@ -28,23 +28,27 @@ Matching. A place holds an answer when
 1. a function or cell there has the answer's whole body, or a run of its statements (for an
    answer of two or more), or is a near copy (at least NEAR of the answer's runs of four syntax
    tokens, for an answer of at least MIN_GRAMS of them); or
-2. it performs the answer's line-level operations: an operation is the value a statement of the
-   answer computes (an assignment's or a `return`'s value, a loop's range, an element of a
-   returned tuple or comprehension), and the place holds it when any expression there is the
-   same after normalising (a `print(...)` or a variable around it changes nothing). Its
-   *weight* counts the operations written (arithmetic, comparisons, calls, `.T`, slices, the
-   constants 0 and 1). A place holds the answer when it performs one operation of weight
-   WEIGHT_ALONE or more, or two or more of the answer's operations together weighing at least
-   WEIGHT_ALONE, or the whole one-expression answer of weight WEIGHT_ONE_LINE or more (a
-   one-line formula counts).
+2. it performs the answer's line-level operations. An operation is a value the answer computes
+   (an assignment's or a `return`'s value, a loop's range, an element of a returned tuple or
+   comprehension), with its locals written in and as written; the place performs it when any
+   expression there is the same after normalising (a `print(...)` or a variable around it
+   changes nothing). Its *weight* counts the operations written (arithmetic, comparisons,
+   calls, `.T`, slices and `[:, None]`), plus one for a constant 0 or 1 among them; operations
+   lighter than 2 (`np.tanh(z)`, `Y - A`) are not told apart from ordinary arithmetic. The
+   place holds the answer when it performs every operation the answer returns (the whole
+   function, a one-line formula included), or one operation of weight WEIGHT_ALONE or more, or
+   two or more of them weighing WEIGHT_TOGETHER together.
+
+A call of a one-expression graded function is written out on both sides (two_layer_forward's
+`dense_forward(X, W1, b1)` is `X @ W1 + b1`), except a place's call of the very function it is
+compared with: calling a function hands nothing out.
 
 The rule for smaller cases. The comparison is of operations, not of shapes: code that performs
 the answer's operations on one example, a row, or a 1-1-1 network *is* the answer (it runs on a
-batch unchanged). A lesson shows a smaller case as different code (scalars multiplied with `*`
-where the answer has `@`, a loop over three named numbers, the formula in maths) or as a skeleton
-that names every array's shape and prints the numbers to reproduce. Operations lighter than
-WEIGHT_ONE_LINE (`np.tanh(z)`, `Y - A`) are below what the scan can tell from ordinary arithmetic.
-There is no allow-list.
+batch unchanged, and an entrywise formula on scalars is the entrywise formula). A lesson shows a
+smaller case as different code (scalars multiplied with `*` where the answer has `@`, a loop
+over three named numbers), as the formula in maths, or as a skeleton that names every array's
+shape and prints the numbers to reproduce. There is no allow-list.
 
 When. A learner reads lesson N and exercise N's prose before solving exercise N, a flashcard of
 lesson N with lesson N, and the `course` package and the README from the start; so a place at
