@@ -64,6 +64,7 @@ import io
 import json
 import re
 import tokenize
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -464,12 +465,12 @@ class _Canon(ast.NodeTransformer):
             else:
                 operands.append(n)
         flatten(node)
+        uses = Counter(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
 
         def order(n):
             # by shape with every name alike, then the operand used more often first
             shape = _IDENTIFIER.sub(lambda m: m.group(0) if m.group(2) in KEEP else m.group(1), _dump(n))
-            mine = _dump(n)
-            return shape, -sum(_dump(other) == mine for other in ast.walk(node) if type(other) is type(n))
+            return shape, -uses[n.id] if isinstance(n, ast.Name) else 0
         operands.sort(key=order)
         return ast.Call(func=ast.Name(id="§" + type(node.op).__name__, ctx=ast.Load()), args=operands,
                         keywords=[])
@@ -500,11 +501,11 @@ def _calls(expr):
 _KEYS = {}
 
 
-def expression_keys(expr, formulas, graded=(), aliases=()):
+def expression_keys(expr, formulas, graded=(), aliases=(), text=None):
     """The normalised forms of one expression, {(key, the graded functions written out in it)}:
     as written, with the calls of one-expression graded functions written out, and with calls
     of graded functions read as values."""
-    memo = (_dump(expr), id(formulas), id(graded), frozenset(aliases))
+    memo = (text or ast.unparse(expr), id(formulas), id(graded), frozenset(aliases))
     if memo not in _KEYS:
         _KEYS[memo] = _expression_keys(expr, formulas, graded, aliases)
     return _KEYS[memo]
@@ -902,16 +903,25 @@ class _Prepared:
         exprs += [v for s in place.statements for n in ast.walk(s) if isinstance(n, ast.AugAssign)
                   for v in _values_of(n)]
         # locals written in (wish_z = wish * slope2 with slope2 computed above), read once or
-        # more often (Z1 = X @ W1 + b1 then np.maximum(Z1, 0.0))
+        # more often (Z1 = X @ W1 + b1 then np.maximum(Z1, 0.0)): the statements that changed
+        as_written = {ast.unparse(s) for s in place.statements if isinstance(s, ast.stmt)}
         for body in [place.statements] + [b for _n, b, _l in place.functions]:
             for once in (True, False):
-                exprs += [n for s in _statements(body, once) for v in _values_of(s) for n in ast.walk(v)
-                          if isinstance(n, ast.expr)]
+                for stmt in _statements(body, once):
+                    if isinstance(stmt, (ast.FunctionDef, ast.ClassDef, ast.For, ast.While, ast.If,
+                                         ast.With, ast.Try)) or ast.unparse(stmt) not in as_written:
+                        exprs += [n for v in _values_of(stmt) for n in ast.walk(v) if isinstance(n, ast.expr)]
+        seen = set()
         for node in exprs:
+            if isinstance(node, (ast.Name, ast.Constant)):
+                continue
+            text = ast.unparse(node)
+            if text in seen:
+                continue
+            seen.add(text)
             w = weight(node)
             if w >= 2:
-                text = ast.unparse(node)
-                for key, names in expression_keys(node, written_out, graded, place.aliases):
+                for key, names in expression_keys(node, written_out, graded, place.aliases, text):
                     self.keys.setdefault(key, []).append((w, text, names))
         self.called = {n.func.id for s in place.statements for n in ast.walk(s)
                        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)} & set(formulas)
