@@ -684,7 +684,6 @@ def answers(root):
 @lru_cache(maxsize=None)
 def answer_bodies(root):
     """The answers as written ([Answer] with body, local names and parameters only)."""
-
     root = Path(root)
     found, graded = [], {}
     for path in sorted((root / "solutions").glob("[0-9][0-9]_*/*.ipynb")):
@@ -783,7 +782,6 @@ def place_of_cells(where, stage, cells):
 
 
 def _notebook_places(path, rel, stage, skip_answer_cells=False):
-
     places = []
     nb = _Notebook(_cells(path))
     aliases = set()
