@@ -1132,3 +1132,22 @@ def handed_out_copies(notebook, graded_names, root):
                     found.append((fn.name, other.where, how))
                 break
     return found
+
+
+def main(argv=None):
+    """python -m autograder.copies [ROOT...]: every finding of the scan under each checkout
+    (default this one), one per place, with the matching lines; exit 1 if any."""
+    import sys
+
+    roots = (sys.argv[1:] if argv is None else argv) or [str(Path(__file__).resolve().parent.parent)]
+    found = 0
+    for root in roots:
+        for finding in scan(Path(root).resolve()):
+            print(finding)
+            found += 1
+    print(f"{found} graded answer(s) a learner reads before solving them", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -10,7 +10,7 @@ reviewers found (tests/planted/leaks_863cc87.json, as they were at commit 863cc8
 scan names each graded function they give away.
 
 COURSE_SCAN_ROOT=/path/to/a/checkout scans another checkout (its own solutions and reference
-are the answers), read only.
+are the answers), read only; `python -m autograder.copies ROOT` prints the same findings.
 """
 
 import json
