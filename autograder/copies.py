@@ -37,7 +37,9 @@ Matching. A place holds an answer when
    lighter than 2 (`np.tanh(z)`, `Y - A`) are not told apart from ordinary arithmetic. The
    place holds the answer when it performs every operation the answer returns (the whole
    function, a one-line formula included), or one operation of weight WEIGHT_ALONE or more, or
-   two or more of them weighing WEIGHT_TOGETHER together.
+   two or more of them weighing WEIGHT_TOGETHER together. An operation an earlier exercise's
+   answer performs too (the mean squared error inside a later loss) is the learner's own by
+   then: alone, or with only such others, it does not give the later function away.
 
 A call of a one-expression graded function is written out on both sides (two_layer_forward's
 `dense_forward(X, W1, b1)` is `X @ W1 + b1`), except a place's call of the very function it is
@@ -612,6 +614,7 @@ class Answer:
     key_all: str = ""        # with every name but numpy's and the builtins' a placeholder
     grams_all: set = field(default_factory=set)
     ops: list = field(default_factory=list)
+    learned: set = field(default_factory=set)  # texts of ops an earlier exercise's answer performs
 
     @property
     def stage(self):
@@ -678,6 +681,10 @@ def answers(root):
         a.grams = grams(a.normalised, a.local)
         a.key_all, a.grams_all = body_key(a.normalised, _AllNames()), grams(a.normalised, _AllNames())
         a.ops = operations(a.body, {k: v for k, v in written_out.items() if k != a.function}, graded_names)
+    # an operation an earlier exercise's answer performs too is the learner's own by then
+    for a in found:
+        earlier = {key for b in found if b.stage < a.stage for op in b.ops for key in op[0]}
+        a.learned = {op[2] for op in a.ops if op[0] & earlier}
     return found
 
 
@@ -988,9 +995,10 @@ def _holds(answer, hits):
     essential = {op[2] for op in answer.ops if op[3]}
     if essential and essential <= {text for _w, _place, text, _e in hits}:
         return True  # every operation of the answer: the whole function, in runnable form
-    if any(w >= WEIGHT_ALONE for w, _, _, _ in hits):
+    new = [(w, text) for w, _place, text, _e in hits if text not in answer.learned]
+    if any(w >= WEIGHT_ALONE for w, _ in new):
         return True
-    return len(hits) >= 2 and sum(w for w, _, _, _ in hits) >= WEIGHT_TOGETHER
+    return len(hits) >= 2 and sum(w for w, _, _, _ in hits) >= WEIGHT_TOGETHER and bool(new)
 
 
 def findings_in(prepared, all_answers):
