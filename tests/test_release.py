@@ -22,6 +22,7 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 from autograder import notebooks, release
+from autograder.copies import without_docstring
 from autograder.specs import all_specs
 from course.checking import hidden_cases
 
@@ -56,13 +57,6 @@ def code_units(folder):
     return units
 
 
-def _without_docstring(body):
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-            and isinstance(body[0].value.value, str):
-        return body[1:]
-    return body
-
-
 class _Names(ast.NodeTransformer):
     """Renames every variable and argument to v0, v1, ... in order of first appearance."""
 
@@ -95,7 +89,7 @@ def statement_lists(tree):
         for field in ("body", "orelse", "finalbody"):
             body = getattr(node, field, None)
             if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-                found.append(_without_docstring(body) if field == "body" else body)
+                found.append(without_docstring(body) if field == "body" else body)
     return found
 
 
@@ -112,7 +106,7 @@ def solution_bodies():
                 continue
             for node in ast.walk(_python_of_cell(cell.source)):
                 if isinstance(node, ast.FunctionDef) and node.name in graded:
-                    body = _without_docstring(node.body)
+                    body = without_docstring(node.body)
                     bodies[f"{path.parent.name}.{node.name}"] = (len(body), normalised(body))
     return bodies
 

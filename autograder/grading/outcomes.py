@@ -34,6 +34,7 @@ AWAITING_MANUAL = "awaiting manual grade"  # a manually graded cell without a sc
 MANUAL_CLEARED = "manual score cleared"    # a resubmission: the earlier hand-given score no longer applies
 MANUAL_KEPT = "manual score kept"          # a resubmission: the hand-given score kept (grade --keep-manual)
 CHANGED = "changed while graded"           # the submitted files changed during the run: no grade written
+COPIED = "copy of course material"         # a graded function copied from what the course hands out; graded as usual
 
 # How a kind is written when the text is "<label>: <detail>" (default: the kind itself).
 LABELS = {FORGED: "forged cell metadata, graded as the assignment defines the cells"}

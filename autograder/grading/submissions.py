@@ -6,7 +6,10 @@ itself (nothing submitted, a missing or unreadable notebook, a link reaching out
 submission): such a submission gets zero without going to a worker. `plan` also compares the
 answer cells with the release (`blank_outcome`): a submission whose answer cells are all as the
 release left them is NOT_ATTEMPTED, one with some of them so is PARTLY_BLANK; both are still
-graded as usual.
+graded as usual. And it compares each graded function of the submission with what the course
+hands out (`copied_outcome`, autograder/copies.py: the `course` package, the lessons, the
+exercises' prose): a graded function that is a copy of one of them is COPIED, naming both, for the
+instructor to judge; its points are what grading gives it, neither added nor taken.
 
 The release compared with is the course's exercises/ folder (`notebooks.EXERCISES`), not the
 copy the grade command generates in OUT/exercises: exercises/ is what learners were handed (the
@@ -30,6 +33,7 @@ import nbformat
 
 from autograder import notebooks
 from autograder.grading.outcomes import (
+    COPIED,
     EXTRA,
     MISSING,
     NOT_ATTEMPTED,
@@ -127,11 +131,13 @@ def changed_files(before, after):
     return found
 
 
-def plan(sub, expected, release=None):
+def plan(sub, expected, release=None, handed_out=None):
     """`_plan`, and for files it cannot make sense of, an UNREADABLE outcome and zero instead of an
-    exception: one learner's odd files never stop the class's run (or its --dry-run)."""
+    exception: one learner's odd files never stop the class's run (or its --dry-run).
+    handed_out: the folder holding what the course hands out (lessons/, exercises/, course/),
+    default this course's (`notebooks.ROOT`)."""
     try:
-        return _plan(sub, expected, release)
+        return _plan(sub, expected, release, handed_out)
     except Exception as exc:
         sub.problem = UNREADABLE
         sub.outcomes.append(Outcome(UNREADABLE, f"the submission could not be read ({type(exc).__name__}: "
@@ -139,7 +145,7 @@ def plan(sub, expected, release=None):
         return sub
 
 
-def _plan(sub, expected, release=None):
+def _plan(sub, expected, release=None, handed_out=None):
     """Pick the notebook file(s) to grade and find the problems the main process handles.
 
     release: the folder of released notebooks (<assignment>/<notebook>.ipynb) the answer cells
@@ -182,7 +188,32 @@ def _plan(sub, expected, release=None):
         blank = blank_outcome(sub, release or notebooks.EXERCISES)
         if blank:
             sub.outcomes.append(blank)
+        copied = copied_outcome(sub, handed_out or notebooks.ROOT)
+        if copied:
+            sub.outcomes.append(copied)
     return sub
+
+
+def copied_outcome(sub, handed_out):
+    """COPIED naming each graded function of the submitted notebook(s) that is a copy of a
+    function or cell the course hands out under the folder handed_out (its whole body with names
+    normalised, a run of statements there, or a near copy: `copies.handed_out_copies`), or None.
+    A failure of the comparison itself says nothing: the status never blames a learner for a
+    fault of the grader."""
+    from autograder import copies
+    from autograder.specs import all_specs
+
+    graded = set(all_specs().get(sub.assignment, {}))
+    found = []
+    try:
+        for path in sub.files.values():
+            found += copies.handed_out_copies(path, graded, handed_out)
+    except Exception:  # a notebook the comparison cannot read: no claim either way
+        return None
+    if not found:
+        return None
+    named = "; ".join(f"{name} is {where} ({how})" for name, where, how in found)
+    return Outcome(COPIED, f"{named}; graded as usual, for the instructor to judge")
 
 
 def link_outside(folder):
