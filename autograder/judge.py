@@ -49,7 +49,7 @@ from autograder.grading.outcomes import CRASHED, GRADER_ERROR, GRADER_NOTE, MIST
 from autograder.sandbox_outputs import DISPLAY_LIMIT, DISPLAY_MIMETYPES, OUTPUT_LIMIT
 from autograder.sandbox_process import SandboxStopped, take_sandbox
 from autograder.specs import all_specs, graded_function
-from course.checking import Callee, CheckFailed, hidden_cases, names_called_in_source, run_checks
+from course.checking import Callee, CalleeNotSwappable, CheckFailed, hidden_cases, names_called_in_source, run_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 GIVEN_MODULE = "course.given"  # earlier exercises' functions, given to learners in later ones
@@ -125,6 +125,18 @@ def _sync(target, after):
         return type(after) is tuple and len(after) == len(target) and all(
             _sync(t, a) for t, a in zip(target, after))
     return True
+
+
+def _holds_opaque(value):
+    """Whether value (decoded from the sandbox) holds a stand-in for something that could not
+    cross the pipe, such as one of the learner's functions."""
+    if isinstance(value, wire.Opaque):
+        return True
+    if isinstance(value, (tuple, list)):
+        return any(_holds_opaque(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_opaque(v) for v in value.values())
+    return False
 
 
 class LearnerFunction:
@@ -270,6 +282,8 @@ class JudgeSession:
         if swaps:
             request["swaps"] = dict(swaps)
         payload = wire.encode(request, callbacks)
+        swapped = {id(fn) for fn in (swaps or {}).values()}
+        unswappable = False  # a swapped-in reference was handed what cannot cross (a function)
         self.sandbox.send(payload)
         deadline = self._clock()
         verdict = None
@@ -294,6 +308,9 @@ class JudgeSession:
                 if fn is None or type(cb_args) is not tuple or type(cb_kwargs) is not dict or not all(
                         type(k) is str for k in cb_kwargs):
                     reply = wire.message("cb_error", message="no such function")
+                elif id(fn) in swapped and _holds_opaque((cb_args, cb_kwargs)):
+                    unswappable = True
+                    reply = wire.message("cb_error", message="the grader could not run this call")
                 else:
                     try:
                         reply = wire.message("cb_result", value=fn(*cb_args, **cb_kwargs))
@@ -304,6 +321,8 @@ class JudgeSession:
                         reply = wire.message("cb_error", message=f"{type(exc).__name__}: {exc}")
                 self.sandbox.send(reply)
                 continue
+            if unswappable and op in ("raised", "returned"):
+                raise CalleeNotSwappable(f"{name}: a swapped callee was handed a function")
             if verdict is not None:
                 raise verdict
             if op == "raised":

@@ -661,6 +661,11 @@ def _callee_failure(name: str, callees: Any) -> str | None:
     return None
 
 
+class CalleeNotSwappable(BaseException):
+    """Raised by a swapped call that cannot run (the judge cannot hand the reference a function
+    that lives in the learner's process): that callee is not swapped, no verdict either way."""
+
+
 def _checked_on_its_own(graded: GradedFunction, cases: list[Case], callees: Any) -> None:
     """The hidden checks again, with each graded function it calls replaced by the reference's:
     a function must be right on its own, not only beside the learner's version of its callee
@@ -675,6 +680,8 @@ def _checked_on_its_own(graded: GradedFunction, cases: list[Case], callees: Any)
         try:
             for case in cases:
                 check_case(graded, callee.swap(callee.graded.reference), case, cases)
+        except CalleeNotSwappable:
+            continue
         except CheckFailed as failed:
             detail = "\n    ".join(getattr(failed, "detail", str(failed)).splitlines())
             raise CheckFailed(

@@ -67,13 +67,38 @@ def test_the_judge_fails_the_caller_that_makes_up_for_its_callee():
     assert "average_wishes" in out["evalue"] and "correct average_wishes" in out["evalue"], out["evalue"]
 
 
-@pytest.mark.parametrize("grade", [graded_in_process, graded_by_judge], ids=["kernel", "judge"])
-def test_a_right_caller_passes_with_the_swap(grade):
-    """Honest work: the instructor's network_wishes, with the instructor's callees, passes both ways."""
-    result = grade(ASSIGNMENT, "network_wishes", {})
-    if result is not None:  # the judge's outputs
-        (out,) = result
-        assert out["output_type"] == "stream" and "passed" in out["text"], out
+def _callers():
+    """(assignment, function) of every graded function whose instructor's answer calls another."""
+    from autograder.specs import all_specs
+    from course.checking import names_called_in_source
+    from judging import solution_cells
+
+    found = []
+    for assignment, specs in sorted(all_specs().items()):
+        for cell in solution_cells(assignment):
+            name = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if name in specs and set(names_called_in_source(cell.source, name)) & (set(specs) - {name}):
+                found.append((assignment, name))
+    return found
+
+
+CALLERS = _callers()
+
+
+def test_the_callers_include_those_with_a_function_argument():
+    """derivative_check hands its callee the learner's function f: the judge cannot hand that to
+    the reference, so that callee is left unswapped (no verdict), and the answer still passes."""
+    assert ("04_nudging", "derivative_check") in CALLERS and len(CALLERS) >= 10
+
+
+@pytest.mark.slow  # one judge session per function
+@pytest.mark.parametrize("assignment,function", CALLERS, ids=[f"{a}:{f}" for a, f in CALLERS])
+def test_the_instructors_answer_passes_with_its_callees_swapped(assignment, function):
+    """Honest work: every caller, with the instructor's callees, passes under the judge and in a
+    kernel (the hidden tests swap each callee for the reference's)."""
+    (out,) = graded_by_judge(assignment, function, {})
+    assert out["output_type"] == "stream" and "passed" in out["text"], out
+    graded_in_process(assignment, function, {})
 
 
 # ------------------------------------------------------------------ "your line"
