@@ -101,6 +101,9 @@ def _output_delta_visible():
             Case((np.array([[0.8, 0.3]]), np.array([[1.0, 0.0]])),
                  "a batch of one with 2 outputs: A = [[0.8, 0.3]], Y = [[1, 0]]", ("A", "Y")),
             Case((np.zeros((0, 2)), np.zeros((0, 2))), "a batch of zero rows: A and Y of shape (0, 2)",
+                 ("A", "Y")),
+            Case((np.linspace(0.05, 0.95, 12).reshape(4, 3), np.eye(4, 3)),
+                 "a batch of 4 with 3 outputs: A from 0.05 to 0.95 row by row, Y = np.eye(4, 3)",
                  ("A", "Y"))]
 
 

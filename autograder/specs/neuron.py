@@ -25,7 +25,9 @@ def _z_cases_visible():
     big = np.array([-1000.0, -40.0, 40.0, 1000.0])
     return [Case((z,), "z = [-2, -0.5, 0, 0.5, 2]", ("z",)),
             Case((grid,), "a 2 x 3 array z", ("z",)),
-            Case((big,), "large |z|: z = [-1000, -40, 40, 1000]", ("z",))]
+            Case((big,), "large |z|: z = [-1000, -40, 40, 1000]", ("z",)),
+            Case((np.array([[1.5], [-0.25], [3.0]]),), "a column: z of shape (3, 1) keeps its shape",
+                 ("z",))]
 
 
 def _z_cases_hidden(rng):
@@ -53,7 +55,9 @@ def _weighted_sum_visible():
     X4 = np.array([[1.0, -1.0, 0.5], [0.0, 2.0, 1.0], [-0.5, 0.0, 0.0], [3.0, 1.0, -2.0]])
     return [Case((X, w, 0.1), "X of shape (3, 2), w = [0.2, 0.3], b = 0.1", ("X", "w", "b")),
             Case((X4, np.array([0.5, -0.25, 1.0]), -0.3), "X of shape (4, 3), w = [0.5, -0.25, 1], "
-                 "b = -0.3", ("X", "w", "b"))]
+                 "b = -0.3", ("X", "w", "b")),
+            Case((np.array([[2.0, -1.0, 0.5]]), np.array([0.5, -0.25, 1.0]), 0.2),
+                 "one example: X = [[2, -1, 0.5]] of shape (1, 3), still a z of shape (1,)", ("X", "w", "b"))]
 
 
 def _weighted_sum_hidden(rng):
@@ -69,9 +73,12 @@ def _weighted_sum_hidden(rng):
 def _neuron_visible():
     X = np.array([[0.35, 0.7], [1.0, -1.0], [0.0, 0.0]])
     w = np.array([0.2, 0.3])
+    one = np.array([[2.0, -1.0]])
     return [Case((X, w, 0.1, act), f"X of shape (3, 2) with activation {act.__name__}",
                  ("X", "w", "b", "activation"))
-            for act in (given.sigmoid, given.relu)]
+            for act in (given.sigmoid, given.relu)] + [
+        Case((one, w, 0.1, given.sigmoid), "one example: X = [[2, -1]] of shape (1, 2), still an "
+             "output of shape (1,)", ("X", "w", "b", "activation"))]
 
 
 def _neuron_hidden(rng):

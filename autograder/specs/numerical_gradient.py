@@ -100,6 +100,9 @@ def _forward_visible():
             Case((deep_params(), DEEP_X), DEEP_LABEL, ("params", "X")),
             Case((_large_weights(), TOY_X),
                  "very large weights: the lesson's network with W1 multiplied by 300",
+                 ("params", "X")),
+            Case((ref.init_params((3, 4, 2), seed=3), np.linspace(-1.0, 1.0, 15).reshape(5, 3)),
+                 "a 3-4-2 network (init_params((3, 4, 2), seed=3)) on 5 examples: outputs of shape (5, 2)",
                  ("params", "X"))]
 
 

@@ -21,7 +21,8 @@ BATCHES = _section("Mini-batches")
 
 def _order_visible():
     return [Case((10, 0), "n = 10, seed 0", ("n", "seed")),
-            Case((5, 42), "n = 5, seed 42", ("n", "seed"))]
+            Case((5, 42), "n = 5, seed 42", ("n", "seed")),
+            Case((1, 7), "n = 1, seed 7: one example, still an array of shape (1,)", ("n", "seed"))]
 
 
 def _order_hidden(rng):
