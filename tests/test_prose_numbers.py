@@ -261,7 +261,7 @@ def test_the_grading_doc_states_the_notebooks_points():
 
 @pytest.mark.parametrize("right, stale", [
     ("| 14 / 17 | 14 / 17 | 14 / 17 |", "| 14 / 14 | 14 / 14 | 14 / 14 |"),
-    ("(12, 7, 11, 11, 11, 10, 9, 10, 14 of 17, 12)", "(12, 11, 11, 11, 11, 10, 9, 10, 14, 12)"),
+    ("(12, 7, 13, 11, 11, 10, 9, 10, 14 of 17, 12)", "(12, 11, 13, 11, 11, 10, 9, 10, 14, 12)"),
     ("Exercise 9's 17 points include a 3-point", "Exercise 9's 14 points include a 3-point"),
     ("exercise 9 therefore stands at 14 / 17", "exercise 9 therefore stands at 14 / 14"),
     ("deserve 14 of the exercise's 17 points", "deserve 14 of the exercise's 14 points"),

@@ -101,6 +101,16 @@ def _cross_entropy_gradient_one_hot_only(Z, Y):
     return G / len(Z)
 
 
+def _huber_gradient_one_sided_cap(Y_hat, Y, delta):
+    """The cap applied above only: np.minimum(r, delta)."""
+    return np.minimum(Y_hat - Y, delta) / len(Y)
+
+
+def _huber_gradient_cap_on_the_prediction(Y_hat, Y, delta):
+    """The prediction clipped instead of the error."""
+    return (np.clip(Y_hat, -delta, delta) - Y) / len(Y)
+
+
 def _three_wishes_batch_summed(A_prev, W, wish_Z):
     bias, _, previous = wishes.three_wishes(A_prev, W, wish_Z)
     summed = A_prev.T @ wish_Z
@@ -195,6 +205,10 @@ WRONG = [
           _cross_entropy_one_hot_only),
     Wrong("03_loss", "cross_entropy_gradient", "convention", "for one-hot targets only",
           _cross_entropy_gradient_one_hot_only),
+    Wrong("03_loss", "huber_gradient", "convention", "the error capped above only: np.minimum(r, delta)",
+          _huber_gradient_one_sided_cap),
+    Wrong("03_loss", "huber_gradient", "convention", "the prediction clipped instead of the error",
+          _huber_gradient_cap_on_the_prediction),
     Wrong("05_numerical_gradient", "numerical_gradient", "convention", "h ignored (always 1e-5)",
           _numerical_gradient_fixed_h),
     Wrong("05_numerical_gradient", "numerical_gradient", "convention", "keys assumed to be W1, b1, W2, b2, ...",
