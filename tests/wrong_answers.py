@@ -111,6 +111,30 @@ def _huber_gradient_cap_on_the_prediction(Y_hat, Y, delta):
     return (np.clip(Y_hat, -delta, delta) - Y) / len(Y)
 
 
+def _divide_backward_summed_over_batch(dQ, A, B):
+    """The local slopes' chain rule right, then each gradient summed over the examples."""
+    dA, dB = dQ / B, -dQ * A / B ** 2
+    return np.broadcast_to(dA.sum(axis=0), dA.shape).copy(), np.broadcast_to(dB.sum(axis=0), dB.shape).copy()
+
+
+def _softmax_mse_overflowing(logits, labels):
+    """Softmax without the row maximum subtracted: nan for logits of 1000."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        P = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    Y = np.eye(logits.shape[1])[labels]
+    dP = (P - Y) / len(P)
+    return float(0.5 * np.sum((P - Y) ** 2) / len(P)), P * (dP - np.sum(dP * P, axis=1, keepdims=True))
+
+
+def _softmax_mse_labels_as_columns(logits, labels):
+    """The one-hot targets built with the classes down the columns: np.eye(k)[:, labels].T read wrong."""
+    P = mlp.softmax(logits)
+    Y = np.zeros_like(P)
+    Y[:, labels[0]] = 1.0  # every example given the first example's class
+    dP = (P - Y) / len(P)
+    return float(0.5 * np.sum((P - Y) ** 2) / len(P)), P * (dP - np.sum(dP * P, axis=1, keepdims=True))
+
+
 def _three_wishes_batch_summed(A_prev, W, wish_Z):
     bias, _, previous = wishes.three_wishes(A_prev, W, wish_Z)
     summed = A_prev.T @ wish_Z
@@ -225,6 +249,14 @@ WRONG = [
     Wrong("08_wishes", "propagate_wishes", "transpose", "W reshaped where it needed a transpose",
           _propagate_reshaped),
     Wrong("08_wishes", "average_wishes", "axis", "averaged over axis 1", _average_wishes_axis1),
+    Wrong("09_chain_rule", "divide_backward", "batch", "each gradient summed over the examples",
+          _divide_backward_summed_over_batch),
+    Wrong("09_chain_rule", "divide_backward", "convention", "the slope in B turned upside down: -dQ * B / A ** 2",
+          lambda dQ, A, B: (dQ / B, -dQ * B / A ** 2)),
+    Wrong("10_whole_picture", "softmax_mse_backward", "numerics", "softmax without the row maximum: nan at 1000",
+          _softmax_mse_overflowing),
+    Wrong("10_whole_picture", "softmax_mse_backward", "batch", "every example given the first example's class",
+          _softmax_mse_labels_as_columns),
     Wrong("10_whole_picture", "train", "batch", "the last, partial batch skipped",
           _train_variant(full_batches_only=True)),
     Wrong("10_whole_picture", "train", "convention", "a fresh generator (the same order) every epoch",
