@@ -135,6 +135,12 @@ def _softmax_mse_labels_as_columns(logits, labels):
     return float(0.5 * np.sum((P - Y) ** 2) / len(P)), P * (dP - np.sum(dP * P, axis=1, keepdims=True))
 
 
+def _tanh_propagate_through_the_wrong_array(wish_Z, W, Z_prev):
+    """tanh's slope taken at the weighted sums of the layer in front (the wishes' own z), broadcast."""
+    passed = wish_Z @ W.T
+    return passed * (1.0 - np.tanh(np.resize(wish_Z, passed.shape)) ** 2)
+
+
 def _three_wishes_batch_summed(A_prev, W, wish_Z):
     bias, _, previous = wishes.three_wishes(A_prev, W, wish_Z)
     summed = A_prev.T @ wish_Z
@@ -249,6 +255,10 @@ WRONG = [
     Wrong("08_wishes", "propagate_wishes", "transpose", "W reshaped where it needed a transpose",
           _propagate_reshaped),
     Wrong("08_wishes", "average_wishes", "axis", "averaged over axis 1", _average_wishes_axis1),
+    Wrong("08_wishes", "tanh_propagate_wishes", "transpose", "W reshaped where it needed a transpose",
+          lambda wish_Z, W, Z_prev: (wish_Z @ W.reshape(W.shape[::-1])) * (1.0 - np.tanh(Z_prev) ** 2)),
+    Wrong("08_wishes", "tanh_propagate_wishes", "convention", "the slope of the wrong layer (tanh of wish_Z, resized)",
+          _tanh_propagate_through_the_wrong_array),
     Wrong("09_chain_rule", "divide_backward", "batch", "each gradient summed over the examples",
           _divide_backward_summed_over_batch),
     Wrong("09_chain_rule", "divide_backward", "convention", "the slope in B turned upside down: -dQ * B / A ** 2",
