@@ -261,7 +261,7 @@ def test_the_grading_doc_states_the_notebooks_points():
 
 @pytest.mark.parametrize("right, stale", [
     ("| 16 / 19 | 16 / 19 | 16 / 19 |", "| 16 / 16 | 16 / 16 | 16 / 16 |"),
-    ("(12, 7, 13, 13, 11, 10, 9, 12, 16 of 19, 14)", "(12, 11, 13, 13, 11, 10, 9, 12, 16, 14)"),
+    ("(12, 7, 13, 13, 11, 12, 9, 12, 16 of 19, 14)", "(12, 11, 13, 13, 11, 12, 9, 12, 16, 14)"),
     ("Exercise 9's 19 points include a 3-point", "Exercise 9's 16 points include a 3-point"),
     ("exercise 9 therefore stands at 16 / 19", "exercise 9 therefore stands at 16 / 16"),
     ("deserve 16 of the exercise's 19 points", "deserve 16 of the exercise's 16 points"),
