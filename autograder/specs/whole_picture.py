@@ -81,8 +81,8 @@ def _softmax_mse_hidden(rng):
     for n, k in [(1, 3), (1, 1), (7, 4), (25, 10), (5, 2)]:
         cases.append(Case((rng.normal(0.0, 3.0, size=(n, k)), rng.integers(0, k, size=n)),
                           f"random logits ({n}, {k})", ("logits", "labels")))
-    big = np.array([[1000.0, 0.0, -1000.0], [-800.0, -800.0, -805.0]])
-    cases.append(Case((big, np.array([1, 2])), "large logits (up to 1000)", ("logits", "labels")))
+    big = np.array([[1000.0, 1.0, -1000.0], [-800.0, -799.0, -805.0]])
+    cases.append(Case((big, np.array([1, 0])), "large logits (up to 1000)", ("logits", "labels")))
     cases.append(Case((np.zeros((2, 3)), np.array([2, 0])), "all logits zero", ("logits", "labels")))
     return cases
 
