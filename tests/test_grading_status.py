@@ -29,7 +29,7 @@ ROOT = notebooks.ROOT
 CHAIN = "09_chain_rule"
 NOTEBOOK = f"{CHAIN}_exercise"
 FUNCTIONS = ["chain_backward", "sigmoid_backward", "relu_backward", "output_delta", "neuron_backward",
-             "dense_backward", "worked_example_step"]
+             "dense_backward", "divide_backward", "worked_example_step"]
 WRITTEN = "explanation (written answer)"
 
 
@@ -234,7 +234,7 @@ def test_the_written_explanation_is_a_manually_graded_markdown_answer_with_point
         assert "explanation" not in "".join(c.source for c in nb.cells if c.cell_type == "code")
     assert cell.source == "YOUR ANSWER HERE"  # the release's stub
     header = nb.cells[0].source
-    assert "| **Points** | 17: 14 for the functions" in header and "grades by hand" in header
+    assert "| **Points** | 19: 16 for the functions" in header and "grades by hand" in header
 
 
 # ------------------------------------------------------------------ the grade command
@@ -276,7 +276,7 @@ graded answer whose checksum is the release's)."""
     assert "not attempted: the release, unchanged" in status["bob"]
     assert "partly blank" not in status["bob"]
     assert ("partly blank: sigmoid_backward, output_delta, neuron_backward, dense_backward, "
-            f"worked_example_step, {WRITTEN}") in status["cat"]
+            f"divide_backward, worked_example_step, {WRITTEN}") in status["cat"]
     assert "renamed notebook" in status["cat"] and "not attempted" not in status["cat"]
     assert f"partly blank: {WRITTEN}" in status["dan"]
     assert "not attempted" not in status["ann"] and "partly blank" not in status["ann"]
@@ -299,11 +299,11 @@ graded answer whose checksum is the release's)."""
             auto = {name: g.auto_score for name, g in grades.items() if name != "explanation"}
             found[sub.student.id] = (sub.score, sub.max_score, auto)
     assert {s: (score, maximum) for s, (score, maximum, _) in found.items()} == {
-        "ann": (14, 17), "bob": (0, 17), "cat": (4, 17), "dan": (13, 17)}
+        "ann": (16, 19), "bob": (0, 19), "cat": (4, 19), "dan": (15, 19)}
     assert found["dan"][2]["test_sigmoid_backward"] == 0 and found["cat"][2]["test_relu_backward"] == 1
     assert all(score == 0 for score in found["bob"][2].values())
-    assert {s: float(row["score"]) for (s, _), row in rows.items()} == {"ann": 14, "bob": 0, "cat": 4, "dan": 13}
-    assert {float(row["max_score"]) for row in rows.values()} == {17}
+    assert {s: float(row["score"]) for (s, _), row in rows.items()} == {"ann": 16, "bob": 0, "cat": 4, "dan": 15}
+    assert {float(row["max_score"]) for row in rows.values()} == {19}
 
     # the master's Score names the cell that waits, for the reports
     from autograder.grading.gradebook import Master
@@ -311,7 +311,7 @@ graded answer whose checksum is the release's)."""
 
     course_id = course_config(tmp_path, tmp_path / "gradebook.db").CourseDirectory.course_id
     scores, maxima = Master(tmp_path, course_id).scores()
-    assert maxima == {CHAIN: 17}
+    assert maxima == {CHAIN: 19}
     assert {s: score.awaiting_manual for (s, _), score in scores.items()} == {
         "ann": ("explanation",), "bob": (), "cat": (), "dan": ()}
 

@@ -254,20 +254,20 @@ def doc_violations(text):
 
 def test_the_grading_doc_states_the_notebooks_points():
     text = GRADING_DOC.read_text()
-    assert by_number(9) == (14, 17)  # the case the rules were written for: a hand-graded explanation
-    assert "14 of 17" in text and "14 / 17" in text
+    assert by_number(9) == (16, 19)  # the case the rules were written for: a hand-graded explanation
+    assert "16 of 19" in text and "16 / 19" in text
     assert doc_violations(text) == []
 
 
 @pytest.mark.parametrize("right, stale", [
-    ("| 14 / 17 | 14 / 17 | 14 / 17 |", "| 14 / 14 | 14 / 14 | 14 / 14 |"),
-    ("(12, 7, 11, 11, 11, 10, 9, 10, 14 of 17, 12)", "(12, 11, 11, 11, 11, 10, 9, 10, 14, 12)"),
-    ("Exercise 9's 17 points include a 3-point", "Exercise 9's 14 points include a 3-point"),
-    ("exercise 9 therefore stands at 14 / 17", "exercise 9 therefore stands at 14 / 14"),
-    ("deserve 14 of the exercise's 17 points", "deserve 14 of the exercise's 14 points"),
+    ("| 16 / 19 | 16 / 19 | 16 / 19 |", "| 16 / 16 | 16 / 16 | 16 / 16 |"),
+    ("(12, 7, 13, 13, 11, 12, 9, 12, 16 of 19, 14)", "(12, 11, 13, 13, 11, 12, 9, 12, 16, 14)"),
+    ("Exercise 9's 19 points include a 3-point", "Exercise 9's 16 points include a 3-point"),
+    ("exercise 9 therefore stands at 16 / 19", "exercise 9 therefore stands at 16 / 16"),
+    ("deserve 16 of the exercise's 19 points", "deserve 16 of the exercise's 16 points"),
     ("(25 submissions, both engines", "(24 submissions, both engines"),
-    ("| `tanh_backward` | 09_chain_rule | sigmoid_backward via tanh, relu_backward via np.where | 14 |",
-     "| `tanh_backward` | 09_chain_rule | sigmoid_backward via tanh, relu_backward via np.where | 17 |"),
+    ("| `tanh_backward` | 09_chain_rule | sigmoid_backward via tanh, relu_backward via np.where | 16 |",
+     "| `tanh_backward` | 09_chain_rule | sigmoid_backward via tanh, relu_backward via np.where | 19 |"),
     ("| `scratch_cells` | 02_layers | scratch cells: a trailing expression, a saved inline plot, shell escapes, "
      "%%timeit, Markdown and HTML displays | 7 |", "| `scratch_cells` | 02_layers | scratch cells: a trailing "
      "expression, a saved inline plot, shell escapes, %%timeit, Markdown and HTML displays | 6 |"),

@@ -127,3 +127,13 @@ def test_worked_example_inputs_are_not_changed():
     s = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in ref.WORKED_EXAMPLE.items()}
     ref.worked_example_step(**s)
     np.testing.assert_array_equal(s["W1"], ref.WORKED_EXAMPLE["W1"])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_divide_backward_matches_central_differences(seed):
+    rng = np.random.default_rng(seed)
+    A, R = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    B = rng.uniform(0.5, 2.0, size=(3, 4)) * rng.choice([-1.0, 1.0], size=(3, 4))
+    dA, dB = ref.divide_backward(R, A, B)
+    assert_close(dA, numerical_gradient(lambda v: np.sum(R * (v / B)), A))
+    assert_close(dB, numerical_gradient(lambda v: np.sum(R * (A / v)), B))

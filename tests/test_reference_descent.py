@@ -54,3 +54,14 @@ def test_zero_steps_and_the_divergence_line():
     assert ref.step_factor(np.array([4.0]), 0.25)[0] == pytest.approx(-1.0)
     losses = ref.losses_along(ref.minimise(grad, ref.START, 0.27, 30), ref.BOWL_A, ref.BOWL_C)
     assert losses[-1] > 10 * losses[0]
+
+
+def test_decayed_bowl_gradient_matches_central_differences():
+    from course import gradcheck
+    rng = np.random.default_rng(6)
+    theta, a, c = rng.normal(size=5), rng.uniform(0.5, 3.0, size=5), rng.normal(size=5)
+    for decay in (0.0, 0.8, 3.0):
+        numeric = gradcheck.numerical_gradient(
+            lambda t, decay=decay: ref.bowl_loss(t, a, c) + 0.5 * decay * np.sum(t ** 2), theta, h=1e-6)
+        np.testing.assert_allclose(ref.decayed_bowl_gradient(theta, a, c, decay), numeric, rtol=1e-7, atol=1e-9)
+    np.testing.assert_array_equal(ref.decayed_bowl_gradient(theta, a, c, 0.0), ref.bowl_gradient(theta, a, c))

@@ -90,3 +90,21 @@ def test_reference_does_not_change_its_inputs(rng):
     ref.log_sum_exp(Z)
     np.testing.assert_array_equal(Z, Zc)
     np.testing.assert_array_equal(Y, Yc)
+
+
+def test_huber_gradient_matches_nudging_on_both_pieces(rng):
+    Y = rng.normal(size=(6, 3))
+    Y_hat = Y + 3.0 * rng.normal(size=(6, 3))
+    r = np.abs(Y_hat - Y)
+    assert np.any(r < 1.0) and np.any(r > 1.0)  # both pieces of the cost are nudged
+    np.testing.assert_allclose(ref.huber_gradient(Y_hat, Y, 1.0),
+                               numerical_gradient(lambda P: ref.huber(P, Y, 1.0), Y_hat), atol=1e-8)
+
+
+def test_huber_is_the_mse_inside_the_seam_and_a_straight_line_beyond(rng):
+    Y_hat, Y = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
+    assert ref.huber(Y_hat, Y, 100.0) == pytest.approx(ref.mse(Y_hat, Y))
+    np.testing.assert_allclose(ref.huber_gradient(Y_hat, Y, 100.0), ref.mse_gradient(Y_hat, Y))
+    # one error of 10 with delta = 1: 1 * (10 - 0.5), slope 1 (over n = 1)
+    assert ref.huber(np.array([[10.0]]), np.array([[0.0]]), 1.0) == pytest.approx(9.5)
+    np.testing.assert_allclose(ref.huber_gradient(np.array([[-10.0]]), np.array([[0.0]]), 1.0), [[-1.0]])

@@ -59,6 +59,21 @@ def test_cross_entropy_gradient_and_stability():
     np.testing.assert_allclose(ref.softmax(np.array([[1000.0, 1000.0]])), [[0.5, 0.5]])
 
 
+def test_softmax_mse_gradient_matches_central_differences_and_stays_finite():
+    rng = np.random.default_rng(8)
+    logits, labels = rng.normal(0.0, 2.0, size=(5, 4)), np.array([0, 3, 1, 1, 2])
+
+    def loss(L):  # written out without the reference's softmax
+        P = np.exp(L) / np.exp(L).sum(axis=1, keepdims=True)
+        return 0.5 * np.sum((P - np.eye(4)[labels]) ** 2) / 5
+    value, dlogits = ref.softmax_mse_backward(logits, labels)
+    assert value == pytest.approx(loss(logits), rel=1e-12)
+    np.testing.assert_allclose(dlogits, numerical_gradient(loss, logits), rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(dlogits.sum(axis=1), 0.0, atol=1e-15)  # softmax ignores a shift of a row
+    big_loss, big_grad = ref.softmax_mse_backward(np.array([[1000.0, 999.0, -5.0]]), np.array([1]))
+    assert np.isfinite(big_loss) and np.all(np.isfinite(big_grad))
+
+
 def test_pack_and_unpack_are_inverse():
     sizes = (3, 4, 2)
     theta = np.arange(knob_count(sizes), dtype=float)

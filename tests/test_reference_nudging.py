@@ -96,3 +96,11 @@ def test_reference_does_not_change_its_inputs():
     ref.nudging_errors(np.sin, np.cos, 0.7, hs)
     np.testing.assert_array_equal(x, xc)
     np.testing.assert_array_equal(hs, hc)
+
+
+def test_swish_prime_matches_central_differences_and_stays_finite():
+    x = np.linspace(-6.0, 6.0, 49)
+    numeric = ref.central_difference(lambda z: z * neuron.sigmoid(z), x, 1e-6)
+    np.testing.assert_allclose(ref.swish_prime(x), numeric, rtol=1e-7, atol=1e-10)
+    big = ref.swish_prime(np.array([-1000.0, 1000.0]))
+    np.testing.assert_allclose(big, [0.0, 1.0])

@@ -90,3 +90,12 @@ def test_average_wishes_is_the_mean_of_per_example_wishes():
     mean_b, mean_W = ref.average_wishes(bias, weights)
     np.testing.assert_allclose(mean_W, A1.T @ wish_Z2 / 5)
     np.testing.assert_allclose(mean_b, wish_Z2.sum(axis=0) / 5)
+
+
+def test_tanh_propagated_wishes_are_minus_the_gradient_on_tanh_weighted_sums():
+    X, Y, W1, b1, W2, b2 = _net(3, n=4)
+    Z1 = X @ W1 + b1
+    Z2 = np.tanh(Z1) @ W2 + b2
+    wish_Z2 = ref.weighted_sum_wishes(ref.output_wishes(sig(Z2), Y), Z2)
+    numeric = numerical_gradient(lambda z: float(np.sum(ref.cost(sig(np.tanh(z) @ W2 + b2), Y))), Z1)
+    np.testing.assert_allclose(-ref.tanh_propagate_wishes(wish_Z2, W2, Z1), numeric, rtol=1e-6, atol=1e-10)

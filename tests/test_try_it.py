@@ -23,6 +23,7 @@ UNSEEN = {("08_wishes", "three_wishes", "previous-layer wishes ignore the weight
 # (assignment, graded function, a phrase that finds the cell in the solution notebook, what a
 # right run prints, what a wrong one prints)
 TRY_IT = [("10_whole_picture", "mlp_backward", 'gradient_check("4-5-3-3"', "PASS", "FAIL"),
+          ("05_numerical_gradient", "numerical_gradient", "toy_exact_gradient()", "-> PASS", "-> FAIL"),
           ("06_descent", "minimise", "compare_with_lesson(lr", "as in lesson 6", "NOT what lesson 6 shows"),
           ("06_descent", "losses_along", "compare_with_lesson(lr", "as in lesson 6", "NOT what lesson 6 shows"),
           ("06_descent", "step_factor", "compare_with_lesson(lr", "as in lesson 6", "NOT what lesson 6 shows")]

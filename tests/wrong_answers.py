@@ -101,6 +101,46 @@ def _cross_entropy_gradient_one_hot_only(Z, Y):
     return G / len(Z)
 
 
+def _huber_gradient_one_sided_cap(Y_hat, Y, delta):
+    """The cap applied above only: np.minimum(r, delta)."""
+    return np.minimum(Y_hat - Y, delta) / len(Y)
+
+
+def _huber_gradient_cap_on_the_prediction(Y_hat, Y, delta):
+    """The prediction clipped instead of the error."""
+    return (np.clip(Y_hat, -delta, delta) - Y) / len(Y)
+
+
+def _divide_backward_summed_over_batch(dQ, A, B):
+    """The local slopes' chain rule right, then each gradient summed over the examples."""
+    dA, dB = dQ / B, -dQ * A / B ** 2
+    return np.broadcast_to(dA.sum(axis=0), dA.shape).copy(), np.broadcast_to(dB.sum(axis=0), dB.shape).copy()
+
+
+def _softmax_mse_overflowing(logits, labels):
+    """Softmax without the row maximum subtracted: nan for logits of 1000."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        P = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    Y = np.eye(logits.shape[1])[labels]
+    dP = (P - Y) / len(P)
+    return float(0.5 * np.sum((P - Y) ** 2) / len(P)), P * (dP - np.sum(dP * P, axis=1, keepdims=True))
+
+
+def _softmax_mse_labels_as_columns(logits, labels):
+    """The one-hot targets built with the classes down the columns: np.eye(k)[:, labels].T read wrong."""
+    P = mlp.softmax(logits)
+    Y = np.zeros_like(P)
+    Y[:, labels[0]] = 1.0  # every example given the first example's class
+    dP = (P - Y) / len(P)
+    return float(0.5 * np.sum((P - Y) ** 2) / len(P)), P * (dP - np.sum(dP * P, axis=1, keepdims=True))
+
+
+def _tanh_propagate_through_the_wrong_array(wish_Z, W, Z_prev):
+    """tanh's slope taken at the weighted sums of the layer in front (the wishes' own z), broadcast."""
+    passed = wish_Z @ W.T
+    return passed * (1.0 - np.tanh(np.resize(wish_Z, passed.shape)) ** 2)
+
+
 def _three_wishes_batch_summed(A_prev, W, wish_Z):
     bias, _, previous = wishes.three_wishes(A_prev, W, wish_Z)
     summed = A_prev.T @ wish_Z
@@ -177,6 +217,10 @@ WRONG = [
           lambda z: np.tanh(np.asarray(z, dtype=np.float32)).astype(np.float64)),
     Wrong("01_neuron", "sigmoid_prime", "numerics", "a forward difference instead of the formula",
           _sigmoid_prime_nudged),
+    Wrong("04_nudging", "swish_prime", "convention", "the sigmoid's slope with z where s belongs: s + z * s * (1 - z)",
+          lambda z: neuron.sigmoid(z) + z * neuron.sigmoid(z) * (1.0 - z)),
+    Wrong("04_nudging", "swish_prime", "convention", "the slope of z * sigmoid(z) taken as sigmoid(z) * (1 + z)",
+          lambda z: neuron.sigmoid(z) * (1.0 + z)),
     Wrong("04_nudging", "derivative_check", "numerics", "no 0 / 0 guard, the nan hidden by np.nanmax",
           _derivative_check_unguarded),
     Wrong("10_whole_picture", "mlp_backward", "convention", "ReLU's slope taken as 1 at Z = 0 (Z >= 0)",
@@ -195,12 +239,20 @@ WRONG = [
           _cross_entropy_one_hot_only),
     Wrong("03_loss", "cross_entropy_gradient", "convention", "for one-hot targets only",
           _cross_entropy_gradient_one_hot_only),
+    Wrong("03_loss", "huber_gradient", "convention", "the error capped above only: np.minimum(r, delta)",
+          _huber_gradient_one_sided_cap),
+    Wrong("03_loss", "huber_gradient", "convention", "the prediction clipped instead of the error",
+          _huber_gradient_cap_on_the_prediction),
     Wrong("05_numerical_gradient", "numerical_gradient", "convention", "h ignored (always 1e-5)",
           _numerical_gradient_fixed_h),
     Wrong("05_numerical_gradient", "numerical_gradient", "convention", "keys assumed to be W1, b1, W2, b2, ...",
           _numerical_gradient_numbered_keys),
     Wrong("06_descent", "minimise", "convention", "stops early once the gradient is exactly zero",
           _minimise_stops_at_bottom),
+    Wrong("06_descent", "decayed_bowl_gradient", "convention", "the penalty counted on the first knob only",
+          lambda theta, a, c, decay: 2.0 * a * (theta - c) + decay * theta * (np.arange(len(theta)) == 0)),
+    Wrong("06_descent", "decayed_bowl_gradient", "convention", "the decay multiplying the bowl's slope too",
+          lambda theta, a, c, decay: (1.0 + decay) * 2.0 * a * (theta - c) + decay * theta),
     Wrong("06_descent", "losses_along", "axis", "summed over axis 0 (the knobs kept)", _losses_along_axis0),
     Wrong("07_training", "train_epoch", "convention", "the seed ignored (always 0)", _train_epoch_seed_zero),
     Wrong("07_training", "train_epoch", "batch", "the last, partial batch skipped", _train_epoch_full_batches_only),
@@ -211,6 +263,18 @@ WRONG = [
     Wrong("08_wishes", "propagate_wishes", "transpose", "W reshaped where it needed a transpose",
           _propagate_reshaped),
     Wrong("08_wishes", "average_wishes", "axis", "averaged over axis 1", _average_wishes_axis1),
+    Wrong("08_wishes", "tanh_propagate_wishes", "transpose", "W reshaped where it needed a transpose",
+          lambda wish_Z, W, Z_prev: (wish_Z @ W.reshape(W.shape[::-1])) * (1.0 - np.tanh(Z_prev) ** 2)),
+    Wrong("08_wishes", "tanh_propagate_wishes", "convention", "the slope of the wrong layer (tanh of wish_Z, resized)",
+          _tanh_propagate_through_the_wrong_array),
+    Wrong("09_chain_rule", "divide_backward", "batch", "each gradient summed over the examples",
+          _divide_backward_summed_over_batch),
+    Wrong("09_chain_rule", "divide_backward", "convention", "the slope in B turned upside down: -dQ * B / A ** 2",
+          lambda dQ, A, B: (dQ / B, -dQ * B / A ** 2)),
+    Wrong("10_whole_picture", "softmax_mse_backward", "numerics", "softmax without the row maximum: nan at 1000",
+          _softmax_mse_overflowing),
+    Wrong("10_whole_picture", "softmax_mse_backward", "batch", "every example given the first example's class",
+          _softmax_mse_labels_as_columns),
     Wrong("10_whole_picture", "train", "batch", "the last, partial batch skipped",
           _train_variant(full_batches_only=True)),
     Wrong("10_whole_picture", "train", "convention", "a fresh generator (the same order) every epoch",

@@ -106,3 +106,10 @@ WORKED_EXAMPLE = {
     "W2": np.array([0.3, 0.9]),
     "step": 1.0,
 }
+
+
+def divide_backward(dQ, A, B):
+    """Backward pass of the divide gate Q = A / B, entry by entry.
+
+    dQ, A, B: arrays of one shape, B nowhere 0 -> (dA, dB), each of that shape."""
+    return dQ / B, -dQ * A / B ** 2

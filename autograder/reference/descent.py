@@ -22,6 +22,12 @@ def bowl_gradient(theta, a, c):
     return 2.0 * a * (theta - c)
 
 
+def decayed_bowl_gradient(theta, a, c, decay):
+    """The slope along each knob of bowl_loss(theta, a, c) + (decay / 2) * sum_i theta_i^2 (L2 weight
+    decay). theta, a, c: (k,), decay: float >= 0 -> (k,)."""
+    return 2.0 * a * (theta - c) + decay * theta
+
+
 def descent_step(theta, grad, learning_rate):
     """One step downhill: theta - learning_rate * grad, as a new array. Shape (k,)."""
     return theta - learning_rate * grad

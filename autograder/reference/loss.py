@@ -44,3 +44,15 @@ def cross_entropy(Z, Y):
 def cross_entropy_gradient(Z, Y):
     """Gradient of cross_entropy with respect to the scores Z: (softmax(Z) - Y) / n. (n, k)."""
     return (softmax(Z) - Y) / Z.shape[0]
+
+
+def huber(Y_hat, Y, delta):
+    """The Huber cost: per entry 0.5 r^2 where |r| <= delta and delta (|r| - delta / 2) beyond,
+    r = Y_hat - Y, summed over the outputs and averaged over the n examples. (n, k) -> float."""
+    r = np.abs(Y_hat - Y)
+    return float(np.sum(np.where(r <= delta, 0.5 * r ** 2, delta * (r - 0.5 * delta))) / Y.shape[0])
+
+
+def huber_gradient(Y_hat, Y, delta):
+    """Gradient of huber with respect to Y_hat: the error, capped to [-delta, delta], over n. (n, k)."""
+    return np.clip(Y_hat - Y, -delta, delta) / Y.shape[0]

@@ -40,6 +40,20 @@ def cross_entropy_backward(logits, labels):
     return loss, dlogits / n
 
 
+def softmax_mse_backward(logits, labels):
+    """Softmax followed by the course's squared error against one-hot targets, and its gradient.
+
+    logits: (n, k), labels: (n,) ints, n >= 1 -> loss (float), dlogits (n, k)."""
+    n = logits.shape[0]
+    P = softmax(logits)
+    Y = np.zeros_like(P)
+    Y[np.arange(n), labels] = 1.0
+    loss = float(0.5 * np.sum((P - Y) ** 2) / n)
+    dP = (P - Y) / n
+    # through softmax: each logit moves every probability of its row
+    return loss, P * (dP - np.sum(dP * P, axis=1, keepdims=True))
+
+
 def mlp_forward(theta, sizes, X):
     """The logits of the network for a batch X (n, sizes[0]) -> (n, sizes[-1])."""
     layers = unpack(theta, sizes)

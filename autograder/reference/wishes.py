@@ -61,6 +61,13 @@ def propagate_wishes(wish_Z, W, Z_prev):
     return weighted_sum_wishes(wish_Z @ W.T, Z_prev)
 
 
+def tanh_propagate_wishes(wish_Z, W, Z_prev):
+    """Wishes on the weighted sums of a previous layer of tanh neurons (A_prev = tanh(Z_prev)).
+
+    wish_Z: (n, d_out), W: (d_in, d_out), Z_prev: (n, d_in) -> (n, d_in)."""
+    return (wish_Z @ W.T) * (1.0 - np.tanh(Z_prev) ** 2)
+
+
 def average_wishes(bias_wishes, weight_wishes):
     """The wishes of a batch, averaged over its examples (axis 0).
 

@@ -17,6 +17,7 @@ SIGMOID = _section("The sigmoid's slope in the backward pass")
 DENSE = _section("A dense layer's backward pass")
 AVERAGE = _section("Averaging over the batch")
 WORKED = _section("The published worked example, recomputed")
+GATES = _section("Graphs: where values branch and merge")
 
 CHAIN_NAMES = ("x", "y", "w1", "b1", "w2", "b2")
 
@@ -45,6 +46,31 @@ def _chain_hidden(rng):
                       "large |z| (a saturated hidden neuron)", CHAIN_NAMES))
     cases.append(Case((np.zeros(0), np.zeros(0), 0.5, 0.1, 0.7, -0.2), "zero examples",
                       CHAIN_NAMES))
+    return cases
+
+
+DIVIDE_NAMES = ("dQ", "A", "B")
+
+
+def _divide_visible():
+    dQ = np.array([[1.0, -2.0, 0.5], [0.3, 1.0, -1.0]])
+    A = np.array([[3.0, 1.0, -2.0], [0.5, -4.0, 1.0]])
+    B = np.array([[2.0, -0.5, 4.0], [0.25, 2.0, -1.0]])
+    return [Case((dQ, A, B), "dQ, A, B of shape (2, 3), B with both signs", DIVIDE_NAMES),
+            Case((np.array([[1.0, 1.0]]), np.array([[6.0, -1.0]]), np.array([[3.0, 0.1]])),
+                 "a batch of one: dQ = [[1, 1]], A = [[6, -1]], B = [[3, 0.1]]", DIVIDE_NAMES)]
+
+
+def _divide_hidden(rng):
+    cases = []
+    for shape in [(1, 1), (4, 3), (6, 2), (3,), (5, 7)]:
+        B = rng.uniform(0.2, 3.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+        cases.append(Case((rng.normal(size=shape), rng.normal(0, 2, size=shape), B),
+                          f"random dQ, A, B of shape {shape}", DIVIDE_NAMES))
+    cases.append(Case((rng.normal(size=(2, 3)), np.zeros((2, 3)), rng.uniform(0.5, 2.0, size=(2, 3))),
+                      "A all zeros (Q = 0 but its slopes are not)", DIVIDE_NAMES))
+    cases.append(Case((rng.normal(size=(3, 2)), 1e3 * rng.normal(size=(3, 2)), 1e-2 * rng.uniform(1, 2, size=(3, 2))),
+                      "large A over small B", DIVIDE_NAMES))
     return cases
 
 
@@ -167,6 +193,24 @@ def _worked_example_hidden(rng):
 
 def _m(name, explanation, lesson, implementation):
     return Mistake(name, explanation, lesson, implementation)
+
+
+DIVIDE_MISTAKES = [
+    _m("sign flip in dB", "Raising B shrinks A / B where A / B is positive, so where dQ and A / B "
+       "are both positive dB is negative: derive the slope of A / B with respect to B carefully "
+       "(write it as A * B ** -1).", GATES, lambda dQ, A, B: (dQ / B, dQ * A / B ** 2)),
+    _m("missing square in dB", "The slope of 1 / B with respect to B is not -1 / B: check it by "
+       "nudging B in one example.", GATES, lambda dQ, A, B: (dQ / B, -dQ * A / B)),
+    _m("multiplied where it divides", "Q = A / B moves by 1 / B per unit of A, not by B: a multiply "
+       "gate's swap rule does not apply as is.", GATES, lambda dQ, A, B: (dQ * B, -dQ * A / B ** 2)),
+    _m("dB without A", "The slope of A / B with respect to B depends on A as well as B: Q does not "
+       "move with B where A is 0.", GATES, lambda dQ, A, B: (dQ / B, -dQ / B ** 2)),
+    _m("upstream gradient dropped", "Each input's gradient is its local slope times the upstream "
+       "gradient dQ (lesson section on gates): yours is the local slope alone.", GATES,
+       lambda dQ, A, B: (1.0 / B + 0.0 * dQ, -A / B ** 2 + 0.0 * dQ)),
+    _m("dA and dB returned in the other order", "Return (dA, dB): the gradient with respect to the "
+       "numerator first.", GATES, lambda dQ, A, B: (-dQ * A / B ** 2, dQ / B)),
+]
 
 
 def _chain_variant(out_slope=True, hid_slope=True, sign=1.0, through_w2=True, dw2_uses_z=False):
@@ -382,4 +426,7 @@ GRADED = {g.name: g for g in [
                    outputs=("hidden", "output", "output_delta", "W1_new", "W2_new",
                             "output_after"),
                    seed=907),
+    GradedFunction(name="divide_backward", reference=ref.divide_backward,
+                   visible_cases=_divide_visible, hidden_cases=_divide_hidden,
+                   mistakes=DIVIDE_MISTAKES, outputs=("dA", "dB"), seed=908),
 ]}

@@ -66,6 +66,33 @@ def _bowl_hidden(rng):
     return cases
 
 
+DECAY_NAMES = ("theta", "a", "c", "decay")
+
+
+def _decay_visible():
+    return [Case((ref.START, ref.BOWL_A, ref.BOWL_C, 0.5), "the lesson's bowl at theta = (-2, 2.5), decay 0.5",
+                 DECAY_NAMES),
+            Case((np.array([0.1, -0.3, 1.0]), np.array([1.0, 2.0, 0.5]), np.array([0.0, 0.0, 1.0]), 0.0),
+                 "three knobs, no decay: theta = (0.1, -0.3, 1), a = (1, 2, 0.5), c = (0, 0, 1), decay 0",
+                 DECAY_NAMES),
+            Case((np.array([3.0, 0.0, -1.0, 2.0]), np.ones(4), np.array([1.0, 1.0, 1.0, 2.0]), 2.0),
+                 "four knobs: theta = (3, 0, -1, 2), a = 1, c = (1, 1, 1, 2), decay 2 "
+                 "(the last knob at the bowl's bottom)", DECAY_NAMES)]
+
+
+def _decay_hidden(rng):
+    cases = []
+    for k, decay in [(1, 0.3), (2, 1.0), (5, 0.01), (9, 4.0)]:
+        a, c = _bowl(rng, k)
+        cases.append(Case((rng.normal(scale=3.0, size=k), a, c, decay),
+                          f"a random bowl with {_knobs(k)}, decay {decay}", DECAY_NAMES))
+    a, c = _bowl(rng, 3)
+    cases.append(Case((np.zeros(3), a, c, 2.5), "theta = 0 (the penalty's own bottom)", DECAY_NAMES))
+    a, c = _bowl(rng, 2)
+    cases.append(Case((c + 1e4, a, c, 0.7), "theta far from the bottom (1e4 away)", DECAY_NAMES))
+    return cases
+
+
 def _step_visible():
     return [Case((np.array([0.0]), np.array([-6.0]), 0.1), "w = 0, slope -6, learning rate 0.1",
                  ("theta", "grad", "learning_rate")),
@@ -153,6 +180,26 @@ def _factor_hidden(rng):
 
 def _m(name, explanation, lesson, implementation):
     return Mistake(name, explanation, lesson, implementation)
+
+
+DECAY_MISTAKES = [
+    _m("the penalty's half forgotten", "The penalty is (decay / 2) * theta_i^2: its slope is decay * "
+       "theta_i, the 2 of the square cancelling the half.", BOWL,
+       lambda theta, a, c, decay: 2.0 * a * (theta - c) + 2.0 * decay * theta),
+    _m("the penalty measured from the bowl's bottom", "Weight decay pulls each knob toward 0, not "
+       "toward c: the penalty is (decay / 2) * theta_i^2.", BOWL,
+       lambda theta, a, c, decay: 2.0 * a * (theta - c) + decay * (theta - c)),
+    _m("the penalty's slope subtracted", "The penalty adds to the loss, so its slope adds to the "
+       "bowl's: the loss rises as |theta_i| grows.", BOWL,
+       lambda theta, a, c, decay: 2.0 * a * (theta - c) - decay * theta),
+    _m("the bowl's 2 forgotten", "Each knob's parabola a_i (theta_i - c_i)^2 has slope "
+       "2 a_i (theta_i - c_i).", BOWL, lambda theta, a, c, decay: a * (theta - c) + decay * theta),
+    _m("decay ignored", "The loss here has the penalty added: its slope has the penalty's term too.",
+       BOWL, lambda theta, a, c, decay: 2.0 * a * (theta - c)),
+    _m("the penalty's slope summed over the knobs", "The penalty's slope along knob i depends on "
+       "theta_i alone: moving one knob does not move the others' squares.", BOWL,
+       lambda theta, a, c, decay: 2.0 * a * (theta - c) + decay * np.sum(theta)),
+]
 
 
 BOWL_LOSS_MISTAKES = [
@@ -288,6 +335,8 @@ GRADED = {g.name: g for g in [
                    rtol=1e-10, atol=1e-12),
     GradedFunction(name="bowl_gradient", reference=ref.bowl_gradient, visible_cases=_bowl_visible,
                    hidden_cases=_bowl_hidden, mistakes=BOWL_GRADIENT_MISTAKES, seed=602),
+    GradedFunction(name="decayed_bowl_gradient", reference=ref.decayed_bowl_gradient,
+                   visible_cases=_decay_visible, hidden_cases=_decay_hidden, mistakes=DECAY_MISTAKES, seed=607),
     GradedFunction(name="descent_step", reference=ref.descent_step, visible_cases=_step_visible,
                    hidden_cases=_step_hidden, mistakes=STEP_MISTAKES, seed=603),
     GradedFunction(name="minimise", reference=ref.minimise, visible_cases=_minimise_visible,

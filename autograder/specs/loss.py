@@ -46,6 +46,33 @@ def _regression_hidden(rng):
     return cases
 
 
+HUBER_Y_HAT = np.array([[0.5, 3.0], [-2.0, 0.2], [1.0, -1.0]])
+HUBER_Y = np.array([[0.0, 0.5], [0.5, 0.0], [0.0, 0.0]])
+
+
+def _huber_visible():
+    return [Case((HUBER_Y_HAT, HUBER_Y, 1.0),
+                 "3 examples, 2 outputs, delta = 1: errors 0.5, 2.5, -2.5, 0.2, and 1 and -1 exactly at "
+                 "the seam", ("Y_hat", "Y", "delta")),
+            Case((np.array([[0.3, -0.9, 4.0, -0.1]]), np.zeros((1, 4)), 0.5),
+                 "a batch of one with delta = 0.5: Y_hat = [[0.3, -0.9, 4, -0.1]], Y = 0",
+                 ("Y_hat", "Y", "delta"))]
+
+
+def _huber_hidden(rng):
+    cases = []
+    for n, k, delta in [(4, 3, 1.0), (1, 1, 0.5), (6, 2, 2.0), (3, 5, 0.1), (7, 4, 1.5)]:
+        cases.append(Case((rng.normal(0, 2, size=(n, k)), rng.normal(size=(n, k)), delta),
+                          f"random Y_hat, Y of shape ({n}, {k}), delta = {delta}", ("Y_hat", "Y", "delta")))
+    Y = rng.normal(size=(3, 2))
+    cases.append(Case((Y + rng.uniform(-0.5, 0.5, size=(3, 2)), Y, 1.0),
+                      "every error inside the seam (|error| < delta)", ("Y_hat", "Y", "delta")))
+    cases.append(Case((Y + 1e3 * rng.normal(size=(3, 2)), Y, 1.0),
+                      "large errors (about 1000)", ("Y_hat", "Y", "delta")))
+    cases.append(Case((Y.copy(), Y, 0.7), "Y_hat equal to Y (zero error)", ("Y_hat", "Y", "delta")))
+    return cases
+
+
 VISIBLE_Z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]])
 VISIBLE_Y = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
 
@@ -151,6 +178,34 @@ MSE_GRADIENT_MISTAKES = [
        lambda Y_hat, Y: 2 * (Y_hat - Y) / _n(Y)),
     _m("averaged over outputs too", "You divided by n * k; only the n examples are averaged.",
        MSE_SLOPE, lambda Y_hat, Y: (Y_hat - Y) / Y.size),
+]
+
+
+def _capped(Y_hat, Y, delta):
+    return np.clip(Y_hat - Y, -delta, delta)
+
+
+HUBER_GRADIENT_MISTAKES = [
+    _m(FORGOT_AVERAGE, "The Huber cost, like the MSE, is an average over the n examples, so every "
+       "entry of its gradient is divided by n.", COST, lambda Y_hat, Y, delta: _capped(Y_hat, Y, delta)),
+    _m("sign flip", "Your gradient points the wrong way: the cost rises when Y_hat moves away from Y, "
+       "so where Y_hat is above Y the slope is positive.", MSE_SLOPE,
+       lambda Y_hat, Y, delta: -_capped(Y_hat, Y, delta) / _n(Y)),
+    _m("the squared error's slope everywhere", "Beyond delta the cost grows in a straight line, so "
+       "its slope stops growing with the error: yours kept growing, as the MSE's does.", MSE_SLOPE,
+       lambda Y_hat, Y, delta: (Y_hat - Y) / _n(Y)),
+    _m("the straight part's slope everywhere", "Within delta the cost is the half squared error, "
+       "whose slope is proportional to the error; yours is the straight part's everywhere.", MSE_SLOPE,
+       lambda Y_hat, Y, delta: delta * np.sign(Y_hat - Y) / _n(Y)),
+    _m("the straight part's slope without its sign", "Beyond delta the cost is delta * (|r| - delta/2): "
+       "its slope has the sign of the error r, so it is negative where Y_hat is below Y by more than "
+       "delta.", MSE_SLOPE,
+       lambda Y_hat, Y, delta: np.where(np.abs(Y_hat - Y) <= delta, Y_hat - Y, delta) / _n(Y)),
+    _m("averaged over outputs too", "You divided by n * k; only the n examples are averaged.",
+       MSE_SLOPE, lambda Y_hat, Y, delta: _capped(Y_hat, Y, delta) / Y.size),
+    _m("the straight part's slope taken as 1", "Beyond delta the slope is delta (times the error's "
+       "sign), not 1: the straight part is delta * (|r| - delta/2).", MSE_SLOPE,
+       lambda Y_hat, Y, delta: np.clip(Y_hat - Y, -1.0, 1.0) / _n(Y)),
 ]
 
 
@@ -291,4 +346,6 @@ GRADED = {g.name: g for g in [
                    extra_checks=(float64_result("cross_entropy", _classify_visible),), **CLASSIFY),
     GradedFunction(name="cross_entropy_gradient", reference=ref.cross_entropy_gradient,
                    mistakes=CROSS_ENTROPY_GRADIENT_MISTAKES, seed=306, **CLASSIFY),
+    GradedFunction(name="huber_gradient", reference=ref.huber_gradient, mistakes=HUBER_GRADIENT_MISTAKES,
+                   seed=307, visible_cases=_huber_visible, hidden_cases=_huber_hidden),
 ]}

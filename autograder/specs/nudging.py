@@ -179,6 +179,26 @@ def _slope_hidden(rng):
 
 # --------------------------------------------------------------- mistakes
 
+def _swish_visible():
+    return [Case((np.array([-3.0, -1.0, 0.0, 0.5, 2.0]),), "z = [-3, -1, 0, 0.5, 2]", ("z",)),
+            Case((np.array([[-1000.0, -40.0, 1.5], [0.25, 40.0, 1000.0]]),),
+                 "z of shape (2, 3) with large |z|: [[-1000, -40, 1.5], [0.25, 40, 1000]]", ("z",))]
+
+
+def _swish_hidden(rng):
+    cases = [Case((rng.normal(0.0, 3.0, size=shape),), f"random z of shape {shape}", ("z",))
+             for shape in [(1,), (7,), (3, 4), (2, 3, 2)]]
+    cases.append(Case((np.array([-745.0, -709.0, -100.0, 100.0, 709.0, 745.0]),), "z near the limits of exp",
+                      ("z",)))
+    cases.append(Case((np.zeros((2, 2)),), "z all zeros", ("z",)))
+    return cases
+
+
+def _naive_swish_prime(z):
+    e = np.exp(-z)
+    return (1.0 + e + z * e) / (1.0 + e) ** 2
+
+
 def _m(name, explanation, lesson, implementation):
     return Mistake(name, explanation, lesson, implementation)
 
@@ -327,6 +347,22 @@ SLOPE_MISTAKES += [
 
 DIFFERENCE = dict(visible_cases=_difference_visible, hidden_cases=_difference_hidden)
 
+SWISH_MISTAKES = [
+    _m("the product rule forgotten: the sigmoid alone", "z * sigmoid(z) is a product of two factors "
+       "that both move with z: its slope has one term for each (the product rule), and yours has only "
+       "one.", ACTIVATIONS, lambda z: neuron.sigmoid(z)),
+    _m("the product rule forgotten: z times the sigmoid's slope", "z * sigmoid(z) is a product of two "
+       "factors that both move with z: its slope has one term for each, and yours keeps only the term "
+       "where sigmoid(z) moves.", ACTIVATIONS, lambda z: z * neuron.sigmoid_prime(z)),
+    _m("the sigmoid's slope alone", "That is the slope of sigmoid(z); the swish multiplies it by z, "
+       "so both factors' slopes enter.", ACTIVATIONS, lambda z: neuron.sigmoid_prime(z)),
+    _m("a minus in the product rule", "The product rule adds the two terms: (f g)' = f' g + f g'.",
+       ACTIVATIONS, lambda z: neuron.sigmoid(z) - z * neuron.sigmoid_prime(z)),
+    _m("overflow: exp(-z) for very negative z", "exp(1000) is inf in float64 and inf / inf is nan: "
+       "write the slope with the course's sigmoid and its slope, which stay finite.", ACTIVATIONS,
+       _naive_swish_prime),
+]
+
 GRADED = {g.name: g for g in [
     GradedFunction(name="forward_difference", reference=ref.forward_difference,
                    mistakes=FORWARD_MISTAKES, seed=401, **DIFFERENCE),
@@ -343,6 +379,8 @@ GRADED = {g.name: g for g in [
                    visible_cases=_errors_visible, hidden_cases=_errors_hidden,
                    mistakes=ERRORS_MISTAKES, outputs=("forward_errors", "central_errors"),
                    seed=405),
+    GradedFunction(name="swish_prime", reference=ref.swish_prime, visible_cases=_swish_visible,
+                   hidden_cases=_swish_hidden, mistakes=SWISH_MISTAKES, seed=407),
     GradedFunction(name="error_slope", reference=ref.error_slope, visible_cases=_slope_visible,
                    hidden_cases=_slope_hidden, mistakes=SLOPE_MISTAKES, seed=406,
                    extra_checks=(float64_result("error_slope", _slope_visible),)),

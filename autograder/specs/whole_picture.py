@@ -68,6 +68,25 @@ def _ce_hidden(rng):
     return cases
 
 
+def _softmax_mse_visible():
+    logits = np.array([[2.0, 1.0, 0.1, -1.0], [0.5, 0.5, 3.0, 0.0], [-2.0, 1.0, 0.0, 4.0]])
+    return [Case((logits, np.array([0, 3, 1])), "3 examples, 4 classes: logits [[2, 1, 0.1, -1], "
+                 "[0.5, 0.5, 3, 0], [-2, 1, 0, 4]], labels [0, 3, 1]", ("logits", "labels")),
+            Case((np.array([[1000.0, 999.0, -5.0]]), np.array([1])),
+                 "a batch of one with large logits: [[1000, 999, -5]], label 1", ("logits", "labels"))]
+
+
+def _softmax_mse_hidden(rng):
+    cases = []
+    for n, k in [(1, 3), (1, 1), (7, 4), (25, 10), (5, 2)]:
+        cases.append(Case((rng.normal(0.0, 3.0, size=(n, k)), rng.integers(0, k, size=n)),
+                          f"random logits ({n}, {k})", ("logits", "labels")))
+    big = np.array([[1000.0, 1.0, -1000.0], [-800.0, -799.0, -805.0]])
+    cases.append(Case((big, np.array([1, 0])), "large logits (up to 1000)", ("logits", "labels")))
+    cases.append(Case((np.zeros((2, 3)), np.array([2, 0])), "all logits zero", ("logits", "labels")))
+    return cases
+
+
 def _net_case(rng, sizes, n, label):
     theta = ref.init_params(sizes, rng) + rng.normal(0.0, 0.1, size=knob_count(sizes))
     X = rng.normal(size=(n, sizes[0]))
@@ -319,6 +338,48 @@ def _ce_summed_loss(logits, labels):
     return loss * logits.shape[0], d
 
 
+def _onehot(P, labels):
+    Y = np.zeros_like(P)
+    Y[np.arange(len(P)), labels] = 1.0
+    return Y
+
+
+def _softmax_mse_variant(slope, scale=1.0):
+    """A softmax + squared error backward pass: the right loss times scale, and dlogits = slope(P, dP)."""
+    def backward(logits, labels):
+        P = ref.softmax(logits)
+        Y = _onehot(P, labels)
+        n = len(P)
+        return scale * float(0.5 * np.sum((P - Y) ** 2) / n), slope(P, scale * (P - Y) / n)
+    return backward
+
+
+def _through_softmax(P, dP):
+    return P * (dP - np.sum(dP * P, axis=1, keepdims=True))
+
+
+SOFTMAX_MSE_MISTAKES = [
+    _m("the cross-entropy shortcut", "(P - Y) / n is the gradient of softmax followed by "
+       "cross-entropy, where the softmax's slope cancels; under the squared error it does not cancel: "
+       "(P - Y) / n is the gradient with respect to the probabilities, and it has to pass back "
+       "through the softmax to reach the logits.", SOFTMAX,
+       _softmax_mse_variant(lambda P, dP: dP)),
+    _m("the softmax's slope taken entry by entry", "Each logit moves every probability of its row, "
+       "not only its own: P * (1 - P) is only the diagonal of the softmax's slopes, and the other "
+       "probabilities' slopes (negative) are missing.", SOFTMAX,
+       _softmax_mse_variant(lambda P, dP: dP * P * (1 - P))),
+    _m("sign flip", "Your gradient points the wrong way: it must be the direction that raises the "
+       "loss.", SOFTMAX, _softmax_mse_variant(lambda P, dP: -_through_softmax(P, dP))),
+    _m("forgot the batch average", "The loss is an average over the n examples: divide the "
+       "squared error, and so its gradient, by n.", SOFTMAX,
+       lambda logits, labels: _softmax_mse_variant(lambda P, dP: len(P) * _through_softmax(P, dP))(logits, labels)),
+    _m("forgot the half", "This course's squared error has a half in front: without it the loss and "
+       "its gradient are twice the course's.", SOFTMAX, _softmax_mse_variant(_through_softmax, scale=2.0)),
+    _m("the other probabilities' slopes unweighted", "The sum in the softmax's backward pass weights "
+       "each probability's gradient by that probability: sum over j of dP_j * P_j, not of dP_j.",
+       SOFTMAX, _softmax_mse_variant(lambda P, dP: P * (dP - np.sum(dP, axis=1, keepdims=True)))),
+]
+
 CE_MISTAKES += [
     _m("loss summed instead of averaged", "Your loss is n times too big: the loss is the mean of "
        "the examples' -log p, as the 1/n in dlogits says.", SOFTMAX, _ce_summed_loss),
@@ -356,4 +417,7 @@ GRADED = {g.name: g for g in [
                    hidden_cases=_train_hidden, mistakes=TRAIN_MISTAKES,
                    outputs=("theta", "losses"), seed=1005,
                    extra_checks=(partial(trains_on_digits, TRAINING),)),
+    GradedFunction(name="softmax_mse_backward", reference=ref.softmax_mse_backward,
+                   visible_cases=_softmax_mse_visible, hidden_cases=_softmax_mse_hidden,
+                   mistakes=SOFTMAX_MSE_MISTAKES, outputs=("loss", "dlogits"), seed=1006),
 ]}

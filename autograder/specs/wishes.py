@@ -101,13 +101,37 @@ def _prop_visible():
                  ("wish_Z", "W", "Z_prev"))]
 
 
+def _random_prop_cases(rng, z_scale):
+    """Random (wish_Z, W, Z_prev) of several shapes, Z_prev spread by z_scale."""
+    return [Case((rng.normal(size=(n, d_out)), rng.normal(size=(d_in, d_out)),
+                  rng.normal(0.0, z_scale, size=(n, d_in))),
+                 f"random wish_Z ({n}, {d_out}), W ({d_in}, {d_out}), Z_prev ({n}, {d_in})",
+                 ("wish_Z", "W", "Z_prev"))
+            for n, d_in, d_out in [(1, 4, 3), (1, 1, 1), (6, 3, 5), (10, 7, 2)]]
+
+
 def _prop_hidden(rng):
-    cases = []
-    for n, d_in, d_out in [(1, 4, 3), (1, 1, 1), (6, 3, 5), (10, 7, 2)]:
-        cases.append(Case((rng.normal(size=(n, d_out)), rng.normal(size=(d_in, d_out)),
-                           rng.normal(0.0, 2.0, size=(n, d_in))),
-                          f"random wish_Z ({n}, {d_out}), W ({d_in}, {d_out}), Z_prev ({n}, {d_in})",
-                          ("wish_Z", "W", "Z_prev")))
+    cases = _random_prop_cases(rng, 2.0)
+    cases.append(Case((np.zeros((0, 2)), rng.normal(size=(3, 2)), np.zeros((0, 3))),
+                      "a batch of zero rows", ("wish_Z", "W", "Z_prev")))
+    return cases
+
+
+def _tanh_prop_visible():
+    W = np.array([[0.2, -0.4], [0.7, 0.1], [-0.3, 0.5]])
+    wish_Z4 = np.array([[-0.04, 0.02], [0.1, -0.3], [0.0, 0.25], [0.05, 0.05]])
+    Z_prev4 = np.array([[1.2, -0.8, 0.0], [0.5, 1.0, -0.5], [0.0, 0.3, 0.0], [-3.0, 0.1, 1.5]])
+    return [Case((wish_Z4, W, Z_prev4), "4 examples, 3 tanh neurons behind 2 outputs",
+                 ("wish_Z", "W", "Z_prev")),
+            Case((np.array([[0.2]]), np.array([[0.5], [-1.0]]), np.array([[0.0, 1000.0]])),
+                 "one example: wish_Z = [[0.2]], W = [[0.5], [-1]], Z_prev = [[0, 1000]] (one neuron saturated)",
+                 ("wish_Z", "W", "Z_prev"))]
+
+
+def _tanh_prop_hidden(rng):
+    cases = _random_prop_cases(rng, 1.5)
+    cases.append(Case((rng.normal(size=(3, 2)), rng.normal(size=(4, 2)), 30.0 * rng.normal(size=(3, 4))),
+                      "saturated tanh neurons (|Z_prev| up to about 100)", ("wish_Z", "W", "Z_prev")))
     cases.append(Case((np.zeros((0, 2)), rng.normal(size=(3, 2)), np.zeros((0, 3))),
                       "a batch of zero rows", ("wish_Z", "W", "Z_prev")))
     return cases
@@ -165,6 +189,29 @@ def _net_hidden(rng):
 
 def _m(name, explanation, lesson, implementation):
     return Mistake(name, explanation, lesson, implementation)
+
+
+def _passed_back(wish_Z, W):
+    return wish_Z @ W.T
+
+
+TANH_PROP_MISTAKES = [
+    _m("the sigmoid's slope", "These neurons are tanh neurons: a nudge of z moves tanh(z) by tanh's "
+       "own slope, not by the sigmoid's s * (1 - s).", BACKWARD,
+       lambda wish_Z, W, Z_prev: _passed_back(wish_Z, W) * sigmoid(Z_prev) * (1 - sigmoid(Z_prev))),
+    _m("missing the square in tanh's slope", "tanh's slope is 1 - tanh(z) squared, not 1 - tanh(z): "
+       "check it by nudging z in one example (lesson 1 tabled it).", BACKWARD,
+       lambda wish_Z, W, Z_prev: _passed_back(wish_Z, W) * (1 - np.tanh(Z_prev))),
+    _m("slope from z instead of tanh(z)", "tanh's slope is written with the neuron's activation "
+       "tanh(z), not with z itself: 1 - z**2 is negative for |z| > 1.", BACKWARD,
+       lambda wish_Z, W, Z_prev: _passed_back(wish_Z, W) * (1 - Z_prev ** 2)),
+    _m("slope forgotten", "The activations' wishes become wishes on the weighted sums only through "
+       "each neuron's slope: a saturated neuron (slope 0) cannot grant any wish.", BACKWARD,
+       lambda wish_Z, W, Z_prev: _passed_back(wish_Z, W)),
+    _m("sign flip: a gradient where a wish was asked for", "Wishes are minus the gradient: your "
+       "result points the other way.", SIGN,
+       lambda wish_Z, W, Z_prev: -_passed_back(wish_Z, W) * (1 - np.tanh(Z_prev) ** 2)),
+]
 
 
 SIGN_FLIP = ("sign flip: a gradient where a wish was asked for", )
@@ -294,6 +341,9 @@ GRADED = {g.name: g for g in [
     GradedFunction(name="propagate_wishes", reference=ref.propagate_wishes,
                    visible_cases=_prop_visible, hidden_cases=_prop_hidden,
                    mistakes=PROP_MISTAKES, seed=804),
+    GradedFunction(name="tanh_propagate_wishes", reference=ref.tanh_propagate_wishes,
+                   visible_cases=_tanh_prop_visible, hidden_cases=_tanh_prop_hidden,
+                   mistakes=TANH_PROP_MISTAKES, seed=807),
     GradedFunction(name="average_wishes", reference=ref.average_wishes,
                    visible_cases=_avg_visible, hidden_cases=_avg_hidden,
                    mistakes=AVG_MISTAKES, outputs=("bias", "weights"), seed=805),
