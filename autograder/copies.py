@@ -1108,7 +1108,8 @@ def handed_out_copies(notebook, graded_names, root):
     """[(graded function, where the course hands it out, how)] for each graded function the
     notebook (a path, or a notebook as a dict) defines whose body is a function or code cell the
     course hands out under root: the whole body (names normalised as the scan does), a run of
-    statements there, or a near copy. A body of one light statement is never called a copy."""
+    statements there, or a near copy. A body of one statement is never called a copy: a one-line
+    formula is what a lesson teaches, and everyone who learned it writes it the same way."""
     if isinstance(notebook, (str, Path)):
         notebook = json.loads(Path(notebook).read_text())
     index = handed_out_index(str(Path(root).resolve()))
@@ -1121,7 +1122,7 @@ def handed_out_copies(notebook, graded_names, root):
             if not isinstance(fn, ast.FunctionDef) or fn.name not in graded_names:
                 continue
             body = normalised_body(fn.body, {})
-            if not _substantial(body):
+            if len(body) < 2 or not _substantial(body):
                 continue
             mine = {True: (body_key(body, local_names(fn)), grams(body, local_names(fn))),
                     False: (body_key(body, _AllNames()), grams(body, _AllNames()))}

@@ -259,6 +259,12 @@ def _own_function(learner_fn, name):
     return sibling(name) if callable(sibling) else None
 
 
+# The forward pass that scores a trained network while grading: set by the grader's specs (the
+# course's own mlp_forward), so train is graded on its own, whatever the learner's mlp_forward
+# does. In a learner's visible check it stays None and the learner's own mlp_forward scores it.
+GRADING_FORWARD = None
+
+
 def trains_on_digits(where, learner_train):
     """train() on the digits reaches the accuracy lesson 10 states, on the held-out digits."""
     __tracebackhide__ = True
@@ -276,7 +282,7 @@ def trains_on_digits(where, learner_train):
     expected = knob_count(d["sizes"])
     if not isinstance(theta, np.ndarray) or theta.shape != (expected,) or not np.all(np.isfinite(theta)):
         raise CheckFailed(f"train on the digits should return a finite theta of shape ({expected},).")
-    forward = _own_function(learner_train, "mlp_forward")
+    forward = GRADING_FORWARD or _own_function(learner_train, "mlp_forward")
     if forward is None:
         raise CheckFailed("The test accuracy of your trained network is measured with your own "
                           "mlp_forward: define it (above train) and run its cell first.")

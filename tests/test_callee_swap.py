@@ -114,3 +114,20 @@ def test_your_line_is_the_learners_line_under_both_engines():
     with pytest.raises(CheckFailed) as failed:
         graded_in_process("02_layers", "dense_forward", {"dense_forward": TRANSPOSED})
     assert "In your line `Z = X @ W.T + b`" in str(failed.value), str(failed.value)
+
+
+def test_train_is_graded_with_the_courses_forward_pass_and_checked_with_the_learners(monkeypatch):
+    """While grading, train's digit check scores the trained network with the course's mlp_forward
+    (the specs set it), so a broken mlp_forward costs only its own points; a learner's visible check
+    (no specs loaded) uses the learner's own mlp_forward and says so when there is none."""
+    import autograder.specs.whole_picture  # noqa: F401 (sets the grading forward pass)
+    from autograder.reference import mlp
+    from course import check_inputs
+
+    assert check_inputs.GRADING_FORWARD is mlp.mlp_forward
+    monkeypatch.setattr(check_inputs, "GRADING_FORWARD", None)
+    namespace = {}
+    exec("from autograder.reference.mlp import train as _train\n"
+         "def train(*args):\n    return _train(*args)\n", namespace)
+    with pytest.raises(CheckFailed, match="measured with your own mlp_forward: define it"):
+        check_inputs.trains_on_digits("lesson 10", namespace["train"])

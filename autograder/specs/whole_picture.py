@@ -11,9 +11,13 @@ import numpy as np
 
 from autograder.reference import mlp as ref
 from autograder.specs import sections
+from course import check_inputs
 from course.check_inputs import trains_on_digits
 from course.checking import Case, GradedFunction, Mistake
 from course.costs import knob_count
+
+# train's digit check scores the trained network with the course's forward pass while grading
+check_inputs.GRADING_FORWARD = ref.mlp_forward
 
 ASSIGNMENT = "10_whole_picture"
 _section = sections(ASSIGNMENT)
