@@ -39,3 +39,11 @@ def test_at_most_five_percent_show_pass_in_a_visible_check(table):
     shown = sum(cell[1] for cell in _cells(table))
     assert total >= 800
     assert shown <= 0.05 * total, f"{shown} of {total} show PASS"
+
+
+def test_docs_grading_shows_the_benchmarks_current_table(table):
+    spec = importlib.util.spec_from_file_location("mutation", ROOT / "benchmarks" / "mutation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    printed = module.format_table(table).split("\n\nCells:")[0].strip()
+    assert printed in (ROOT / "docs" / "grading.md").read_text(), printed
