@@ -122,13 +122,13 @@ def test_class_a_grades(graded_a):
     rows = read_grades(out)
     expect = {
         ("solution", "01_neuron"): ("12", "12", "ok"),
-        ("solution", "03_loss"): ("11", "11", "ok"),
+        ("solution", "03_loss"): ("13", "13", "ok"),
         ("blank", "01_neuron"): ("0", "12", "not attempted: the release, unchanged"),
-        ("blank", "03_loss"): ("0", "11", "not attempted: the release, unchanged"),
+        ("blank", "03_loss"): ("0", "13", "not attempted: the release, unchanged"),
         ("renamed", "01_neuron"): ("12", "12", "renamed notebook: graded 01_neuron_exercise-Copy1.ipynb "
                                                "as 01_neuron_exercise.ipynb"),
         ("deleted_cell", "01_neuron"): ("12", "12", "grade cell test_relu was deleted; nbgrader restored it"),
-        ("broken", "03_loss"): ("0", "11", "missing notebook: 03_loss_exercise.ipynb"),
+        ("broken", "03_loss"): ("0", "13", "missing notebook: 03_loss_exercise.ipynb"),
     }
     for key, (score, max_score, status) in expect.items():
         row = rows[key]
@@ -159,7 +159,7 @@ def test_class_a_progress_and_summary(graded_a):
     head = table.splitlines()[0]
     assert "restored cell" in head and "deleted" not in head and "nbgrader restored it" not in head, table
     summary = {r["student"]: r for r in csv.DictReader(open(out / "summary.csv", newline=""))}
-    assert summary["solution"]["total"] == "23" and summary["solution"]["max_total"] == "23"
+    assert summary["solution"]["total"] == "25" and summary["solution"]["max_total"] == "25"
     page = (out / "summary" / "blank.md").read_text()
     assert "test_sigmoid" in page and "feedback/blank/01_neuron/01_neuron_exercise.html" in page
 
@@ -233,7 +233,7 @@ def test_interrupted_run_resumes_and_force_regrades(release, tmp_path):
     scores = gradebook_scores(out)
     assert {k: scores[k] for k in first_scores} == first_scores
     assert scores == {("blank", "01_neuron"): (0, 12), ("solution", "01_neuron"): (12, 12),
-                      ("solution", "03_loss"): (11, 11)}
+                      ("solution", "03_loss"): (13, 13)}
     # kernel tracebacks quote the hidden lines; the feedback must not
     assert_no_hidden_tests((out / "feedback").rglob("*.html"))
 
@@ -252,7 +252,7 @@ def test_interrupted_run_resumes_and_force_regrades(release, tmp_path):
     assert rows["blank", "01_neuron"]["status"].startswith(
         "grader error: the worker process grading it died (exit code 70)")
     assert rows["blank", "01_neuron"]["score"] == ""
-    assert (rows["solution", "01_neuron"]["score"], rows["solution", "03_loss"]["score"]) == ("12", "11")
+    assert (rows["solution", "01_neuron"]["score"], rows["solution", "03_loss"]["score"]) == ("12", "13")
     assert rows["solution", "01_neuron"]["status"] == "ok"
 
 

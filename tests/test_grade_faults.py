@@ -154,7 +154,7 @@ def test_sigkill_leaves_nothing_running_and_a_rerun_ends_leftovers(class_with_a_
         (e["student"], e["assignment"]) for e in graded}
     assert len({(e["student"], e["assignment"]) for e in ledger_lines(course)}) == 4
     rows = read_grades(course)
-    assert rows["b", "03_loss"]["score"] == "11"
+    assert rows["b", "03_loss"]["score"] == "13"
     assert "ran past 3 s" in rows["a_loop", "01_neuron"]["status"], rows["a_loop", "01_neuron"]
 
 
@@ -272,7 +272,7 @@ def test_interrupted_run_keeps_its_grades_prints_one_table_and_ends_its_processe
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert ledger_lines(course)[:len(graded)] == graded
     assert {k: r["score"] for k, r in read_grades(course).items()} == {
-        (s, a): {"01_neuron": "12", "03_loss": "11"}[a] for s in "abcd" for a in ("01_neuron", "03_loss")}
+        (s, a): {"01_neuron": "12", "03_loss": "13"}[a] for s in "abcd" for a in ("01_neuron", "03_loss")}
 
 
 def slow_solution(assignment="01_neuron", seconds=3):

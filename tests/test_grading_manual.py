@@ -239,8 +239,8 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
                    env=notebooks.nbgrader_env())
     run = command("grade", tmp_path / "submitted", "--jobs", 1)
     row = read_grades(tmp_path)["ada", assignment]
-    assert (row["score"], row["max_score"], row["status"]) == ("14", "17", "awaiting manual grade: explanation")
-    assert "ada/09_chain_rule  14/17  awaiting manual grade: explanation" in run.stderr  # the progress line agrees
+    assert (row["score"], row["max_score"], row["status"]) == ("16", "19", "awaiting manual grade: explanation")
+    assert "ada/09_chain_rule  16/19  awaiting manual grade: explanation" in run.stderr  # the progress line agrees
     page = (tmp_path / "feedback" / "ada" / assignment / f"{notebook}.html").read_text()
     assert "Your written answer explanation (3 points) waits for your instructor&#39;s grade" in page \
         or "Your written answer explanation (3 points) waits for your instructor's grade" in page
@@ -248,9 +248,9 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
     give(tmp_path, "ada", "explanation", 2.5, "explanation", "Name the local derivative.", assignment, notebook)
     command("feedback", tmp_path)
     row = read_grades(tmp_path)["ada", assignment]
-    assert (row["score"], row["status"]) == ("16.5", "ok")
+    assert (row["score"], row["status"]) == ("18.5", "ok")
     page = (tmp_path / "feedback" / "ada" / assignment / f"{notebook}.html").read_text()
-    assert "Name the local derivative." in page and re.search(r"Score: 16\.5 / 17\.0", page)
+    assert "Name the local derivative." in page and re.search(r"Score: 18\.5 / 19\.0", page)
     assert "waits for your instructor" not in page
 
     # the same notebook handed in again (only timestamp.txt is new): graded again, the hand grade stays
@@ -258,14 +258,14 @@ def test_a_written_answer_graded_by_hand_reaches_the_reports_and_is_cleared_by_a
     run = command("grade", tmp_path / "submitted", "--jobs", 1)
     assert "ada/09_chain_rule" in run.stderr  # it was graded again, not skipped
     row = read_grades(tmp_path)["ada", assignment]
-    assert (row["score"], row["status"], row["submitted_at"]) == ("16.5", "ok", "2026-12-01T09:30:00+00:00")
+    assert (row["score"], row["status"], row["submitted_at"]) == ("18.5", "ok", "2026-12-01T09:30:00+00:00")
 
     nb = correct_notebook(assignment)
     nb.cells.append(nbformat.v4.new_markdown_cell("A second thought."))
     nbformat.write(nb, folder / f"{notebook}.ipynb")
     command("grade", tmp_path / "submitted", "--jobs", 1)
     row = read_grades(tmp_path)["ada", assignment]
-    assert row["score"] == "14"
+    assert row["score"] == "16"
     assert row["status"].startswith("manual score cleared: explanation 2.5 / 3; comment on explanation")
     assert row["status"].endswith("; awaiting manual grade: explanation")
 
