@@ -31,6 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.copies import grams, near_copy  # the shared near-copy rule (NEAR, MIN_GRAMS)
 from autograder.specs import all_specs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,37 +164,6 @@ def _parse_cell(source):
         return ast.parse("\n".join(lines))
     except SyntaxError:
         return None
-
-
-NEAR = 0.6       # a copy written a little differently scores 0.68 to 1.0 (old lesson 10's
-MIN_GRAMS = 15   # train 0.72); the smaller cases lessons show stay below 0.5
-
-
-def _tokens(body, local):
-    out = []
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name):
-                out.append("L" if node.id in local else node.id)
-            elif isinstance(node, ast.arg):
-                out.append("L")
-            elif isinstance(node, ast.Attribute):
-                out.append("." + node.attr)
-            elif isinstance(node, ast.Constant):
-                out.append(repr(node.value))
-            elif not isinstance(node, ast.expr_context):
-                out.append(type(node).__name__)
-    return out
-
-
-def grams(body, local, k=4):
-    tokens = _tokens(body, local)
-    return {tuple(tokens[i:i + k]) for i in range(len(tokens) - k + 1)}
-
-
-def near_copy(solution_grams, lesson_grams):
-    return (len(solution_grams) >= MIN_GRAMS
-            and len(solution_grams & lesson_grams) >= NEAR * len(solution_grams))
 
 
 # ------------------------------------------------------------------ solutions
