@@ -291,11 +291,6 @@ def _outputs_of(graded: GradedFunction, fn: Callable[..., Any], case: Case) -> l
                        graded.tuple_only)
 
 
-def _all_match(got: list[Any], expected: list[Any], rtol: float, atol: float) -> bool:
-    return len(got) == len(expected) and all(
-        _values_match(g, e, rtol, atol) for g, e in zip(got, expected))
-
-
 def _same_values(got: Any, wrong: Any, rtol: float, atol: float) -> bool:
     """Whether the learner's output is the mistake's: the same values, where two empty arrays are
     the same whatever their shapes ((0,) from np.array([]) and (0, k) from a mistake that knew k:
@@ -377,8 +372,7 @@ class _Evidence:
                         continue
                     explains = False
                     break
-                same = [len(wrong) == len(got) and _same_values(g, w, graded.rtol, graded.atol)
-                        for g, w in zip(got, wrong)]
+                same = [_same_values(g, w, graded.rtol, graded.atol) for g, w in zip(got, wrong)]
                 if len(wrong) != len(got) or not all(same[k] for k in wrong_outputs):
                     explains = False
                     break
@@ -677,9 +671,10 @@ def _checked_on_its_own(graded: GradedFunction, cases: list[Case], callees: Any)
         return
     for callee in found:
         cname = callee.graded.name
+        swapped = callee.swap(callee.graded.reference)
         try:
             for case in cases:
-                check_case(graded, callee.swap(callee.graded.reference), case, cases)
+                check_case(graded, swapped, case, cases)
         except CalleeNotSwappable:
             continue
         except CheckFailed as failed:
