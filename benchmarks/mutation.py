@@ -37,25 +37,17 @@ sys.path.insert(0, str(ROOT / "tests"))
 from autograder.specs import all_specs  # noqa: E402 (after the sys.path line above)
 from course.checking import (  # noqa: E402 (after the sys.path line above)
     CheckFailed,
-    _as_outputs,
     _outputs_of,
     _values_match,
     hidden_cases,
     run_checks,
 )
 from test_mistake_naming import SPLICES, spliced  # noqa: E402 (after the sys.path line above)
+from test_specs import _map_outputs  # noqa: E402 (after the sys.path line above)
 from test_visible_cases import generic_mutants  # noqa: E402 (after the sys.path line above)
 from wrong_answers import WRONG  # noqa: E402 (after the sys.path line above)
 
 FAMILIES = ("catalogue", "generic", "shape", "in place", "corpus", "splice")
-
-
-def _outputs_mapped(graded, transform):
-    def variant(*args):
-        out = _as_outputs(graded.reference(*args), graded.outputs, graded.name)
-        mapped = tuple(transform(x) for x in out)
-        return mapped if len(graded.outputs) > 1 else mapped[0]
-    return variant
 
 
 def _squeezed(x):
@@ -103,9 +95,9 @@ def variants(graded):
     """(family, name, wrong implementation) of one graded function."""
     found = [("catalogue", m.name, m.implementation) for m in graded.mistakes]
     found += [("generic", name, fn) for name, fn in generic_mutants(graded).items()]
-    found += [("shape", "squeezed", _outputs_mapped(graded, _squeezed)),
-              ("shape", "reshaped, not transposed", _outputs_mapped(graded, _reshaped)),
-              ("shape", "summed over the batch", _outputs_mapped(graded, _batch_summed)),
+    found += [("shape", "squeezed", _map_outputs(graded, _squeezed)),
+              ("shape", "reshaped, not transposed", _map_outputs(graded, _reshaped)),
+              ("shape", "summed over the batch", _map_outputs(graded, _batch_summed)),
               ("in place", "first float array input written into", _in_place(graded))]
     found += [("corpus", w.what, w.fn) for w in WRONG if w.function == graded.name
               and all_specs()[w.assignment].get(graded.name) is graded]
